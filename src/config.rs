@@ -1,0 +1,322 @@
+//! `craton_hsm.toml`: where it is found, what it holds, and how it is checked.
+//!
+//! Lookup order: `$CRATON_HSM_CONFIG` (which must then exist), else
+//! `$XDG_CONFIG_HOME/craton-hsm/craton_hsm.toml` (per user), else
+//! `/etc/craton-hsm/craton_hsm.toml` (system-wide); no file at all means the documented
+//! defaults. Unknown keys, wrong types and out-of-range values are errors that name the key.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The environment variable naming the config file.
+pub const CONFIG_ENV: &str = "CRATON_HSM_CONFIG";
+/// File name looked up in the per-user and system config directories.
+pub const CONFIG_FILE_NAME: &str = "craton_hsm.toml";
+/// The system-wide config path (what the packages install).
+pub const SYSTEM_CONFIG_PATH: &str = "/etc/craton-hsm/craton_hsm.toml";
+
+/// A config problem, worded for the operator: it always names the key or the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub algorithms: Algorithms,
+    pub token: TokenConfig,
+    pub security: Security,
+    pub audit: Audit,
+    pub logging: Logging,
+    /// Where this config came from (`None` = built-in defaults).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+/// The crypto backends a config can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendName {
+    Rustcrypto,
+    Awslc,
+}
+
+impl BackendName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendName::Rustcrypto => "rustcrypto",
+            BackendName::Awslc => "awslc",
+        }
+    }
+}
+
+/// `[algorithms]`: the mechanism policy, named exactly as the FIPS guide names it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Algorithms {
+    /// Which compiled-in backend to use. Default: the build's only backend, or rustcrypto.
+    pub crypto_backend: Option<BackendName>,
+    pub fips_approved_only: bool,
+    /// `None` when the key is absent, so an explicit `true` in approved mode can be reported.
+    pub enable_pqc: Option<bool>,
+    pub allow_weak_rsa: bool,
+    pub allow_sha1_signing: bool,
+}
+
+impl Default for Algorithms {
+    fn default() -> Self {
+        Algorithms {
+            crypto_backend: None,
+            fips_approved_only: false,
+            enable_pqc: None,
+            allow_weak_rsa: false,
+            allow_sha1_signing: false,
+        }
+    }
+}
+
+impl Algorithms {
+    /// PQC defaults to on outside approved mode.
+    pub fn pqc_enabled(&self) -> bool {
+        self.enable_pqc.unwrap_or(true)
+    }
+}
+
+/// `[token]`: slots and where their stores live.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenConfig {
+    /// Directory holding one database per slot. Default: the per-user data directory.
+    pub storage_path: Option<PathBuf>,
+    pub slot_count: u64,
+    /// Label reported for a token that has not been initialized yet.
+    pub label: String,
+    pub max_sessions: u64,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        TokenConfig {
+            storage_path: None,
+            slot_count: 1,
+            label: "Craton HSM".into(),
+            max_sessions: 1024,
+        }
+    }
+}
+
+/// `[security]`: PIN policy and PIN key derivation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Security {
+    pub pin_min_length: u64,
+    pub pin_max_length: u64,
+    pub max_failed_logins: u64,
+    pub pbkdf2_iterations: u64,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            pin_min_length: 4,
+            pin_max_length: 64,
+            max_failed_logins: 10,
+            pbkdf2_iterations: 600_000,
+        }
+    }
+}
+
+/// `[audit]`: the JSON-lines audit log.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Audit {
+    pub path: Option<PathBuf>,
+}
+
+/// `[logging]`: `tracing` output.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Logging {
+    /// An env-filter string (`info`, `craton_hsm=debug`); `CRATON_HSM_LOG` overrides it.
+    pub level: Option<String>,
+    /// Append logs to this file instead of stderr.
+    pub file: Option<PathBuf>,
+}
+
+/// Bounds checked after parsing; each names its key.
+const RANGES: &[(&str, u64, u64)] = &[
+    ("token.slot_count", 1, 64),
+    ("token.max_sessions", 1, 65_536),
+    ("security.pin_min_length", 1, 255),
+    ("security.pin_max_length", 1, 255),
+    ("security.max_failed_logins", 1, 1_000),
+    ("security.pbkdf2_iterations", 1_000, 10_000_000),
+];
+
+impl Config {
+    /// Finds and loads the config as the lookup order says.
+    pub fn load() -> Result<Config, ConfigError> {
+        match locate()? {
+            Some(path) => Config::from_file(&path),
+            None => {
+                let cfg = Config::default();
+                cfg.validate()?;
+                Ok(cfg)
+            }
+        }
+    }
+
+    /// Loads one file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("config {}: cannot read: {e}", path.display())))?;
+        let mut cfg = Config::parse(&text)
+            .map_err(|e| ConfigError(format!("config {}: {}", path.display(), e.0)))?;
+        cfg.source = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// Parses and validates TOML text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError(describe_toml_error(&e)))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn value_of(&self, key: &str) -> u64 {
+        match key {
+            "token.slot_count" => self.token.slot_count,
+            "token.max_sessions" => self.token.max_sessions,
+            "security.pin_min_length" => self.security.pin_min_length,
+            "security.pin_max_length" => self.security.pin_max_length,
+            "security.max_failed_logins" => self.security.max_failed_logins,
+            "security.pbkdf2_iterations" => self.security.pbkdf2_iterations,
+            _ => unreachable!("RANGES names only known keys"),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        for &(key, lo, hi) in RANGES {
+            let v = self.value_of(key);
+            if !(lo..=hi).contains(&v) {
+                return Err(ConfigError(format!("{key} = {v} is out of range {lo}..={hi}")));
+            }
+        }
+        if self.security.pin_min_length > self.security.pin_max_length {
+            return Err(ConfigError(format!(
+                "security.pin_min_length = {} is greater than security.pin_max_length = {}",
+                self.security.pin_min_length, self.security.pin_max_length
+            )));
+        }
+        if self.token.label.len() > 32 {
+            return Err(ConfigError(format!(
+                "token.label is {} bytes long; a PKCS#11 token label holds at most 32",
+                self.token.label.len()
+            )));
+        }
+        if let Some(level) = &self.logging.level {
+            tracing_subscriber::EnvFilter::try_new(level)
+                .map_err(|e| ConfigError(format!("logging.level = {level:?} is invalid: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The directory holding the token stores.
+    pub fn storage_dir(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(p) = &self.token.storage_path {
+            return Ok(p.clone());
+        }
+        dirs::data_dir().map(|d| d.join("craton-hsm")).ok_or_else(|| {
+            ConfigError(
+                "token.storage_path is not set and no per-user data directory is known \
+                 (set HOME or XDG_DATA_HOME)"
+                    .into(),
+            )
+        })
+    }
+}
+
+/// The config file to read, if any.
+fn locate() -> Result<Option<PathBuf>, ConfigError> {
+    if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(p);
+        if !path.is_file() {
+            return Err(ConfigError(format!(
+                "{CONFIG_ENV} names {}, which is not a readable file",
+                path.display()
+            )));
+        }
+        return Ok(Some(path));
+    }
+    let user = dirs::config_dir().map(|d| d.join("craton-hsm").join(CONFIG_FILE_NAME));
+    let system = Some(PathBuf::from(SYSTEM_CONFIG_PATH));
+    Ok([user, system].into_iter().flatten().find(|p| p.is_file()))
+}
+
+/// toml's messages already name the key for unknown fields and type errors; keep the first line
+/// of the message and the key path so one log line says it all.
+fn describe_toml_error(e: &toml::de::Error) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => format!("{msg} (at byte {})", span.start),
+        None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let cfg = Config::parse("").unwrap();
+        assert_eq!(cfg.token.slot_count, 1);
+        assert_eq!(cfg.security.pbkdf2_iterations, 600_000);
+        assert!(!cfg.algorithms.fips_approved_only);
+        assert!(cfg.algorithms.pqc_enabled());
+    }
+
+    #[test]
+    fn guide_example_parses() {
+        let cfg = Config::parse(
+            "[algorithms]\ncrypto_backend = \"awslc\"\nfips_approved_only = true\nenable_pqc = false\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.algorithms.crypto_backend, Some(BackendName::Awslc));
+        assert!(cfg.algorithms.fips_approved_only);
+        assert!(!cfg.algorithms.pqc_enabled());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = Config::parse("[algorithms]\nfips_only = true\n").unwrap_err();
+        assert!(e.0.contains("fips_only"), "{e}");
+    }
+
+    #[test]
+    fn unknown_section_is_named() {
+        let e = Config::parse("[tokens]\nslot_count = 2\n").unwrap_err();
+        assert!(e.0.contains("tokens"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_reported() {
+        let e = Config::parse("[algorithms]\nfips_approved_only = \"yes\"\n").unwrap_err();
+        assert!(e.0.contains("bool") || e.0.contains("boolean"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_names_the_key() {
+        let e = Config::parse("[security]\npbkdf2_iterations = 10\n").unwrap_err();
+        assert!(e.0.contains("security.pbkdf2_iterations"), "{e}");
+        let e = Config::parse("[token]\nslot_count = 0\n").unwrap_err();
+        assert!(e.0.contains("token.slot_count"), "{e}");
+    }
+
+    #[test]
+    fn unknown_backend_is_rejected() {
+        let e = Config::parse("[algorithms]\ncrypto_backend = \"openssl\"\n").unwrap_err();
+        assert!(e.0.contains("openssl"), "{e}");
+    }
+}

@@ -1,0 +1,231 @@
+//! The `CryptoBackend` trait: everything the token asks of a cryptographic library, and one
+//! implementation per backend. Keys are parsed once into backend objects (`PrivateKeyOps`,
+//! `PublicKeyOps`) that live beside the object's attributes.
+
+pub mod drbg;
+pub mod key;
+pub mod rng;
+pub mod stream;
+
+#[cfg(feature = "rustcrypto-backend")]
+pub mod rustcrypto;
+
+use crate::config::BackendName;
+use crate::error::{Error, Result};
+pub use key::{Curve, EcPrivateParts, EcPublicParts, RsaPrivateParts, RsaPublicParts};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Hash functions the token knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HashAlg {
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+    Sha3_224,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
+}
+
+impl HashAlg {
+    /// Output length in bytes.
+    pub fn len(self) -> usize {
+        match self {
+            HashAlg::Sha1 => 20,
+            HashAlg::Sha224 | HashAlg::Sha3_224 => 28,
+            HashAlg::Sha256 | HashAlg::Sha3_256 => 32,
+            HashAlg::Sha384 | HashAlg::Sha3_384 => 48,
+            HashAlg::Sha512 | HashAlg::Sha3_512 => 64,
+        }
+    }
+
+    /// Name used in logs and docs.
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha1 => "SHA-1",
+            HashAlg::Sha224 => "SHA-224",
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+            HashAlg::Sha512 => "SHA-512",
+            HashAlg::Sha3_224 => "SHA3-224",
+            HashAlg::Sha3_256 => "SHA3-256",
+            HashAlg::Sha3_384 => "SHA3-384",
+            HashAlg::Sha3_512 => "SHA3-512",
+        }
+    }
+}
+
+/// A running hash.
+pub trait Digest: Send {
+    fn update(&mut self, data: &[u8]);
+    fn finish(self: Box<Self>) -> Vec<u8>;
+    fn box_clone(&self) -> Box<dyn Digest>;
+}
+
+/// A running MAC.
+pub trait Mac: Send {
+    fn update(&mut self, data: &[u8]);
+    fn finish(self: Box<Self>) -> Zeroizing<Vec<u8>>;
+}
+
+/// How a signature is formed. `hash` is the hash applied to the message (or, for a prehashed
+/// input, the hash that produced it); `None` means the mechanism takes its input as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignScheme {
+    /// PKCS#1 v1.5. With `hash: None` the input is a DigestInfo (or any data) to be padded.
+    RsaPkcs1 { hash: Option<HashAlg> },
+    /// PSS with its full parameter set.
+    RsaPss {
+        hash: HashAlg,
+        mgf_hash: HashAlg,
+        salt_len: usize,
+    },
+    /// Raw RSA (`CKM_RSA_X_509`).
+    RsaRaw,
+    /// ECDSA; the signature is r‖s. With `hash: None` the input is the hash value.
+    Ecdsa { hash: Option<HashAlg> },
+    /// Pure EdDSA (Ed25519).
+    EdDsa,
+}
+
+impl SignScheme {
+    /// The hash a caller's message goes through before the private-key step, if any.
+    pub fn message_hash(&self) -> Option<HashAlg> {
+        match self {
+            SignScheme::RsaPkcs1 { hash } | SignScheme::Ecdsa { hash } => *hash,
+            SignScheme::RsaPss { .. } | SignScheme::RsaRaw | SignScheme::EdDsa => None,
+        }
+    }
+}
+
+/// What a sign or verify call receives.
+#[derive(Debug, Clone, Copy)]
+pub enum SignInput<'a> {
+    /// The message; the backend applies the scheme's hash.
+    Message(&'a [u8]),
+    /// The already-computed hash (or, for schemes without a hash, the raw input).
+    Prehashed(&'a [u8]),
+}
+
+/// Asymmetric encryption schemes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AsymEncScheme {
+    RsaPkcs1,
+    RsaRaw,
+    RsaOaep {
+        hash: HashAlg,
+        mgf_hash: HashAlg,
+        label: Vec<u8>,
+    },
+}
+
+/// A parsed private key.
+pub trait PrivateKeyOps: Send + Sync {
+    /// Bytes in a signature made by this key.
+    fn signature_len(&self) -> usize;
+    fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, rng: &dyn Rng) -> Result<Vec<u8>>;
+    fn decrypt(&self, _scheme: &AsymEncScheme, _ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        Err(Error::KeyTypeInconsistent)
+    }
+}
+
+/// A parsed public key.
+pub trait PublicKeyOps: Send + Sync {
+    /// Bytes in a signature this key verifies.
+    fn signature_len(&self) -> usize;
+    fn verify(&self, scheme: &SignScheme, input: SignInput<'_>, sig: &[u8]) -> Result<()>;
+    fn encrypt(&self, _scheme: &AsymEncScheme, _pt: &[u8], _rng: &dyn Rng) -> Result<Vec<u8>> {
+        Err(Error::KeyTypeInconsistent)
+    }
+}
+
+/// A source of random bytes handed to the backend (the module's DRBG).
+pub trait Rng: Send + Sync {
+    fn fill(&self, buf: &mut [u8]) -> Result<()>;
+}
+
+/// How multi-part signatures are fed to the backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streaming {
+    /// Hash as data arrives, then sign the digest.
+    Prehash,
+    /// Keep the message and sign it whole (the backend's approved path takes messages only).
+    Buffer,
+}
+
+/// Everything the token needs from a cryptographic library.
+pub trait CryptoBackend: Send + Sync {
+    fn name(&self) -> BackendName;
+    /// Whether this backend implements the mechanism (the policy then decides if it is offered).
+    fn supports(&self, mech: cryptoki_sys::CK_MECHANISM_TYPE) -> bool;
+    /// Whether this backend is a validated module running in its approved mode.
+    fn is_fips_module(&self) -> bool;
+    /// How multi-part hash-and-sign operations should be fed.
+    fn streaming(&self) -> Streaming;
+
+    /// Raw entropy for seeding the DRBG (the OS, or the validated module's own source).
+    fn entropy(&self, buf: &mut [u8]) -> Result<()>;
+
+    fn digest(&self, alg: HashAlg) -> Result<Box<dyn Digest>>;
+    fn hmac(&self, alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>>;
+    fn pbkdf2_hmac_sha256(&self, secret: &[u8], salt: &[u8], iterations: u32, out: &mut [u8])
+    -> Result<()>;
+
+    /// AES-GCM with a 96-bit nonce and 128-bit tag: the store's object encryption.
+    fn aes_gcm_seal(&self, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>>;
+    fn aes_gcm_open(
+        &self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        ct: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>>;
+
+    fn generate_rsa(&self, bits: usize, public_exponent: &[u8], rng: &dyn Rng)
+    -> Result<RsaPrivateParts>;
+    fn generate_ec(&self, curve: Curve, rng: &dyn Rng) -> Result<EcPrivateParts>;
+
+    fn rsa_private(&self, parts: &RsaPrivateParts) -> Result<Arc<dyn PrivateKeyOps>>;
+    fn rsa_public(&self, parts: &RsaPublicParts) -> Result<Arc<dyn PublicKeyOps>>;
+    fn ec_private(&self, parts: &EcPrivateParts) -> Result<Arc<dyn PrivateKeyOps>>;
+    fn ec_public(&self, parts: &EcPublicParts) -> Result<Arc<dyn PublicKeyOps>>;
+    /// The public point of a private scalar (uncompressed SEC1, or raw for Edwards curves).
+    fn ec_public_point(&self, curve: Curve, scalar: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// The backends compiled into this build, in preference order.
+pub fn compiled_backends() -> &'static [BackendName] {
+    &[
+        #[cfg(feature = "rustcrypto-backend")]
+        BackendName::Rustcrypto,
+        #[cfg(feature = "awslc-backend")]
+        BackendName::Awslc,
+    ]
+}
+
+/// Instantiates the named backend, or says which ones this build has.
+pub fn backend(name: Option<BackendName>) -> std::result::Result<Arc<dyn CryptoBackend>, String> {
+    let compiled = compiled_backends();
+    let list = || {
+        compiled
+            .iter()
+            .map(|b| b.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(name) = name.or_else(|| compiled.first().copied()) else {
+        return Err("this build has no crypto backend compiled in".into());
+    };
+    match name {
+        #[cfg(feature = "rustcrypto-backend")]
+        BackendName::Rustcrypto => Ok(Arc::new(rustcrypto::RustCrypto)),
+        other => Err(format!(
+            "algorithms.crypto_backend = \"{}\" is not compiled into this build; it has: {}",
+            other.as_str(),
+            if compiled.is_empty() { "none".into() } else { list() }
+        )),
+    }
+}

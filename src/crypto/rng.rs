@@ -1,0 +1,198 @@
+//! The module's one random generator: an HMAC_DRBG seeded from the backend's entropy source,
+//! with SP 800-90B continuous health tests on the entropy input and a stuck-output test on
+//! every DRBG block. A failed health test is fatal: the caller puts the module in its error
+//! state.
+
+use super::drbg::HmacDrbg;
+use super::{CryptoBackend, Rng};
+use crate::error::{Error, Result};
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// Entropy assumed per input byte. Deliberately low (1 bit) so a seed carries far more raw
+/// input than the 256 bits the DRBG needs, and the health-test cutoffs stay tight.
+const ASSESSED_BITS_PER_BYTE: usize = 1;
+/// Raw bytes drawn for a seed: 256 bits of assessed entropy.
+const SEED_BYTES: usize = 256 / ASSESSED_BITS_PER_BYTE;
+/// Nonce: half the security strength, same assessment.
+const NONCE_BYTES: usize = 128 / ASSESSED_BITS_PER_BYTE;
+/// SP 800-90B 4.4.1 repetition count cutoff, C = 1 + ceil(20 / H) for alpha = 2^-20.
+pub const RCT_CUTOFF: usize = 1 + 20 / ASSESSED_BITS_PER_BYTE;
+/// SP 800-90B 4.4.2 adaptive proportion test: window and cutoff for H = 1, alpha = 2^-20.
+pub const APT_WINDOW: usize = 512;
+pub const APT_CUTOFF: usize = 311;
+
+const PERSONALIZATION: &[u8] = b"craton-hsm rng v1";
+
+/// Continuous tests on raw entropy samples (bytes). State carries across draws.
+#[derive(Default)]
+pub struct EntropyHealth {
+    last: Option<u8>,
+    run: usize,
+    apt_first: u8,
+    apt_count: usize,
+    apt_seen: usize,
+}
+
+impl EntropyHealth {
+    /// Feeds samples; an error means the source is stuck or badly biased.
+    pub fn check(&mut self, samples: &[u8]) -> Result<()> {
+        for &s in samples {
+            self.repetition_count(s)?;
+            self.adaptive_proportion(s)?;
+        }
+        Ok(())
+    }
+
+    fn repetition_count(&mut self, s: u8) -> Result<()> {
+        if self.last == Some(s) {
+            self.run += 1;
+            if self.run >= RCT_CUTOFF {
+                return Err(Error::general("entropy health test failed: repetition count"));
+            }
+        } else {
+            self.last = Some(s);
+            self.run = 1;
+        }
+        Ok(())
+    }
+
+    fn adaptive_proportion(&mut self, s: u8) -> Result<()> {
+        if self.apt_seen == 0 {
+            self.apt_first = s;
+            self.apt_count = 1;
+        } else if s == self.apt_first {
+            self.apt_count += 1;
+            if self.apt_count >= APT_CUTOFF {
+                return Err(Error::general("entropy health test failed: adaptive proportion"));
+            }
+        }
+        self.apt_seen = (self.apt_seen + 1) % APT_WINDOW;
+        Ok(())
+    }
+}
+
+/// The stuck-output test on DRBG blocks: no block may equal the one before it.
+#[derive(Default)]
+pub struct OutputHealth {
+    last: Option<Zeroizing<[u8; 32]>>,
+}
+
+impl OutputHealth {
+    pub fn check(&mut self, block: &[u8; 32]) -> Result<()> {
+        if self.last.as_deref() == Some(block) {
+            return Err(Error::general("DRBG continuous test failed: repeated output block"));
+        }
+        self.last = Some(Zeroizing::new(*block));
+        Ok(())
+    }
+}
+
+struct State {
+    drbg: HmacDrbg,
+    entropy_health: EntropyHealth,
+    output_health: OutputHealth,
+}
+
+/// The shared, seeded generator behind `C_GenerateRandom` and key generation.
+pub struct SharedRng {
+    backend: Arc<dyn CryptoBackend>,
+    state: Mutex<State>,
+}
+
+impl SharedRng {
+    /// Draws and health-tests a seed, then instantiates the DRBG.
+    pub fn new(backend: Arc<dyn CryptoBackend>) -> Result<Self> {
+        let mut entropy_health = EntropyHealth::default();
+        let seed = draw(&*backend, &mut entropy_health, SEED_BYTES)?;
+        let nonce = draw(&*backend, &mut entropy_health, NONCE_BYTES)?;
+        let drbg = HmacDrbg::instantiate(&*backend, &seed, &nonce, PERSONALIZATION)?;
+        Ok(SharedRng {
+            backend,
+            state: Mutex::new(State {
+                drbg,
+                entropy_health,
+                output_health: OutputHealth::default(),
+            }),
+        })
+    }
+
+    /// Fills `out`, reseeding from fresh entropy when the interval is reached.
+    pub fn generate(&self, out: &mut [u8], additional: &[u8]) -> Result<()> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let State {
+            drbg,
+            entropy_health,
+            output_health,
+        } = &mut *st;
+        for chunk in out.chunks_mut(super::drbg::MAX_REQUEST_BYTES) {
+            if drbg.needs_reseed() {
+                let seed = draw(&*self.backend, entropy_health, SEED_BYTES)?;
+                drbg.reseed(&*self.backend, &seed, &[])?;
+            }
+            drbg.generate(&*self.backend, chunk, additional, |b| output_health.check(b))?;
+        }
+        Ok(())
+    }
+
+    /// `C_SeedRandom`: the caller's seed is mixed in as additional input to a fresh reseed; it
+    /// never replaces the entropy source.
+    pub fn mix_in(&self, seed: &[u8]) -> Result<()> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let State {
+            drbg,
+            entropy_health,
+            ..
+        } = &mut *st;
+        let entropy = draw(&*self.backend, entropy_health, SEED_BYTES)?;
+        drbg.reseed(&*self.backend, &entropy, seed)
+    }
+}
+
+impl Rng for SharedRng {
+    fn fill(&self, buf: &mut [u8]) -> Result<()> {
+        self.generate(buf, &[])
+    }
+}
+
+fn draw(be: &dyn CryptoBackend, health: &mut EntropyHealth, n: usize) -> Result<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(vec![0u8; n]);
+    be.entropy(&mut buf)?;
+    health.check(&buf)?;
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stuck_source_trips_repetition_count() {
+        let mut h = EntropyHealth::default();
+        assert!(h.check(&[7u8; RCT_CUTOFF - 1]).is_ok());
+        assert!(h.check(&[7u8]).is_err());
+    }
+
+    #[test]
+    fn biased_source_trips_adaptive_proportion() {
+        let mut h = EntropyHealth::default();
+        // Alternate so the repetition test never fires, but one value dominates the window.
+        let biased: Vec<u8> = (0..APT_WINDOW).map(|i| if i % 5 == 4 { i as u8 } else { 0 }).collect();
+        assert!(h.check(&biased).is_err());
+    }
+
+    #[test]
+    fn varied_source_passes() {
+        let mut h = EntropyHealth::default();
+        let ok: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+        assert!(h.check(&ok).is_ok());
+    }
+
+    #[test]
+    fn repeated_output_block_trips() {
+        let mut h = OutputHealth::default();
+        assert!(h.check(&[1u8; 32]).is_ok());
+        assert!(h.check(&[2u8; 32]).is_ok());
+        assert!(h.check(&[2u8; 32]).is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! Multi-part input for sign and verify: hashed as it arrives where the backend signs digests,
+//! kept whole where it signs only messages (or where the mechanism takes raw input).
+
+use super::{CryptoBackend, Digest, HashAlg, SignInput, Streaming};
+use crate::error::{Error, Result};
+use zeroize::Zeroizing;
+
+/// Largest message kept for a buffered multi-part operation.
+pub const MAX_BUFFERED: usize = 64 << 20;
+
+enum Acc {
+    /// The message hash so far.
+    Digest(Box<dyn Digest>),
+    /// The whole message, to be hashed by the backend with the signature.
+    Message(Zeroizing<Vec<u8>>),
+    /// Raw input (hash value, DigestInfo, EdDSA message) passed through unchanged.
+    Raw(Zeroizing<Vec<u8>>),
+}
+
+/// Input of a sign or verify operation, single- or multi-part.
+pub struct SignData {
+    acc: Acc,
+}
+
+/// What the accumulated input turns into at the end.
+pub enum SignDataOut {
+    Message(Zeroizing<Vec<u8>>),
+    Prehashed(Zeroizing<Vec<u8>>),
+}
+
+impl SignDataOut {
+    pub fn as_input(&self) -> SignInput<'_> {
+        match self {
+            SignDataOut::Message(m) => SignInput::Message(m),
+            SignDataOut::Prehashed(h) => SignInput::Prehashed(h),
+        }
+    }
+}
+
+impl SignData {
+    /// `message_hash` is the hash the mechanism applies to the caller's data (None for raw
+    /// mechanisms); `pure` marks schemes that sign the message itself (EdDSA).
+    pub fn new(be: &dyn CryptoBackend, message_hash: Option<HashAlg>, pure: bool) -> Result<Self> {
+        let acc = match message_hash {
+            Some(h) if be.streaming() == Streaming::Prehash => Acc::Digest(be.digest(h)?),
+            Some(_) => Acc::Message(Zeroizing::new(Vec::new())),
+            None if pure => Acc::Message(Zeroizing::new(Vec::new())),
+            None => Acc::Raw(Zeroizing::new(Vec::new())),
+        };
+        Ok(SignData { acc })
+    }
+
+    pub fn update(&mut self, data: &[u8]) -> Result<()> {
+        match &mut self.acc {
+            Acc::Digest(d) => d.update(data),
+            Acc::Message(buf) | Acc::Raw(buf) => {
+                if buf.len() + data.len() > MAX_BUFFERED {
+                    return Err(Error::DataLenRange);
+                }
+                buf.extend_from_slice(data);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> SignDataOut {
+        match self.acc {
+            Acc::Digest(d) => SignDataOut::Prehashed(Zeroizing::new(d.finish())),
+            Acc::Message(m) => SignDataOut::Message(m),
+            Acc::Raw(r) => SignDataOut::Prehashed(r),
+        }
+    }
+}

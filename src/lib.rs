@@ -1,0 +1,19 @@
+//! Craton HSM: a PKCS#11 3.x software HSM.
+//!
+//! `abi` is the C surface and the only place `unsafe` code is allowed; everything else is a
+//! plain-Rust core that can be tested without it.
+
+#![deny(unsafe_code)]
+
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod logging;
+pub mod audit;
+pub mod mechanism;
+pub mod module;
+pub mod object;
+pub mod selftest;
+pub mod session;
+pub mod store;
+pub mod token;

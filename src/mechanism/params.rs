@@ -1,0 +1,57 @@
+//! Mechanism parameters in typed form. The ABI reads the C structures into these; the core
+//! validates their values against the mechanism (PKCS#11 3.x mechanism specification).
+
+use crate::crypto::HashAlg;
+use crate::error::{Error, Result};
+use cryptoki_sys::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Params {
+    None,
+    /// `CK_RSA_PKCS_PSS_PARAMS`.
+    Pss {
+        hash: CK_MECHANISM_TYPE,
+        mgf: CK_RSA_PKCS_MGF_TYPE,
+        salt_len: u64,
+    },
+    /// `CK_RSA_PKCS_OAEP_PARAMS` (source is always CKZ_DATA_SPECIFIED or none).
+    Oaep {
+        hash: CK_MECHANISM_TYPE,
+        mgf: CK_RSA_PKCS_MGF_TYPE,
+        label: Vec<u8>,
+    },
+    /// Any other parameter, as raw bytes (IVs and the like).
+    Bytes(Vec<u8>),
+}
+
+/// The hash a `CKM_SHA*` mechanism names (as used in PSS/OAEP parameters).
+pub fn hash_of_mechanism(m: CK_MECHANISM_TYPE) -> Result<HashAlg> {
+    Ok(match m {
+        CKM_SHA_1 => HashAlg::Sha1,
+        CKM_SHA224 => HashAlg::Sha224,
+        CKM_SHA256 => HashAlg::Sha256,
+        CKM_SHA384 => HashAlg::Sha384,
+        CKM_SHA512 => HashAlg::Sha512,
+        CKM_SHA3_224 => HashAlg::Sha3_224,
+        CKM_SHA3_256 => HashAlg::Sha3_256,
+        CKM_SHA3_384 => HashAlg::Sha3_384,
+        CKM_SHA3_512 => HashAlg::Sha3_512,
+        _ => return Err(Error::MechanismParamInvalid),
+    })
+}
+
+/// The hash an MGF1 type names.
+pub fn hash_of_mgf(m: CK_RSA_PKCS_MGF_TYPE) -> Result<HashAlg> {
+    Ok(match m {
+        CKG_MGF1_SHA1 => HashAlg::Sha1,
+        CKG_MGF1_SHA224 => HashAlg::Sha224,
+        CKG_MGF1_SHA256 => HashAlg::Sha256,
+        CKG_MGF1_SHA384 => HashAlg::Sha384,
+        CKG_MGF1_SHA512 => HashAlg::Sha512,
+        CKG_MGF1_SHA3_224 => HashAlg::Sha3_224,
+        CKG_MGF1_SHA3_256 => HashAlg::Sha3_256,
+        CKG_MGF1_SHA3_384 => HashAlg::Sha3_384,
+        CKG_MGF1_SHA3_512 => HashAlg::Sha3_512,
+        _ => return Err(Error::MechanismParamInvalid),
+    })
+}

@@ -1,0 +1,323 @@
+//! Template checks with the spec's return codes: building a new object's attributes (create,
+//! generate, unwrap, derive), changing them (set, copy), and reading them.
+
+use super::Object;
+use super::attribute::{AttrValue, Attributes, check_kind, kind_of};
+use super::schema::{self, Rule};
+use crate::error::{Error, Result};
+use cryptoki_sys::*;
+
+/// How an object comes into being; decides which rules apply and the derived attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Create,
+    Generate(CK_MECHANISM_TYPE),
+    Unwrap,
+    Derive,
+}
+
+/// Builds a new object's attributes from a caller's template.
+///
+/// `expected` is the class and subtype the operation produces (generation, unwrap); the
+/// template may repeat them but not contradict them.
+pub fn build(
+    template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+    origin: Origin,
+    expected: Option<(CK_OBJECT_CLASS, CK_ULONG)>,
+    is_so: bool,
+) -> Result<Attributes> {
+    let class = resolve(template, CKA_CLASS, expected.map(|e| e.0))?;
+    let sub_attr = schema::subtype_attr(class);
+    let subtype = match sub_attr {
+        Some(a) => Some(resolve(template, a, expected.map(|e| e.1))?),
+        None => None,
+    };
+    let rules = schema::rules_for(class, subtype).ok_or(Error::AttributeValueInvalid)?;
+
+    let mut attrs = Attributes::new();
+    for (ty, v) in template {
+        let rule = rule_for(&rules, *ty)?;
+        check_kind(*ty, v)?;
+        check_origin(rule, origin)?;
+        if rule.has(schema::SO_ONLY_TRUE) && v.as_bool() == Some(true) && !is_so {
+            return Err(Error::AttributeReadOnly);
+        }
+        if let Some(prev) = attrs.get(*ty)
+            && prev != v
+        {
+            return Err(Error::TemplateInconsistent);
+        }
+        attrs.set(*ty, v.clone());
+    }
+    attrs.set(CKA_CLASS, AttrValue::Ulong(class as u64));
+    if let (Some(a), Some(s)) = (sub_attr, subtype) {
+        attrs.set(a, AttrValue::Ulong(s as u64));
+    }
+    for rule in &rules {
+        if attrs.contains(rule.ty) {
+            continue;
+        }
+        let required = match origin {
+            Origin::Create => rule.has(schema::REQ_CREATE),
+            Origin::Generate(_) => rule.has(schema::REQ_GEN),
+            Origin::Unwrap | Origin::Derive => false,
+        };
+        if required {
+            return Err(Error::TemplateIncomplete);
+        }
+        if let Some(v) = rule.default.value() {
+            attrs.set(rule.ty, v);
+        }
+    }
+    Ok(attrs)
+}
+
+/// The class or subtype: from the template, else from the operation; both must agree.
+fn resolve(
+    template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+    ty: CK_ATTRIBUTE_TYPE,
+    expected: Option<CK_ULONG>,
+) -> Result<CK_ULONG> {
+    let given = match super::attribute::find(template, ty) {
+        Some(AttrValue::Ulong(v)) => Some(*v as CK_ULONG),
+        Some(_) => return Err(Error::AttributeValueInvalid),
+        None => None,
+    };
+    match (given, expected) {
+        (Some(g), Some(e)) if g != e => Err(Error::TemplateInconsistent),
+        (Some(g), _) => Ok(g),
+        (None, Some(e)) => Ok(e),
+        (None, None) => Err(Error::TemplateIncomplete),
+    }
+}
+
+fn rule_for(rules: &[Rule], ty: CK_ATTRIBUTE_TYPE) -> Result<&Rule> {
+    rules.iter().find(|r| r.ty == ty).ok_or(Error::AttributeTypeInvalid)
+}
+
+fn check_origin(rule: &Rule, origin: Origin) -> Result<()> {
+    let token_set = rule.has(schema::NO_CREATE) && rule.has(schema::NO_GEN);
+    match origin {
+        Origin::Create if rule.has(schema::NO_CREATE) => Err(Error::AttributeReadOnly),
+        Origin::Generate(_) if token_set => Err(Error::AttributeReadOnly),
+        Origin::Generate(_) if rule.has(schema::NO_GEN) => Err(Error::TemplateInconsistent),
+        Origin::Unwrap | Origin::Derive if token_set => Err(Error::AttributeReadOnly),
+        Origin::Unwrap | Origin::Derive if rule.has(schema::NO_UNWRAP) => Err(Error::TemplateInconsistent),
+        _ => Ok(()),
+    }
+}
+
+/// Sets the attributes the token derives for a new key (PKCS#11 4.7, 4.8: CKA_LOCAL,
+/// CKA_KEY_GEN_MECHANISM, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE).
+pub fn derive_key_attributes(attrs: &mut Attributes, origin: Origin, approved: bool) {
+    let class = attrs.class();
+    if !matches!(class, CKO_PUBLIC_KEY | CKO_PRIVATE_KEY | CKO_SECRET_KEY) {
+        return;
+    }
+    let (local, mech) = match origin {
+        Origin::Generate(m) => (true, m as u64),
+        _ => (false, CK_UNAVAILABLE_INFORMATION as u64),
+    };
+    attrs.set(CKA_LOCAL, AttrValue::Bool(local));
+    attrs.set(CKA_KEY_GEN_MECHANISM, AttrValue::Ulong(mech));
+    attrs.set(super::attribute::CKA_VENDOR_FIPS_APPROVED, AttrValue::Bool(approved));
+    if class != CKO_PUBLIC_KEY {
+        // Material that arrived in the clear (create) was never "always sensitive".
+        let from_outside = origin == Origin::Create;
+        let sensitive = attrs.bool(CKA_SENSITIVE);
+        let extractable = attrs.bool(CKA_EXTRACTABLE);
+        attrs.set(CKA_ALWAYS_SENSITIVE, AttrValue::Bool(sensitive && !from_outside));
+        attrs.set(CKA_NEVER_EXTRACTABLE, AttrValue::Bool(!extractable && !from_outside));
+    }
+}
+
+/// The rules of an existing object.
+fn rules_of(attrs: &Attributes) -> Result<Vec<Rule>> {
+    let class = attrs.class();
+    let subtype = schema::subtype_attr(class).and_then(|a| attrs.ulong(a)).map(|v| v as CK_ULONG);
+    schema::rules_for(class, subtype).ok_or_else(|| Error::general("object of unknown class"))
+}
+
+/// Checks one change against the object's current value: direction-limited attributes and
+/// the SO-only CKA_TRUSTED.
+fn check_change(rule: &Rule, current: &Attributes, v: &AttrValue, is_so: bool) -> Result<()> {
+    check_kind(rule.ty, v)?;
+    let now = current.get(rule.ty).and_then(AttrValue::as_bool);
+    let new = v.as_bool();
+    if rule.has(schema::TO_TRUE_ONLY) && now == Some(true) && new == Some(false) {
+        return Err(Error::AttributeReadOnly);
+    }
+    if rule.has(schema::TO_FALSE_ONLY) && now == Some(false) && new == Some(true) {
+        return Err(Error::AttributeReadOnly);
+    }
+    if rule.has(schema::SO_ONLY_TRUE) && new == Some(true) && !is_so {
+        return Err(Error::AttributeReadOnly);
+    }
+    Ok(())
+}
+
+/// `C_SetAttributeValue`: the object's new attributes.
+pub fn apply_set(obj: &Object, template: &[(CK_ATTRIBUTE_TYPE, AttrValue)], is_so: bool) -> Result<Attributes> {
+    if !obj.attrs().bool(CKA_MODIFIABLE) {
+        return Err(Error::ActionProhibited);
+    }
+    let rules = rules_of(obj.attrs())?;
+    for (ty, v) in template {
+        let rule = rules.iter().find(|r| r.ty == *ty).ok_or_else(|| {
+            if kind_of(*ty).is_some() { Error::AttributeReadOnly } else { Error::AttributeTypeInvalid }
+        })?;
+        if !rule.has(schema::MODIFIABLE) {
+            return Err(Error::AttributeReadOnly);
+        }
+        check_change(rule, obj.attrs(), v, is_so)?;
+    }
+    Ok(obj.with_changes(template))
+}
+
+/// `C_CopyObject`: the copy's attributes.
+pub fn apply_copy(obj: &Object, template: &[(CK_ATTRIBUTE_TYPE, AttrValue)], is_so: bool) -> Result<Attributes> {
+    if !obj.attrs().bool(CKA_COPYABLE) {
+        return Err(Error::ActionProhibited);
+    }
+    let rules = rules_of(obj.attrs())?;
+    for (ty, v) in template {
+        let rule = rules.iter().find(|r| r.ty == *ty).ok_or_else(|| {
+            if kind_of(*ty).is_some() { Error::AttributeReadOnly } else { Error::AttributeTypeInvalid }
+        })?;
+        if !rule.has(schema::MODIFIABLE) && !rule.has(schema::COPY_CHANGEABLE) {
+            return Err(Error::AttributeReadOnly);
+        }
+        check_change(rule, obj.attrs(), v, is_so)?;
+    }
+    let mut attrs = obj.with_changes(template);
+    attrs.remove(CKA_UNIQUE_ID);
+    Ok(attrs)
+}
+
+/// What `C_GetAttributeValue` may say about one attribute.
+pub enum Readout<'a> {
+    Value(&'a AttrValue),
+    /// Secret material of a sensitive or unextractable key.
+    Sensitive,
+    /// Not an attribute of this object.
+    Invalid,
+}
+
+pub fn read<'a>(obj: &'a Object, ty: CK_ATTRIBUTE_TYPE) -> Readout<'a> {
+    match obj.attrs().get(ty) {
+        None => Readout::Invalid,
+        Some(_) if schema::is_secret(obj.class(), ty) && !obj.reveals_secrets() => Readout::Sensitive,
+        Some(v) => Readout::Value(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(items: &[(CK_ATTRIBUTE_TYPE, AttrValue)]) -> Vec<(CK_ATTRIBUTE_TYPE, AttrValue)> {
+        items.to_vec()
+    }
+
+    #[test]
+    fn data_object_defaults() {
+        let a = build(
+            &t(&[(CKA_CLASS, AttrValue::Ulong(CKO_DATA as u64))]),
+            Origin::Create,
+            None,
+            false,
+        )
+        .unwrap();
+        assert!(!a.is_token());
+        assert!(!a.is_private());
+        assert!(a.bool(CKA_MODIFIABLE));
+        assert_eq!(a.bytes(CKA_LABEL), Some(&[][..]));
+    }
+
+    #[test]
+    fn missing_class_is_incomplete() {
+        let e = build(&t(&[(CKA_TOKEN, AttrValue::Bool(true))]), Origin::Create, None, false);
+        assert_eq!(e.unwrap_err(), Error::TemplateIncomplete);
+    }
+
+    #[test]
+    fn read_only_attribute_on_create() {
+        let e = build(
+            &t(&[
+                (CKA_CLASS, AttrValue::Ulong(CKO_SECRET_KEY as u64)),
+                (CKA_KEY_TYPE, AttrValue::Ulong(CKK_AES as u64)),
+                (CKA_VALUE, AttrValue::Bytes(vec![0; 16])),
+                (CKA_LOCAL, AttrValue::Bool(true)),
+            ]),
+            Origin::Create,
+            None,
+            false,
+        );
+        assert_eq!(e.unwrap_err(), Error::AttributeReadOnly);
+    }
+
+    #[test]
+    fn value_given_to_generate_is_inconsistent() {
+        let e = build(
+            &t(&[(CKA_VALUE, AttrValue::Bytes(vec![0; 16]))]),
+            Origin::Generate(CKM_AES_KEY_GEN),
+            Some((CKO_SECRET_KEY, CKK_AES)),
+            false,
+        );
+        assert_eq!(e.unwrap_err(), Error::TemplateInconsistent);
+    }
+
+    #[test]
+    fn contradicting_class_is_inconsistent() {
+        let e = build(
+            &t(&[(CKA_CLASS, AttrValue::Ulong(CKO_PUBLIC_KEY as u64))]),
+            Origin::Generate(CKM_AES_KEY_GEN),
+            Some((CKO_SECRET_KEY, CKK_AES)),
+            false,
+        );
+        assert_eq!(e.unwrap_err(), Error::TemplateInconsistent);
+    }
+
+    #[test]
+    fn trusted_needs_the_so() {
+        let tpl = t(&[
+            (CKA_CLASS, AttrValue::Ulong(CKO_CERTIFICATE as u64)),
+            (CKA_CERTIFICATE_TYPE, AttrValue::Ulong(CKC_X_509 as u64)),
+            (CKA_SUBJECT, AttrValue::Bytes(vec![0x30, 0])),
+            (CKA_VALUE, AttrValue::Bytes(vec![0x30, 0])),
+            (CKA_TRUSTED, AttrValue::Bool(true)),
+        ]);
+        assert_eq!(build(&tpl, Origin::Create, None, false).unwrap_err(), Error::AttributeReadOnly);
+        assert!(build(&tpl, Origin::Create, None, true).is_ok());
+    }
+
+    #[test]
+    fn sensitive_only_goes_one_way() {
+        let mut a = build(
+            &t(&[
+                (CKA_CLASS, AttrValue::Ulong(CKO_SECRET_KEY as u64)),
+                (CKA_KEY_TYPE, AttrValue::Ulong(CKK_AES as u64)),
+                (CKA_VALUE, AttrValue::Bytes(vec![0; 16])),
+                (CKA_SENSITIVE, AttrValue::Bool(true)),
+            ]),
+            Origin::Create,
+            None,
+            false,
+        )
+        .unwrap();
+        derive_key_attributes(&mut a, Origin::Create, false);
+        let obj = Object::new(a);
+        assert_eq!(
+            apply_set(&obj, &[(CKA_SENSITIVE, AttrValue::Bool(false))], false).unwrap_err(),
+            Error::AttributeReadOnly
+        );
+        assert_eq!(
+            apply_set(&obj, &[(CKA_VALUE, AttrValue::Bytes(vec![1; 16]))], false).unwrap_err(),
+            Error::AttributeReadOnly
+        );
+        assert!(apply_set(&obj, &[(CKA_LABEL, AttrValue::Bytes(b"x".to_vec()))], false).is_ok());
+        assert!(matches!(read(&obj, CKA_VALUE), Readout::Sensitive));
+        assert!(matches!(read(&obj, CKA_MODULUS), Readout::Invalid));
+        assert!(!obj.attrs().bool(CKA_ALWAYS_SENSITIVE));
+    }
+}

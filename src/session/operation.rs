@@ -1,0 +1,152 @@
+//! The operations a session can have active, and the output-buffer convention they share.
+
+use crate::crypto::stream::SignData;
+use crate::crypto::{Digest, Mac, PrivateKeyOps, PublicKeyOps, SignScheme};
+use crate::error::{Error, Result};
+use cryptoki_sys::*;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// What a finishing call returns to the ABI.
+#[derive(Debug)]
+pub enum Output {
+    /// A length query was answered; the operation stays active.
+    Length(usize),
+    /// The caller's buffer is too small for this many bytes; the operation stays active.
+    TooSmall(usize),
+    /// The result; the operation has ended.
+    Data(Zeroizing<Vec<u8>>),
+}
+
+/// The caller's output buffer: absent (a length query) or its capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutBuf {
+    Query,
+    Capacity(usize),
+}
+
+/// A result computed but not yet delivered, kept so a retry with a larger buffer gets the
+/// same bytes (signatures with random salts and nonces must not change between calls).
+#[derive(Default)]
+pub struct Pending(Option<Zeroizing<Vec<u8>>>);
+
+impl Pending {
+    /// Applies the output convention. `hint` is the length reported to a query before the
+    /// result exists; `compute` runs at most once.
+    pub fn deliver(
+        &mut self,
+        out: OutBuf,
+        hint: usize,
+        compute: impl FnOnce() -> Result<Vec<u8>>,
+    ) -> Result<Output> {
+        let cap = match out {
+            OutBuf::Query => return Ok(Output::Length(self.0.as_ref().map_or(hint, |d| d.len()))),
+            OutBuf::Capacity(c) => c,
+        };
+        let data = match self.0.take() {
+            Some(d) => d,
+            None => Zeroizing::new(compute()?),
+        };
+        if data.len() > cap {
+            let n = data.len();
+            self.0 = Some(data);
+            return Ok(Output::TooSmall(n));
+        }
+        Ok(Output::Data(data))
+    }
+}
+
+/// Whether a `deliver` result ends the operation.
+pub fn ends(out: &Output) -> bool {
+    matches!(out, Output::Data(_))
+}
+
+/// The approved-service indicator an operation will record when it completes.
+#[derive(Debug, Clone, Copy)]
+pub struct OpInfo {
+    pub mech: CK_MECHANISM_TYPE,
+    pub approved: bool,
+}
+
+pub struct DigestOp {
+    pub info: OpInfo,
+    pub ctx: Box<dyn Digest>,
+    pub len: usize,
+    pub pending: Pending,
+    /// Set once C_DigestUpdate/C_DigestKey ran: C_Digest may no longer be used.
+    pub multi: bool,
+}
+
+pub enum SignerKind {
+    Asym {
+        key: Arc<dyn PrivateKeyOps>,
+        scheme: SignScheme,
+        data: SignData,
+    },
+    Mac {
+        mac: Box<dyn Mac>,
+    },
+}
+
+pub struct SignOp {
+    pub info: OpInfo,
+    pub kind: SignerKind,
+    pub len: usize,
+    pub pending: Pending,
+    pub multi: bool,
+}
+
+pub enum VerifierKind {
+    Asym {
+        key: Arc<dyn PublicKeyOps>,
+        scheme: SignScheme,
+        data: SignData,
+    },
+    Mac {
+        mac: Box<dyn Mac>,
+    },
+}
+
+pub struct VerifyOp {
+    pub info: OpInfo,
+    pub kind: VerifierKind,
+    pub len: usize,
+    pub multi: bool,
+}
+
+pub struct FindOp {
+    pub handles: Vec<CK_OBJECT_HANDLE>,
+    pub pos: usize,
+}
+
+/// A session's active operations (at most one of each kind, as the spec allows).
+#[derive(Default)]
+pub struct Operations {
+    pub find: Option<FindOp>,
+    pub digest: Option<DigestOp>,
+    pub sign: Option<SignOp>,
+    pub verify: Option<VerifyOp>,
+}
+
+impl Operations {
+    /// `C_SessionCancel` / `C_CloseSession`: ends the operations named by `flags`.
+    pub fn cancel(&mut self, flags: CK_FLAGS) {
+        if flags & CKF_FIND_OBJECTS != 0 {
+            self.find = None;
+        }
+        if flags & CKF_DIGEST != 0 {
+            self.digest = None;
+        }
+        if flags & CKF_SIGN != 0 {
+            self.sign = None;
+        }
+        if flags & CKF_VERIFY != 0 {
+            self.verify = None;
+        }
+    }
+}
+
+/// Fails with `OperationActive` when an operation of this kind is already running.
+pub fn ensure_idle<T>(slot: &Option<T>) -> Result<()> {
+    if slot.is_some() { Err(Error::OperationActive) } else { Ok(()) }
+}

@@ -1,0 +1,149 @@
+//! Object encryption at rest: AES-256-GCM under the token key, with the object's id, class
+//! and part bound as associated data so blobs cannot be swapped between objects. The token key
+//! itself is wrapped under keys derived from the user and SO PINs.
+
+use super::StoredObject;
+use crate::crypto::{CryptoBackend, Rng};
+use crate::error::{Error, Result};
+use crate::object::Attributes;
+use crate::object::schema::is_secret;
+use zeroize::Zeroizing;
+
+const NONCE_LEN: usize = 12;
+pub const KEY_LEN: usize = 32;
+
+/// The random key that encrypts a token's private objects and key material.
+#[derive(Clone)]
+pub struct TokenKey(pub Zeroizing<[u8; KEY_LEN]>);
+
+impl TokenKey {
+    pub fn generate(rng: &dyn Rng) -> Result<TokenKey> {
+        let mut k = Zeroizing::new([0u8; KEY_LEN]);
+        rng.fill(&mut k[..])?;
+        Ok(TokenKey(k))
+    }
+}
+
+/// Which part of an object a blob holds; part of the associated data.
+#[derive(Clone, Copy)]
+enum Part {
+    /// Every attribute of a private object.
+    Whole,
+    /// Only the key material of a non-private key.
+    Material,
+}
+
+fn aad(uid: &str, class: u64, part: Part) -> Vec<u8> {
+    let mut a = b"craton-hsm object v1\0".to_vec();
+    a.extend_from_slice(uid.as_bytes());
+    a.push(0);
+    a.extend_from_slice(&class.to_le_bytes());
+    a.push(match part {
+        Part::Whole => b'W',
+        Part::Material => b'M',
+    });
+    a
+}
+
+fn encode(attrs: &Attributes) -> Result<Zeroizing<Vec<u8>>> {
+    postcard::to_allocvec(attrs)
+        .map(Zeroizing::new)
+        .map_err(|e| Error::general(format!("encode object: {e}")))
+}
+
+fn decode(bytes: &[u8]) -> Result<Attributes> {
+    postcard::from_bytes(bytes).map_err(|e| Error::device(format!("decode object: {e}")))
+}
+
+fn seal(be: &dyn CryptoBackend, rng: &dyn Rng, key: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill(&mut nonce)?;
+    let mut out = nonce.to_vec();
+    out.extend(be.aes_gcm_seal(key, &nonce, aad, pt)?);
+    Ok(out)
+}
+
+fn open(be: &dyn CryptoBackend, key: &[u8], aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    if blob.len() < NONCE_LEN + 16 {
+        return Err(Error::device("sealed blob too short"));
+    }
+    let (nonce, ct) = blob.split_at(NONCE_LEN);
+    be.aes_gcm_open(key, nonce, aad, ct)
+        .map_err(|_| Error::device("sealed blob failed authentication"))
+}
+
+/// Prepares an object for the store. Private objects are sealed whole; other objects keep
+/// their non-secret attributes readable and seal only key material.
+pub fn seal_object(
+    be: &dyn CryptoBackend,
+    rng: &dyn Rng,
+    key: Option<&TokenKey>,
+    uid: &str,
+    generation: i64,
+    attrs: &Attributes,
+) -> Result<StoredObject> {
+    let class = attrs.class() as u64;
+    let private = attrs.is_private();
+    let mut plain = attrs.clone();
+    let secret = if private {
+        std::mem::take(&mut plain)
+    } else {
+        plain.split_off(|ty| is_secret(class as _, ty))
+    };
+    let sealed = if private || secret.iter().next().is_some() {
+        let key = key.ok_or(Error::UserNotLoggedIn)?;
+        let part = if private { Part::Whole } else { Part::Material };
+        Some(seal(be, rng, &key.0[..], &aad(uid, class, part), &encode(&secret)?)?)
+    } else {
+        None
+    };
+    Ok(StoredObject {
+        uid: uid.to_string(),
+        class,
+        private,
+        generation,
+        plain: if private { None } else { Some(encode(&plain)?.to_vec()) },
+        sealed,
+    })
+}
+
+/// An object read back from the store.
+pub struct Opened {
+    pub attrs: Attributes,
+    /// False when key material stayed sealed because no token key was available.
+    pub complete: bool,
+}
+
+/// Reads a stored object; `None` for a private object while the token key is unavailable.
+pub fn open_object(be: &dyn CryptoBackend, key: Option<&TokenKey>, row: &StoredObject) -> Result<Option<Opened>> {
+    let part = if row.private { Part::Whole } else { Part::Material };
+    let secret = match (&row.sealed, key) {
+        (Some(blob), Some(k)) => Some(decode(&open(be, &k.0[..], &aad(&row.uid, row.class, part), blob)?)?),
+        (Some(_), None) if row.private => return Ok(None),
+        (Some(_), None) => None,
+        (None, _) => Some(Attributes::new()),
+    };
+    let mut attrs = match &row.plain {
+        Some(p) => decode(p)?,
+        None => Attributes::new(),
+    };
+    let complete = secret.is_some();
+    if let Some(s) = secret {
+        attrs.extend(s);
+    }
+    if attrs.class() as u64 != row.class {
+        return Err(Error::device("stored object class mismatch"));
+    }
+    Ok(Some(Opened { attrs, complete }))
+}
+
+/// Wraps the token key under a PIN-derived key (AAD names the role).
+pub fn wrap_token_key(be: &dyn CryptoBackend, rng: &dyn Rng, kek: &[u8], role: &str, key: &TokenKey) -> Result<Vec<u8>> {
+    seal(be, rng, kek, format!("craton-hsm token key v1 {role}").as_bytes(), &key.0[..])
+}
+
+pub fn unwrap_token_key(be: &dyn CryptoBackend, kek: &[u8], role: &str, blob: &[u8]) -> Result<TokenKey> {
+    let k = open(be, kek, format!("craton-hsm token key v1 {role}").as_bytes(), blob)?;
+    let arr: [u8; KEY_LEN] = k[..].try_into().map_err(|_| Error::device("token key length"))?;
+    Ok(TokenKey(Zeroizing::new(arr)))
+}

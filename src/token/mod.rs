@@ -1,0 +1,552 @@
+//! Slots and their tokens: token state, PINs and lockout, the application-wide login state,
+//! and the object table (token objects loaded from the store, session objects in memory).
+//!
+//! The token lock is held only to look things up or change them, never around cryptography:
+//! operations take an `Arc<Object>` and let go.
+
+pub mod pin;
+
+use crate::crypto::{CryptoBackend, Rng};
+use crate::error::{Error, Result};
+use crate::object::{AttrValue, Attributes, Object};
+use crate::store::seal::{self, TokenKey};
+use crate::store::{Store, TokenRecord};
+use cryptoki_sys::*;
+pub use pin::Role;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Who is logged in to a token (shared by all of the application's sessions on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login {
+    Public,
+    User,
+    So,
+}
+
+/// Where an object lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Token { uid: String, generation: i64 },
+    Session(CK_SESSION_HANDLE),
+}
+
+struct Entry {
+    obj: Arc<Object>,
+    location: Location,
+    /// False while a non-private key's material is still sealed (no token key yet).
+    complete: bool,
+}
+
+/// Object handles are never reused within a process, so a stale handle cannot alias.
+static NEXT_HANDLE: AtomicU64 = AtomicU64::new(1);
+
+fn new_handle() -> CK_OBJECT_HANDLE {
+    NEXT_HANDLE.fetch_add(1, Ordering::Relaxed) as CK_OBJECT_HANDLE
+}
+
+struct State {
+    store: Store,
+    record: TokenRecord,
+    login: Login,
+    key: Option<TokenKey>,
+    objects: HashMap<CK_OBJECT_HANDLE, Entry>,
+    handles: HashMap<String, CK_OBJECT_HANDLE>,
+}
+
+/// A snapshot of what `C_GetTokenInfo` reports.
+#[derive(Debug, Clone)]
+pub struct TokenStatus {
+    pub label: String,
+    pub serial: String,
+    pub initialized: bool,
+    pub user_pin_set: bool,
+    pub so_failures: u32,
+    pub user_failures: u32,
+    pub login: Login,
+}
+
+/// Bounds and cost settings for PINs, from `[security]`.
+#[derive(Debug, Clone, Copy)]
+pub struct PinPolicy {
+    pub min_len: usize,
+    pub max_len: usize,
+    pub max_failures: u32,
+    pub iterations: u32,
+}
+
+impl PinPolicy {
+    pub fn check_len(&self, pin: &[u8]) -> Result<()> {
+        if pin.len() < self.min_len || pin.len() > self.max_len {
+            return Err(Error::PinLenRange);
+        }
+        Ok(())
+    }
+}
+
+/// A slot and its token.
+pub struct Token {
+    pub slot_id: CK_SLOT_ID,
+    pub default_label: String,
+    pub path: PathBuf,
+    state: Mutex<State>,
+}
+
+impl Token {
+    pub fn open(
+        slot_id: CK_SLOT_ID,
+        path: PathBuf,
+        default_label: String,
+        rng: &dyn Rng,
+    ) -> Result<Token> {
+        let store = Store::open(&path, || {
+            let mut raw = [0u8; 8];
+            rng.fill(&mut raw)?;
+            Ok(raw.iter().map(|b| format!("{b:02X}")).collect())
+        })?;
+        let record = store.load_token()?;
+        Ok(Token {
+            slot_id,
+            default_label,
+            path,
+            state: Mutex::new(State {
+                store,
+                record,
+                login: Login::Public,
+                key: None,
+                objects: HashMap::new(),
+                handles: HashMap::new(),
+            }),
+        })
+    }
+
+    /// Locks the token state, first catching up with other processes' commits.
+    fn lock(&self, be: &dyn CryptoBackend) -> Result<MutexGuard<'_, State>> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if st.store.changed_elsewhere()? || st.objects.is_empty() && !st.handles.is_empty() {
+            st.record = st.store.load_token()?;
+            st.sync_objects(be, false)?;
+        }
+        Ok(st)
+    }
+
+    /// Loads objects on first use (the token is opened before any login).
+    pub fn load(&self, be: &dyn CryptoBackend) -> Result<()> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.record = st.store.load_token()?;
+        st.sync_objects(be, true)
+    }
+
+    pub fn status(&self, be: &dyn CryptoBackend) -> Result<TokenStatus> {
+        let st = self.lock(be)?;
+        Ok(TokenStatus {
+            label: if st.record.initialized() {
+                st.record.label.clone()
+            } else {
+                self.default_label.clone()
+            },
+            serial: st.store.serial().to_string(),
+            initialized: st.record.initialized(),
+            user_pin_set: st.record.user_pin.is_some(),
+            so_failures: st.record.so_failures,
+            user_failures: st.record.user_failures,
+            login: st.login,
+        })
+    }
+
+    pub fn login_state(&self) -> Login {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).login
+    }
+
+    // ---- PINs and login -------------------------------------------------------------
+
+    /// `C_InitToken`: checks the SO PIN of an initialized token, then wipes it and starts over
+    /// with a new token key. The caller has checked that no session is open.
+    pub fn init_token(
+        &self,
+        be: &dyn CryptoBackend,
+        rng: &dyn Rng,
+        policy: &PinPolicy,
+        so_pin: &[u8],
+        label: &str,
+    ) -> Result<()> {
+        policy.check_len(so_pin)?;
+        let existing = self.lock(be)?.record.so_pin.clone();
+        if existing.is_some() {
+            self.verify_pin(be, policy, Role::So, so_pin)?;
+        }
+        let key = TokenKey::generate(rng)?;
+        let so = pin::new_record(be, rng, Role::So, so_pin, policy.iterations, &key)?;
+        let mut st = self.lock(be)?;
+        let record = TokenRecord {
+            label: label.to_string(),
+            so_pin: Some(so),
+            user_pin: None,
+            so_failures: 0,
+            user_failures: 0,
+        };
+        st.store.reset(&record)?;
+        st.record = record;
+        st.login = Login::Public;
+        st.key = None;
+        st.objects.clear();
+        st.handles.clear();
+        Ok(())
+    }
+
+    /// Checks a PIN with persistent failure counting. Returns the token key on success.
+    fn verify_pin(&self, be: &dyn CryptoBackend, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<TokenKey> {
+        let rec = {
+            let st = self.lock(be)?;
+            if failures(&st.record, role) >= policy.max_failures {
+                return Err(Error::PinLocked);
+            }
+            match role {
+                Role::So => st.record.so_pin.clone().ok_or(Error::TokenNotInitialized)?,
+                Role::User => st.record.user_pin.clone().ok_or(Error::UserPinNotInitialized)?,
+            }
+        };
+        // The slow derivation runs without the token lock.
+        let outcome = if pin.len() > policy.max_len.max(255) {
+            None
+        } else {
+            pin::check(be, role, &rec, pin)?
+        };
+        let mut st = self.lock(be)?;
+        let max = policy.max_failures;
+        let (result, record) = st.store.update_token(|r| {
+            let count = failures_mut(r, role);
+            if *count >= max {
+                return Err(Error::PinLocked);
+            }
+            match outcome {
+                Some(key) => {
+                    *count = 0;
+                    Ok(key)
+                }
+                None => {
+                    *count += 1;
+                    Err(Error::PinIncorrect)
+                }
+            }
+        })
+        .map(|(k, r)| (Ok(k), r))
+        .or_else(|e| match e {
+            Error::PinLocked | Error::PinIncorrect => Ok((Err(e), st.store.load_token()?)),
+            other => Err(other),
+        })?;
+        st.record = record;
+        result
+    }
+
+    /// `C_Login` for the SO or the user. Session-state conflicts are checked by the caller.
+    pub fn login(&self, be: &dyn CryptoBackend, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<()> {
+        self.check_can_login(be, role)?;
+        let key = self.verify_pin(be, policy, role, pin)?;
+        let mut st = self.lock(be)?;
+        // Another thread may have logged in while the PIN was checked.
+        if st.login != Login::Public {
+            return Err(already(st.login, role));
+        }
+        st.login = match role {
+            Role::So => Login::So,
+            Role::User => Login::User,
+        };
+        st.key = Some(key);
+        st.sync_objects(be, true)
+    }
+
+    fn check_can_login(&self, be: &dyn CryptoBackend, role: Role) -> Result<()> {
+        let st = self.lock(be)?;
+        if !st.record.initialized() {
+            return Err(match role {
+                Role::So => Error::TokenNotInitialized,
+                Role::User => Error::UserPinNotInitialized,
+            });
+        }
+        if st.login != Login::Public {
+            return Err(already(st.login, role));
+        }
+        Ok(())
+    }
+
+    /// `C_Login(CKU_CONTEXT_SPECIFIC)`: re-checks the user PIN without changing login state.
+    pub fn reauthenticate(&self, be: &dyn CryptoBackend, policy: &PinPolicy, pin: &[u8]) -> Result<()> {
+        if self.login_state() != Login::User {
+            return Err(Error::UserNotLoggedIn);
+        }
+        self.verify_pin(be, policy, Role::User, pin).map(|_| ())
+    }
+
+    pub fn logout(&self, be: &dyn CryptoBackend) -> Result<()> {
+        let mut st = self.lock(be)?;
+        if st.login == Login::Public {
+            return Err(Error::UserNotLoggedIn);
+        }
+        st.login = Login::Public;
+        st.key = None;
+        st.sync_objects(be, true)
+    }
+
+    /// Drops the login without a PIN (all sessions closed).
+    pub fn reset_login(&self, be: &dyn CryptoBackend) -> Result<()> {
+        let mut st = self.lock(be)?;
+        if st.login != Login::Public {
+            st.login = Login::Public;
+            st.key = None;
+            st.sync_objects(be, true)?;
+        }
+        Ok(())
+    }
+
+    /// `C_InitPIN`: the SO sets (or resets) the user PIN, clearing its lockout.
+    pub fn init_pin(&self, be: &dyn CryptoBackend, rng: &dyn Rng, policy: &PinPolicy, new_pin: &[u8]) -> Result<()> {
+        policy.check_len(new_pin)?;
+        let key = {
+            let st = self.lock(be)?;
+            if st.login != Login::So {
+                return Err(Error::UserNotLoggedIn);
+            }
+            st.key.clone().ok_or_else(|| Error::general("SO session without token key"))?
+        };
+        let rec = pin::new_record(be, rng, Role::User, new_pin, policy.iterations, &key)?;
+        let mut st = self.lock(be)?;
+        let (_, record) = st.store.update_token(|r| {
+            r.user_pin = Some(rec);
+            r.user_failures = 0;
+            Ok(())
+        })?;
+        st.record = record;
+        Ok(())
+    }
+
+    /// `C_SetPIN`: changes the PIN of the logged-in role, or the user's when nobody is.
+    pub fn set_pin(
+        &self,
+        be: &dyn CryptoBackend,
+        rng: &dyn Rng,
+        policy: &PinPolicy,
+        old_pin: &[u8],
+        new_pin: &[u8],
+    ) -> Result<()> {
+        policy.check_len(new_pin)?;
+        let role = match self.login_state() {
+            Login::So => Role::So,
+            Login::User | Login::Public => Role::User,
+        };
+        let key = self.verify_pin(be, policy, role, old_pin)?;
+        let rec = pin::new_record(be, rng, role, new_pin, policy.iterations, &key)?;
+        let mut st = self.lock(be)?;
+        let (_, record) = st.store.update_token(|r| {
+            match role {
+                Role::So => r.so_pin = Some(rec),
+                Role::User => r.user_pin = Some(rec),
+            }
+            Ok(())
+        })?;
+        st.record = record;
+        Ok(())
+    }
+
+    // ---- objects ----------------------------------------------------------------------
+
+    /// An object visible under the current login.
+    pub fn object(&self, be: &dyn CryptoBackend, handle: CK_OBJECT_HANDLE) -> Result<(Arc<Object>, Location)> {
+        let st = self.lock(be)?;
+        let e = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?;
+        if e.obj.attrs().is_private() && st.login != Login::User {
+            return Err(Error::ObjectHandleInvalid);
+        }
+        if !e.complete {
+            return Err(Error::UserNotLoggedIn);
+        }
+        Ok((e.obj.clone(), e.location.clone()))
+    }
+
+    /// Handles of visible objects matching `template`, in handle order.
+    pub fn find(
+        &self,
+        be: &dyn CryptoBackend,
+        template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+    ) -> Result<Vec<CK_OBJECT_HANDLE>> {
+        let st = self.lock(be)?;
+        let mut found: Vec<CK_OBJECT_HANDLE> = st
+            .objects
+            .iter()
+            .filter(|(_, e)| !e.obj.attrs().is_private() || st.login == Login::User)
+            .filter(|(_, e)| e.obj.attrs().matches(template))
+            .map(|(h, _)| *h)
+            .collect();
+        found.sort_unstable();
+        Ok(found)
+    }
+
+    /// Adds objects (one transaction for token objects) and returns their handles.
+    pub fn insert(
+        &self,
+        be: &dyn CryptoBackend,
+        rng: &dyn Rng,
+        session: CK_SESSION_HANDLE,
+        objects: Vec<Attributes>,
+    ) -> Result<Vec<CK_OBJECT_HANDLE>> {
+        let mut st = self.lock(be)?;
+        let mut rows = Vec::new();
+        let mut entries = Vec::new();
+        for mut attrs in objects {
+            let uid = new_uid(rng)?;
+            attrs.set(CKA_UNIQUE_ID, AttrValue::Bytes(uid.as_bytes().to_vec()));
+            let location = if attrs.is_token() {
+                rows.push(seal::seal_object(be, rng, st.key.as_ref(), &uid, 1, &attrs)?);
+                Location::Token { uid, generation: 1 }
+            } else {
+                Location::Session(session)
+            };
+            entries.push((Arc::new(Object::new(attrs)), location));
+        }
+        if !rows.is_empty() {
+            st.store.insert_objects(&rows)?;
+        }
+        let mut handles = Vec::new();
+        for (obj, location) in entries {
+            let h = new_handle();
+            if let Location::Token { uid, .. } = &location {
+                st.handles.insert(uid.clone(), h);
+            }
+            st.objects.insert(
+                h,
+                Entry {
+                    obj,
+                    location,
+                    complete: true,
+                },
+            );
+            handles.push(h);
+        }
+        Ok(handles)
+    }
+
+    /// Replaces an object's attributes (`C_SetAttributeValue`).
+    pub fn replace(
+        &self,
+        be: &dyn CryptoBackend,
+        rng: &dyn Rng,
+        handle: CK_OBJECT_HANDLE,
+        attrs: Attributes,
+    ) -> Result<()> {
+        let mut st = self.lock(be)?;
+        let location = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?.location.clone();
+        let location = match location {
+            Location::Token { uid, generation } => {
+                let row = seal::seal_object(be, rng, st.key.as_ref(), &uid, generation + 1, &attrs)?;
+                st.store.update_object(&row)?;
+                Location::Token {
+                    uid,
+                    generation: generation + 1,
+                }
+            }
+            s @ Location::Session(_) => s,
+        };
+        st.objects.insert(
+            handle,
+            Entry {
+                obj: Arc::new(Object::new(attrs)),
+                location,
+                complete: true,
+            },
+        );
+        Ok(())
+    }
+
+    pub fn destroy(&self, be: &dyn CryptoBackend, handle: CK_OBJECT_HANDLE) -> Result<()> {
+        let mut st = self.lock(be)?;
+        let location = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?.location.clone();
+        if let Location::Token { uid, .. } = &location {
+            st.store.delete_object(uid)?;
+            st.handles.remove(uid);
+        }
+        st.objects.remove(&handle);
+        Ok(())
+    }
+
+    /// Session objects die with their session.
+    pub fn drop_session_objects(&self, session: CK_SESSION_HANDLE) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.objects
+            .retain(|_, e| e.location != Location::Session(session));
+    }
+}
+
+fn already(current: Login, wanted: Role) -> Error {
+    match (current, wanted) {
+        (Login::So, Role::So) | (Login::User, Role::User) => Error::UserAlreadyLoggedIn,
+        _ => Error::UserAnotherAlreadyLoggedIn,
+    }
+}
+
+fn failures(r: &TokenRecord, role: Role) -> u32 {
+    match role {
+        Role::So => r.so_failures,
+        Role::User => r.user_failures,
+    }
+}
+
+fn failures_mut(r: &mut TokenRecord, role: Role) -> &mut u32 {
+    match role {
+        Role::So => &mut r.so_failures,
+        Role::User => &mut r.user_failures,
+    }
+}
+
+fn new_uid(rng: &dyn Rng) -> Result<String> {
+    let mut raw = [0u8; 16];
+    rng.fill(&mut raw)?;
+    Ok(raw.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl State {
+    /// Brings the token-object table in line with the store. `all` re-opens every row (the
+    /// token key appeared or went away); otherwise only rows whose generation changed.
+    fn sync_objects(&mut self, be: &dyn CryptoBackend, all: bool) -> Result<()> {
+        let rows = self.store.load_objects()?;
+        let mut live = std::collections::HashSet::new();
+        for row in &rows {
+            live.insert(row.uid.clone());
+            let handle = self.handles.get(&row.uid).copied();
+            let current = handle.and_then(|h| self.objects.get(&h));
+            let fresh = matches!(current, Some(e) if !all
+                && e.location == Location::Token { uid: row.uid.clone(), generation: row.generation });
+            if fresh {
+                continue;
+            }
+            let handle = handle.unwrap_or_else(new_handle);
+            self.handles.insert(row.uid.clone(), handle);
+            match seal::open_object(be, self.key.as_ref(), row)? {
+                Some(opened) => {
+                    self.objects.insert(
+                        handle,
+                        Entry {
+                            obj: Arc::new(Object::new(opened.attrs)),
+                            location: Location::Token {
+                                uid: row.uid.clone(),
+                                generation: row.generation,
+                            },
+                            complete: opened.complete,
+                        },
+                    );
+                }
+                None => {
+                    self.objects.remove(&handle);
+                }
+            }
+        }
+        // Rows another process deleted.
+        self.objects.retain(|_, e| match &e.location {
+            Location::Token { uid, .. } => live.contains(uid),
+            Location::Session(_) => true,
+        });
+        self.handles.retain(|uid, _| live.contains(uid));
+        Ok(())
+    }
+}
