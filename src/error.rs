@@ -20,6 +20,8 @@ pub enum Error {
     FunctionFailed(String),
     #[error("function not supported")]
     FunctionNotSupported,
+    #[error("function not parallel")]
+    FunctionNotParallel,
     #[error("slot id invalid")]
     SlotIdInvalid,
     #[error("token not recognized")]
@@ -158,6 +160,7 @@ impl Error {
             Error::General(_) => ck::CKR_GENERAL_ERROR,
             Error::FunctionFailed(_) => ck::CKR_FUNCTION_FAILED,
             Error::FunctionNotSupported => ck::CKR_FUNCTION_NOT_SUPPORTED,
+            Error::FunctionNotParallel => ck::CKR_FUNCTION_NOT_PARALLEL,
             Error::SlotIdInvalid => ck::CKR_SLOT_ID_INVALID,
             Error::TokenNotRecognized => ck::CKR_TOKEN_NOT_RECOGNIZED,
             Error::TokenNotInitialized => ck::CKR_TOKEN_NOT_INITIALIZED,

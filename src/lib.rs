@@ -17,3 +17,5 @@ pub mod selftest;
 pub mod session;
 pub mod store;
 pub mod token;
+pub mod service;
+pub mod abi;

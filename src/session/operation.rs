@@ -70,7 +70,8 @@ pub struct OpInfo {
 
 pub struct DigestOp {
     pub info: OpInfo,
-    pub ctx: Box<dyn Digest>,
+    /// Taken when the result is computed.
+    pub ctx: Option<Box<dyn Digest>>,
     pub len: usize,
     pub pending: Pending,
     /// Set once C_DigestUpdate/C_DigestKey ran: C_Digest may no longer be used.
@@ -81,7 +82,7 @@ pub enum SignerKind {
     Asym {
         key: Arc<dyn PrivateKeyOps>,
         scheme: SignScheme,
-        data: SignData,
+        input: SignData,
     },
     Mac {
         mac: Box<dyn Mac>,
@@ -90,17 +91,20 @@ pub enum SignerKind {
 
 pub struct SignOp {
     pub info: OpInfo,
-    pub kind: SignerKind,
+    /// Taken when the signature is computed.
+    pub kind: Option<SignerKind>,
     pub len: usize,
     pub pending: Pending,
     pub multi: bool,
+    /// The key has CKA_ALWAYS_AUTHENTICATE and the user has not re-entered the PIN yet.
+    pub auth_pending: bool,
 }
 
 pub enum VerifierKind {
     Asym {
         key: Arc<dyn PublicKeyOps>,
         scheme: SignScheme,
-        data: SignData,
+        input: SignData,
     },
     Mac {
         mac: Box<dyn Mac>,
@@ -109,7 +113,7 @@ pub enum VerifierKind {
 
 pub struct VerifyOp {
     pub info: OpInfo,
-    pub kind: VerifierKind,
+    pub kind: Option<VerifierKind>,
     pub len: usize,
     pub multi: bool,
 }
@@ -129,6 +133,13 @@ pub struct Operations {
 }
 
 impl Operations {
+    /// `C_Login(CKU_CONTEXT_SPECIFIC)` succeeded: the pending signature may proceed.
+    pub fn context_authenticated(&mut self) {
+        if let Some(op) = self.sign.as_mut() {
+            op.auth_pending = false;
+        }
+    }
+
     /// `C_SessionCancel` / `C_CloseSession`: ends the operations named by `flags`.
     pub fn cancel(&mut self, flags: CK_FLAGS) {
         if flags & CKF_FIND_OBJECTS != 0 {

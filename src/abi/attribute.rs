@@ -1,0 +1,154 @@
+//! `CK_ATTRIBUTE` arrays to typed templates and back.
+
+use super::ptr;
+use crate::error::{Error, Result};
+use crate::object::attribute::{AttrKind, kind_of};
+use crate::object::{AttrValue, Template};
+use crate::service::AttributeAnswer;
+use cryptoki_sys::*;
+use std::mem::size_of;
+
+const ULONG: usize = size_of::<CK_ULONG>();
+
+/// Reads a caller's template.
+///
+/// # Safety
+/// `p` must be NULL or point to `count` attributes whose `pValue` buffers are readable.
+pub unsafe fn read_template(p: *const CK_ATTRIBUTE, count: CK_ULONG) -> Result<Template> {
+    // SAFETY: caller's contract.
+    let attrs = unsafe { ptr::array(p, count)? };
+    attrs
+        .iter()
+        // SAFETY: each attribute's buffer is readable by the caller's contract.
+        .map(|a| Ok((a.type_, unsafe { read_value(a)? })))
+        .collect()
+}
+
+/// # Safety
+/// `a.pValue` must be NULL or point to `a.ulValueLen` readable bytes.
+unsafe fn read_value(a: &CK_ATTRIBUTE) -> Result<AttrValue> {
+    let kind = kind_of(a.type_).ok_or(Error::AttributeTypeInvalid)?;
+    // SAFETY: caller's contract.
+    let raw = unsafe { ptr::bytes(a.pValue as *const u8, a.ulValueLen)? };
+    let invalid = Error::AttributeValueInvalid;
+    Ok(match kind {
+        AttrKind::Bool => match raw {
+            [b] => AttrValue::Bool(*b != CK_FALSE),
+            _ => return Err(invalid),
+        },
+        AttrKind::Ulong => AttrValue::Ulong(ulong(raw)? as u64),
+        AttrKind::Bytes | AttrKind::Date => AttrValue::Bytes(raw.to_vec()),
+        AttrKind::Template => {
+            if raw.len() % size_of::<CK_ATTRIBUTE>() != 0 {
+                return Err(invalid);
+            }
+            let n = (raw.len() / size_of::<CK_ATTRIBUTE>()) as CK_ULONG;
+            // SAFETY: the buffer holds `n` attributes, readable per the caller's contract.
+            let inner = unsafe { read_template(a.pValue as *const CK_ATTRIBUTE, n)? };
+            AttrValue::Template(inner.into_iter().map(|(t, v)| (t as u64, v)).collect())
+        }
+        AttrKind::MechanismList => {
+            if raw.len() % ULONG != 0 {
+                return Err(invalid);
+            }
+            AttrValue::MechanismList(raw.chunks(ULONG).map(|c| ulong(c).map(|v| v as u64)).collect::<Result<_>>()?)
+        }
+    })
+}
+
+fn ulong(raw: &[u8]) -> Result<CK_ULONG> {
+    let arr: [u8; ULONG] = raw.try_into().map_err(|_| Error::AttributeValueInvalid)?;
+    Ok(CK_ULONG::from_ne_bytes(arr))
+}
+
+/// Reads the types of a `C_GetAttributeValue` template.
+///
+/// # Safety
+/// `p` must be NULL or point to `count` attributes.
+pub unsafe fn read_types(p: *const CK_ATTRIBUTE, count: CK_ULONG) -> Result<Vec<CK_ATTRIBUTE_TYPE>> {
+    // SAFETY: caller's contract.
+    Ok(unsafe { ptr::array(p, count)? }.iter().map(|a| a.type_).collect())
+}
+
+/// The bytes of a non-template value as PKCS#11 encodes it.
+fn encode(v: &AttrValue) -> Vec<u8> {
+    match v {
+        AttrValue::Bool(b) => vec![if *b { CK_TRUE } else { CK_FALSE }],
+        AttrValue::Ulong(u) => (*u as CK_ULONG).to_ne_bytes().to_vec(),
+        AttrValue::Bytes(b) => b.clone(),
+        AttrValue::MechanismList(m) => m.iter().flat_map(|x| (*x as CK_ULONG).to_ne_bytes()).collect(),
+        AttrValue::Template(_) => Vec::new(),
+    }
+}
+
+/// Fills one caller attribute; returns the error to report for it, if any.
+///
+/// # Safety
+/// `a.pValue` must be NULL or point to `a.ulValueLen` writable bytes (for templates, to an
+/// array of attributes with writable buffers).
+unsafe fn write_value(a: &mut CK_ATTRIBUTE, v: &AttrValue) -> Option<Error> {
+    if let AttrValue::Template(items) = v {
+        let need = (items.len() * size_of::<CK_ATTRIBUTE>()) as CK_ULONG;
+        if a.pValue.is_null() {
+            a.ulValueLen = need;
+            return None;
+        }
+        if a.ulValueLen < need {
+            a.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+            return Some(Error::BufferTooSmall);
+        }
+        let inner = a.pValue as *mut CK_ATTRIBUTE;
+        let mut err = None;
+        for (i, (ty, val)) in items.iter().enumerate() {
+            // SAFETY: the caller's array holds at least `items.len()` attributes.
+            let slot = unsafe { &mut *inner.add(i) };
+            slot.type_ = *ty as CK_ATTRIBUTE_TYPE;
+            // SAFETY: nested buffers follow the same contract.
+            if let Some(e) = unsafe { write_value(slot, val) } {
+                err.get_or_insert(e);
+            }
+        }
+        return err;
+    }
+    let bytes = encode(v);
+    if a.pValue.is_null() {
+        a.ulValueLen = bytes.len() as CK_ULONG;
+        return None;
+    }
+    if (a.ulValueLen as usize) < bytes.len() {
+        a.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+        return Some(Error::BufferTooSmall);
+    }
+    // SAFETY: the buffer has at least `bytes.len()` writable bytes.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), a.pValue as *mut u8, bytes.len()) };
+    a.ulValueLen = bytes.len() as CK_ULONG;
+    None
+}
+
+/// Writes `C_GetAttributeValue` answers into the caller's template. Every attribute is
+/// processed; the first problem found is returned (PKCS#11 3.x 5.8, C_GetAttributeValue).
+///
+/// # Safety
+/// `p` must point to `answers.len()` attributes with valid buffers.
+pub unsafe fn write_answers(p: *mut CK_ATTRIBUTE, answers: &[AttributeAnswer]) -> Result<()> {
+    let mut first: Option<Error> = None;
+    for (i, ans) in answers.iter().enumerate() {
+        // SAFETY: the caller's array has `answers.len()` elements.
+        let a = unsafe { &mut *p.add(i) };
+        let err = match ans {
+            AttributeAnswer::Value(v) => unsafe { write_value(a, v) },
+            AttributeAnswer::Sensitive => {
+                a.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+                Some(Error::AttributeSensitive)
+            }
+            AttributeAnswer::Invalid => {
+                a.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+                Some(Error::AttributeTypeInvalid)
+            }
+        };
+        if let Some(e) = err {
+            first.get_or_insert(e);
+        }
+    }
+    first.map_or(Ok(()), Err)
+}

@@ -1,0 +1,101 @@
+//! Key management functions: generation, wrapping, derivation.
+
+use super::{attribute, guard, m, mechanism, not_supported, ptr};
+use cryptoki_sys::*;
+
+/// # Safety
+/// `p_mechanism` must be valid; `p_template` NULL or `ul_count` attributes; `ph_key` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_GenerateKey(
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    p_template: CK_ATTRIBUTE_PTR,
+    ul_count: CK_ULONG,
+    ph_key: CK_OBJECT_HANDLE_PTR,
+) -> CK_RV {
+    guard("C_GenerateKey", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let out = unsafe { ptr::out(ph_key)? };
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        // SAFETY: caller's contract.
+        let tpl = unsafe { attribute::read_template(p_template, ul_count)? };
+        *out = module.generate_key(h, &mech, &tpl)?;
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `p_mechanism` must be valid; templates NULL or of their stated counts; handles writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_GenerateKeyPair(
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    p_public_template: CK_ATTRIBUTE_PTR,
+    ul_public_count: CK_ULONG,
+    p_private_template: CK_ATTRIBUTE_PTR,
+    ul_private_count: CK_ULONG,
+    ph_public: CK_OBJECT_HANDLE_PTR,
+    ph_private: CK_OBJECT_HANDLE_PTR,
+) -> CK_RV {
+    guard("C_GenerateKeyPair", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let (out_pub, out_priv) = unsafe { (ptr::out(ph_public)?, ptr::out(ph_private)?) };
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        // SAFETY: caller's contract.
+        let public = unsafe { attribute::read_template(p_public_template, ul_public_count)? };
+        // SAFETY: caller's contract.
+        let private = unsafe { attribute::read_template(p_private_template, ul_private_count)? };
+        let (hp, hs) = module.generate_key_pair(h, &mech, &public, &private)?;
+        *out_pub = hp;
+        *out_priv = hs;
+        Ok(())
+    })
+}
+
+/// # Safety
+/// Not implemented; no pointer is read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_WrapKey(
+    _h: CK_SESSION_HANDLE,
+    _p_mechanism: CK_MECHANISM_PTR,
+    _h_wrapping_key: CK_OBJECT_HANDLE,
+    _h_key: CK_OBJECT_HANDLE,
+    _p_wrapped_key: CK_BYTE_PTR,
+    _pul_wrapped_key_len: CK_ULONG_PTR,
+) -> CK_RV {
+    not_supported("C_WrapKey")
+}
+
+/// # Safety
+/// Not implemented; no pointer is read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_UnwrapKey(
+    _h: CK_SESSION_HANDLE,
+    _p_mechanism: CK_MECHANISM_PTR,
+    _h_unwrapping_key: CK_OBJECT_HANDLE,
+    _p_wrapped_key: CK_BYTE_PTR,
+    _ul_wrapped_key_len: CK_ULONG,
+    _p_template: CK_ATTRIBUTE_PTR,
+    _ul_attribute_count: CK_ULONG,
+    _ph_key: CK_OBJECT_HANDLE_PTR,
+) -> CK_RV {
+    not_supported("C_UnwrapKey")
+}
+
+/// # Safety
+/// Not implemented; no pointer is read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_DeriveKey(
+    _h: CK_SESSION_HANDLE,
+    _p_mechanism: CK_MECHANISM_PTR,
+    _h_base_key: CK_OBJECT_HANDLE,
+    _p_template: CK_ATTRIBUTE_PTR,
+    _ul_attribute_count: CK_ULONG,
+    _ph_key: CK_OBJECT_HANDLE_PTR,
+) -> CK_RV {
+    not_supported("C_DeriveKey")
+}

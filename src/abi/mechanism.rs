@@ -1,0 +1,71 @@
+//! `CK_MECHANISM` to a typed `Mechanism`, reading the parameter structure its type names.
+
+use super::ptr;
+use crate::error::{Error, Result};
+use crate::mechanism::{Mechanism, Params};
+use cryptoki_sys::*;
+use std::mem::size_of;
+
+/// Reads a parameter structure of exactly `size_of::<T>()` bytes.
+///
+/// # Safety
+/// `m.pParameter` must be NULL or point to `m.ulParameterLen` readable bytes.
+unsafe fn param<T: Copy>(m: &CK_MECHANISM) -> Result<T> {
+    if m.pParameter.is_null() || m.ulParameterLen as usize != size_of::<T>() {
+        return Err(Error::MechanismParamInvalid);
+    }
+    // SAFETY: non-NULL, the right size, and readable by the caller's contract; the read is
+    // unaligned-safe.
+    Ok(unsafe { std::ptr::read_unaligned(m.pParameter as *const T) })
+}
+
+/// Reads a caller's mechanism.
+///
+/// # Safety
+/// `p` must be NULL or a valid `CK_MECHANISM` whose parameter (and any buffers it points
+/// to) is readable.
+pub unsafe fn read(p: *const CK_MECHANISM) -> Result<Mechanism> {
+    // SAFETY: caller's contract.
+    let m = unsafe { p.as_ref() }.ok_or(Error::ArgumentsBad)?;
+    let params = match m.mechanism {
+        CKM_RSA_PKCS_PSS
+        | CKM_SHA1_RSA_PKCS_PSS
+        | CKM_SHA224_RSA_PKCS_PSS
+        | CKM_SHA256_RSA_PKCS_PSS
+        | CKM_SHA384_RSA_PKCS_PSS
+        | CKM_SHA512_RSA_PKCS_PSS => {
+            // SAFETY: caller's contract.
+            let p: CK_RSA_PKCS_PSS_PARAMS = unsafe { param(m)? };
+            Params::Pss {
+                hash: p.hashAlg,
+                mgf: p.mgf,
+                salt_len: p.sLen as u64,
+            }
+        }
+        CKM_RSA_PKCS_OAEP => {
+            // SAFETY: caller's contract.
+            let p: CK_RSA_PKCS_OAEP_PARAMS = unsafe { param(m)? };
+            if p.source != 0 && p.source != CKZ_DATA_SPECIFIED {
+                return Err(Error::MechanismParamInvalid);
+            }
+            // SAFETY: the label buffer is readable by the caller's contract.
+            let label = unsafe { ptr::bytes(p.pSourceData as *const u8, p.ulSourceDataLen) }
+                .map_err(|_| Error::MechanismParamInvalid)?;
+            Params::Oaep {
+                hash: p.hashAlg,
+                mgf: p.mgf,
+                label: label.to_vec(),
+            }
+        }
+        _ if m.pParameter.is_null() || m.ulParameterLen == 0 => Params::None,
+        _ => {
+            // SAFETY: caller's contract.
+            let raw = unsafe { ptr::bytes(m.pParameter as *const u8, m.ulParameterLen) }?;
+            Params::Bytes(raw.to_vec())
+        }
+    };
+    Ok(Mechanism {
+        mech: m.mechanism,
+        params,
+    })
+}

@@ -1,0 +1,63 @@
+//! The C ABI: every exported `C_*` function, the function lists and interfaces. This is the
+//! only module allowed `unsafe` code. Each export checks its pointers, converts to Rust
+//! types, calls the typed core (`crate::service`) under `catch_unwind`, and maps the result
+//! to a `CK_RV`.
+
+#![allow(unsafe_code)]
+#![allow(non_snake_case)]
+
+mod attribute;
+mod digest;
+mod encrypt;
+mod general;
+mod interface;
+mod key;
+mod mechanism;
+mod message;
+mod object;
+mod ptr;
+mod random;
+mod session;
+mod sign;
+mod slot;
+pub mod vendor;
+
+use crate::error::{Error, Result};
+use crate::module::{self, Module};
+use cryptoki_sys::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+/// Runs one export: catches panics and maps the result to a `CK_RV`.
+fn guard(name: &'static str, f: impl FnOnce() -> Result<()>) -> CK_RV {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => CKR_OK,
+        Ok(Err(e)) => {
+            match &e {
+                Error::General(m) | Error::FunctionFailed(m) | Error::Device(m) => {
+                    tracing::warn!("{name}: {m}")
+                }
+                other => tracing::debug!("{name}: {other}"),
+            }
+            e.rv()
+        }
+        Err(_) => {
+            tracing::error!("{name}: internal panic caught; returning CKR_GENERAL_ERROR");
+            CKR_GENERAL_ERROR
+        }
+    }
+}
+
+/// The initialized module.
+fn m() -> Result<Arc<Module>> {
+    module::get()
+}
+
+/// For functions this module does not implement: still "not initialized" before
+/// `C_Initialize`, as every function must be.
+fn not_supported(name: &'static str) -> CK_RV {
+    guard(name, || {
+        m()?;
+        Err(Error::FunctionNotSupported)
+    })
+}

@@ -1,0 +1,152 @@
+//! Signing and verification functions.
+
+use super::{guard, m, mechanism, not_supported, ptr};
+use cryptoki_sys::*;
+
+/// # Safety
+/// `p_mechanism` must be NULL or a valid mechanism.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_SignInit(h: CK_SESSION_HANDLE, p_mechanism: CK_MECHANISM_PTR, h_key: CK_OBJECT_HANDLE) -> CK_RV {
+    guard("C_SignInit", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        module.sign_init(h, &mech, h_key)
+    })
+}
+
+/// # Safety
+/// Buffers must be NULL or hold their stated lengths.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_Sign(
+    h: CK_SESSION_HANDLE,
+    p_data: CK_BYTE_PTR,
+    ul_data_len: CK_ULONG,
+    p_signature: CK_BYTE_PTR,
+    pul_signature_len: CK_ULONG_PTR,
+) -> CK_RV {
+    guard("C_Sign", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let data = unsafe { ptr::bytes(p_data, ul_data_len)? };
+        // SAFETY: caller's contract.
+        unsafe { ptr::deliver(p_signature, pul_signature_len, |out| module.sign(h, Some(data), out)) }
+    })
+}
+
+/// # Safety
+/// `p_part` must be NULL or hold `ul_part_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_SignUpdate(h: CK_SESSION_HANDLE, p_part: CK_BYTE_PTR, ul_part_len: CK_ULONG) -> CK_RV {
+    guard("C_SignUpdate", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let part = unsafe { ptr::bytes(p_part, ul_part_len)? };
+        module.sign_update(h, part)
+    })
+}
+
+/// # Safety
+/// `p_signature` must be NULL or hold `*pul_signature_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_SignFinal(h: CK_SESSION_HANDLE, p_signature: CK_BYTE_PTR, pul_signature_len: CK_ULONG_PTR) -> CK_RV {
+    guard("C_SignFinal", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        unsafe { ptr::deliver(p_signature, pul_signature_len, |out| module.sign(h, None, out)) }
+    })
+}
+
+/// # Safety
+/// `p_mechanism` must be NULL or a valid mechanism.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_VerifyInit(h: CK_SESSION_HANDLE, p_mechanism: CK_MECHANISM_PTR, h_key: CK_OBJECT_HANDLE) -> CK_RV {
+    guard("C_VerifyInit", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        module.verify_init(h, &mech, h_key)
+    })
+}
+
+/// # Safety
+/// Buffers must be NULL or hold their stated lengths.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_Verify(
+    h: CK_SESSION_HANDLE,
+    p_data: CK_BYTE_PTR,
+    ul_data_len: CK_ULONG,
+    p_signature: CK_BYTE_PTR,
+    ul_signature_len: CK_ULONG,
+) -> CK_RV {
+    guard("C_Verify", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let (data, sig) = unsafe { (ptr::bytes(p_data, ul_data_len)?, ptr::bytes(p_signature, ul_signature_len)?) };
+        module.verify(h, Some(data), sig)
+    })
+}
+
+/// # Safety
+/// `p_part` must be NULL or hold `ul_part_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_VerifyUpdate(h: CK_SESSION_HANDLE, p_part: CK_BYTE_PTR, ul_part_len: CK_ULONG) -> CK_RV {
+    guard("C_VerifyUpdate", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let part = unsafe { ptr::bytes(p_part, ul_part_len)? };
+        module.verify_update(h, part)
+    })
+}
+
+/// # Safety
+/// `p_signature` must be NULL or hold `ul_signature_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_VerifyFinal(h: CK_SESSION_HANDLE, p_signature: CK_BYTE_PTR, ul_signature_len: CK_ULONG) -> CK_RV {
+    guard("C_VerifyFinal", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let sig = unsafe { ptr::bytes(p_signature, ul_signature_len)? };
+        module.verify(h, None, sig)
+    })
+}
+
+/// # Safety
+/// Not implemented; no pointer is read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_SignRecoverInit(_h: CK_SESSION_HANDLE, _p_mechanism: CK_MECHANISM_PTR, _h_key: CK_OBJECT_HANDLE) -> CK_RV {
+    not_supported("C_SignRecoverInit")
+}
+
+/// # Safety
+/// Not implemented; no pointer is read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_SignRecover(
+    _h: CK_SESSION_HANDLE,
+    _p_data: CK_BYTE_PTR,
+    _ul_data_len: CK_ULONG,
+    _p_signature: CK_BYTE_PTR,
+    _pul_signature_len: CK_ULONG_PTR,
+) -> CK_RV {
+    not_supported("C_SignRecover")
+}
+
+/// # Safety
+/// Not implemented; no pointer is read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_VerifyRecoverInit(_h: CK_SESSION_HANDLE, _p_mechanism: CK_MECHANISM_PTR, _h_key: CK_OBJECT_HANDLE) -> CK_RV {
+    not_supported("C_VerifyRecoverInit")
+}
+
+/// # Safety
+/// Not implemented; no pointer is read.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn C_VerifyRecover(
+    _h: CK_SESSION_HANDLE,
+    _p_signature: CK_BYTE_PTR,
+    _ul_signature_len: CK_ULONG,
+    _p_data: CK_BYTE_PTR,
+    _pul_data_len: CK_ULONG_PTR,
+) -> CK_RV {
+    not_supported("C_VerifyRecover")
+}

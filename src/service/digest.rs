@@ -1,0 +1,101 @@
+//! Message digesting (PKCS#11 3.x section 5.12).
+
+use super::rv_of;
+use crate::audit::Operation;
+use crate::error::{Error, Result};
+use crate::mechanism::{Mechanism, Op};
+use crate::module::Module;
+use crate::session::operation::{DigestOp, OpInfo, OutBuf, Output, ends, ensure_idle};
+use crate::session::{Session, SessionState};
+use cryptoki_sys::*;
+
+impl Module {
+    pub fn digest_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism) -> Result<()> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        ensure_idle(&st.ops.digest)?;
+        let spec = self.policy.lookup(mech.mech, Op::Digest)?;
+        let alg = spec.hash.ok_or(Error::MechanismInvalid)?;
+        st.ops.digest = Some(DigestOp {
+            info: OpInfo {
+                mech: mech.mech,
+                approved: self.policy.approved(spec, Op::Digest, None, None),
+            },
+            ctx: Some(self.backend.digest(alg)?),
+            len: alg.len(),
+            pending: Default::default(),
+            multi: false,
+        });
+        Ok(())
+    }
+
+    /// `C_Digest`: single-part.
+    pub fn digest(&self, h: CK_SESSION_HANDLE, data: &[u8], out: OutBuf) -> Result<Output> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        if op.multi {
+            return Err(Error::OperationActive);
+        }
+        let ctx = &mut op.ctx;
+        let r = op.pending.deliver(out, op.len, || {
+            let mut c = ctx.take().ok_or_else(|| Error::general("digest context gone"))?;
+            c.update(data);
+            Ok(c.finish())
+        });
+        self.end_digest(&s, &mut st, r)
+    }
+
+    pub fn digest_update(&self, h: CK_SESSION_HANDLE, data: &[u8]) -> Result<()> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        op.multi = true;
+        match op.ctx.as_mut() {
+            Some(c) => {
+                c.update(data);
+                Ok(())
+            }
+            None => Err(Error::OperationActive),
+        }
+    }
+
+    /// `C_DigestKey`: hashes a secret key's value into the running digest.
+    pub fn digest_key(&self, h: CK_SESSION_HANDLE, key: CK_OBJECT_HANDLE) -> Result<()> {
+        let (s, t) = self.session(h)?;
+        let (obj, _) = self.object(t, key)?;
+        if obj.class() != CKO_SECRET_KEY {
+            return Err(Error::KeyIndigestible);
+        }
+        let value = obj.attrs().bytes(CKA_VALUE).ok_or(Error::KeyIndigestible)?;
+        let mut st = s.lock();
+        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        op.multi = true;
+        op.ctx.as_mut().ok_or(Error::OperationActive)?.update(value);
+        Ok(())
+    }
+
+    pub fn digest_final(&self, h: CK_SESSION_HANDLE, out: OutBuf) -> Result<Output> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let ctx = &mut op.ctx;
+        let r = op.pending.deliver(out, op.len, || {
+            Ok(ctx.take().ok_or_else(|| Error::general("digest context gone"))?.finish())
+        });
+        self.end_digest(&s, &mut st, r)
+    }
+
+    /// Ends the operation when the result was delivered or an error occurred, and records it.
+    fn end_digest(&self, s: &Session, st: &mut SessionState, r: Result<Output>) -> Result<Output> {
+        let done = r.as_ref().map_or(true, ends);
+        if done && let Some(op) = st.ops.digest.take() {
+            let event = Operation::Digest {
+                mechanism: op.info.mech as u64,
+                fips_approved: op.info.approved,
+            };
+            self.record_locked(s, st, event, rv_of(&r));
+        }
+        r
+    }
+}

@@ -1,0 +1,162 @@
+//! Key and key-pair generation (PKCS#11 3.x section 5.18), with the pairwise consistency
+//! test FIPS 140-3 IG 10.3.A requires on every generated pair.
+
+use super::{check_object_access, rv_of};
+use crate::audit::Operation;
+use crate::crypto::{CryptoBackend, Curve, HashAlg, Rng, SignInput, SignScheme};
+use crate::error::{Error, Result};
+use crate::mechanism::{Mechanism, Op};
+use crate::module::{Module, enter_error_state};
+use crate::object::template::{self, Origin};
+use crate::object::{AttrValue, Attributes, Object, Template, key};
+use crate::token::Login;
+use cryptoki_sys::*;
+use zeroize::Zeroizing;
+
+/// The usual RSA public exponent, 65537.
+const F4: &[u8] = &[0x01, 0x00, 0x01];
+
+impl Module {
+    pub fn generate_key(&self, h: CK_SESSION_HANDLE, mech: &Mechanism, tpl: &Template) -> Result<CK_OBJECT_HANDLE> {
+        let (s, t) = self.session(h)?;
+        let mut approved = false;
+        let r = (|| {
+            let spec = self.policy.lookup(mech.mech, Op::Generate)?;
+            if mech.params != crate::mechanism::Params::None {
+                return Err(Error::MechanismParamInvalid);
+            }
+            let key_type = match mech.mech {
+                CKM_AES_KEY_GEN => CKK_AES,
+                CKM_GENERIC_SECRET_KEY_GEN => CKK_GENERIC_SECRET,
+                _ => return Err(Error::MechanismInvalid),
+            };
+            let login = t.login_state();
+            let origin = Origin::Generate(mech.mech);
+            let mut attrs = template::build(tpl, origin, Some((CKO_SECRET_KEY, key_type)), login == Login::So)?;
+            let len = attrs.ulong(CKA_VALUE_LEN).ok_or(Error::TemplateIncomplete)? as usize;
+            self.policy.check_key_size(spec, len * 8)?;
+            check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
+            let mut value = Zeroizing::new(vec![0u8; len]);
+            self.rng.fill(&mut value)?;
+            attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
+            approved = self.policy.approved(spec, Op::Generate, Some(len * 8), None);
+            template::derive_key_attributes(&mut attrs, origin, approved);
+            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+        })();
+        let event = Operation::GenerateKey {
+            mechanism: mech.mech as u64,
+            fips_approved: approved && r.is_ok(),
+        };
+        self.record(&s, event, rv_of(&r));
+        r
+    }
+
+    pub fn generate_key_pair(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        public_tpl: &Template,
+        private_tpl: &Template,
+    ) -> Result<(CK_OBJECT_HANDLE, CK_OBJECT_HANDLE)> {
+        let (s, t) = self.session(h)?;
+        let mut approved = false;
+        let r = (|| {
+            let spec = self.policy.lookup(mech.mech, Op::GenerateKeyPair)?;
+            if mech.params != crate::mechanism::Params::None {
+                return Err(Error::MechanismParamInvalid);
+            }
+            let key_type = match mech.mech {
+                CKM_RSA_PKCS_KEY_PAIR_GEN => CKK_RSA,
+                CKM_EC_KEY_PAIR_GEN => CKK_EC,
+                CKM_EC_EDWARDS_KEY_PAIR_GEN => CKK_EC_EDWARDS,
+                _ => return Err(Error::MechanismInvalid),
+            };
+            let login = t.login_state();
+            let so = login == Login::So;
+            let origin = Origin::Generate(mech.mech);
+            let mut public = template::build(public_tpl, origin, Some((CKO_PUBLIC_KEY, key_type)), so)?;
+            let mut private = template::build(private_tpl, origin, Some((CKO_PRIVATE_KEY, key_type)), so)?;
+            check_object_access(&s, login, public.is_token(), public.is_private())?;
+            check_object_access(&s, login, private.is_token(), private.is_private())?;
+
+            let be = &*self.backend;
+            let (bits, curve) = match key_type {
+                CKK_RSA => {
+                    let bits = public.ulong(CKA_MODULUS_BITS).ok_or(Error::TemplateIncomplete)? as usize;
+                    self.policy.check_key_size(spec, bits)?;
+                    let e = public.bytes(CKA_PUBLIC_EXPONENT).map(<[u8]>::to_vec).unwrap_or_else(|| F4.to_vec());
+                    check_public_exponent(&e, self.policy.fips_approved_only)?;
+                    let parts = be.generate_rsa(bits, &e, &*self.rng)?;
+                    let (pa, pr) = key::rsa_attrs(&parts);
+                    public.extend(pa);
+                    private.extend(pr);
+                    (bits, None)
+                }
+                _ => {
+                    let params = public.bytes(CKA_EC_PARAMS).ok_or(Error::TemplateIncomplete)?;
+                    let curve = Curve::from_ec_params(params)?;
+                    if curve.is_weierstrass() != (key_type == CKK_EC) {
+                        return Err(Error::CurveNotSupported);
+                    }
+                    self.policy.check_key_size(spec, curve.bits())?;
+                    let parts = be.generate_ec(curve, &*self.rng)?;
+                    let (pa, pr) = key::ec_attrs(&parts);
+                    public.set(CKA_EC_PARAMS, AttrValue::Bytes(curve.ec_params().to_vec()));
+                    public.extend(pa);
+                    private.extend(pr);
+                    (curve.bits(), Some(curve))
+                }
+            };
+            approved = self.policy.approved(spec, Op::GenerateKeyPair, Some(bits), curve);
+            template::derive_key_attributes(&mut public, origin, approved);
+            template::derive_key_attributes(&mut private, origin, approved);
+            pairwise_consistency(be, &*self.rng, &public, &private)?;
+            let handles = t.insert(be, &*self.rng, h, vec![public, private])?;
+            Ok((handles[0], handles[1]))
+        })();
+        let event = Operation::GenerateKeyPair {
+            mechanism: mech.mech as u64,
+            fips_approved: approved && r.is_ok(),
+        };
+        self.record(&s, event, rv_of(&r));
+        r
+    }
+}
+
+/// RSA public exponents: odd and at least 3; approved mode requires at least 65537
+/// (FIPS 186-5 A.1.1).
+fn check_public_exponent(e: &[u8], approved_mode: bool) -> Result<()> {
+    let e = crate::crypto::key::strip_leading_zeros(e);
+    let odd = e.last().is_some_and(|b| b & 1 == 1);
+    let bits = crate::crypto::key::modulus_bits(e);
+    let min_bits = if approved_mode { 17 } else { 2 };
+    if !odd || bits < min_bits || bits > 64 {
+        return Err(Error::TemplateInconsistent);
+    }
+    Ok(())
+}
+
+/// Signs and verifies a fixed message with the new pair. A failure means the generator or
+/// the backend is broken: the module enters the error state.
+fn pairwise_consistency(be: &dyn CryptoBackend, rng: &dyn Rng, public: &Attributes, private: &Attributes) -> Result<()> {
+    let scheme = match public.key_type() {
+        Some(CKK_RSA) => SignScheme::RsaPkcs1 {
+            hash: Some(HashAlg::Sha256),
+        },
+        Some(CKK_EC) => SignScheme::Ecdsa {
+            hash: Some(HashAlg::Sha256),
+        },
+        _ => SignScheme::EdDsa,
+    };
+    let msg = b"Craton HSM pairwise consistency test";
+    let run = || -> Result<()> {
+        let sk = Object::new(private.clone()).private_ops(be)?;
+        let pk = Object::new(public.clone()).public_ops(be)?;
+        let sig = sk.sign(&scheme, SignInput::Message(msg), rng)?;
+        pk.verify(&scheme, SignInput::Message(msg), &sig)
+    };
+    run().map_err(|e| {
+        enter_error_state(&format!("pairwise consistency test failed: {e}"));
+        Error::general("pairwise consistency test failed")
+    })
+}

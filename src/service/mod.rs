@@ -1,0 +1,106 @@
+//! The typed core API: one method on `Module` per PKCS#11 function, in files by family. The
+//! ABI converts C arguments to these types and maps the `Result` to a `CK_RV`.
+
+mod digest;
+mod keygen;
+mod object;
+mod random;
+mod session;
+mod sign;
+mod slot;
+
+use crate::audit::{Operation, Outcome};
+use crate::error::{Error, Result};
+use crate::module::Module;
+use crate::object::Object;
+use crate::session::{Session, SessionState};
+use crate::token::{Location, Login, Token};
+use cryptoki_sys::*;
+pub use object::AttributeAnswer;
+pub use slot::{MechanismInfo, SessionInfo, SlotInfo, TokenInfo};
+use std::sync::Arc;
+
+/// Manufacturer string reported everywhere.
+pub const MANUFACTURER: &str = "Craton HSM";
+/// Library version reported by `C_GetInfo` (major, minor).
+pub const LIBRARY_VERSION: (u8, u8) = (0, 1);
+
+impl Module {
+    pub fn token(&self, slot: CK_SLOT_ID) -> Result<&Token> {
+        self.tokens.get(slot as usize).ok_or(Error::SlotIdInvalid)
+    }
+
+    /// A session and its token.
+    pub fn session(&self, h: CK_SESSION_HANDLE) -> Result<(Arc<Session>, &Token)> {
+        let s = self.sessions.get(h)?;
+        let t = self.token(s.slot)?;
+        Ok((s, t))
+    }
+
+    /// An object visible to the session.
+    pub fn object(&self, token: &Token, h: CK_OBJECT_HANDLE) -> Result<(Arc<Object>, Location)> {
+        token.object(&*self.backend, h)
+    }
+
+    /// Records the approved-service indicator on the session and in the audit log.
+    fn record(&self, session: &Session, op: Operation, rv: CK_RV) {
+        let mut st = session.lock();
+        self.record_locked(session, &mut st, op, rv);
+    }
+
+    /// `record` for a caller that already holds the session lock.
+    fn record_locked(&self, session: &Session, st: &mut SessionState, op: Operation, rv: CK_RV) {
+        let approved = match &op {
+            Operation::GenerateKey { fips_approved, .. }
+            | Operation::GenerateKeyPair { fips_approved, .. }
+            | Operation::Digest { fips_approved, .. }
+            | Operation::Sign { fips_approved, .. }
+            | Operation::Verify { fips_approved, .. }
+            | Operation::GenerateRandom { fips_approved, .. } => Some(*fips_approved),
+            _ => None,
+        };
+        if let Some(a) = approved {
+            st.last_approved = Some(a);
+        }
+        self.audit_event(Some(session.slot), Some(session.handle), op, rv);
+    }
+
+    /// Writes an audit record if auditing is on.
+    fn audit_event(&self, slot: Option<CK_SLOT_ID>, session: Option<CK_SESSION_HANDLE>, op: Operation, rv: CK_RV) {
+        if let Some(a) = &self.audit {
+            a.record(slot, session, &op, &Outcome::of(rv));
+        }
+    }
+
+    /// The approved-service indicator of the session's last cryptographic operation.
+    pub fn last_operation_fips_approved(&self, h: CK_SESSION_HANDLE) -> Result<Option<bool>> {
+        let (s, _) = self.session(h)?;
+        let approved = s.lock().last_approved;
+        Ok(approved)
+    }
+}
+
+/// Fails unless the session may write token objects.
+fn require_rw(session: &Session) -> Result<()> {
+    if session.rw { Ok(()) } else { Err(Error::SessionReadOnly) }
+}
+
+/// Checks that the login state allows creating or changing an object with these attributes
+/// in this session (PKCS#11 3.x 5.7 table: session states and object access).
+fn check_object_access(session: &Session, login: Login, is_token: bool, is_private: bool) -> Result<()> {
+    if is_token && !session.rw {
+        return Err(Error::SessionReadOnly);
+    }
+    if is_private && login != Login::User {
+        return Err(Error::UserNotLoggedIn);
+    }
+    Ok(())
+}
+
+/// The `CK_RV` of a result, for audit records.
+fn rv_of<T>(r: &Result<T>) -> CK_RV {
+    match r {
+        Ok(_) => CKR_OK,
+        Err(e) => e.rv(),
+    }
+}

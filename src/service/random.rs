@@ -1,0 +1,34 @@
+//! Random numbers (PKCS#11 3.x section 5.19) from the module's one DRBG.
+
+use super::rv_of;
+use crate::audit::Operation;
+use crate::error::{Error, Result};
+use crate::module::{Module, enter_error_state};
+use cryptoki_sys::*;
+
+impl Module {
+    pub fn generate_random(&self, h: CK_SESSION_HANDLE, out: &mut [u8]) -> Result<()> {
+        let (s, _) = self.session(h)?;
+        let r = self.rng.generate(out, &[]).map_err(|e| {
+            // Health-test and DRBG failures are not recoverable in place.
+            enter_error_state(&format!("random generator: {e}"));
+            Error::general("random generator failed")
+        });
+        let approved = self.policy.fips_approved_only && self.policy.backend_fips;
+        let event = Operation::GenerateRandom {
+            length: out.len() as u64,
+            fips_approved: approved,
+        };
+        self.record(&s, event, rv_of(&r));
+        r
+    }
+
+    /// `C_SeedRandom`: mixed in as additional input; it never replaces the entropy source.
+    pub fn seed_random(&self, h: CK_SESSION_HANDLE, seed: &[u8]) -> Result<()> {
+        self.session(h)?;
+        self.rng.mix_in(seed).map_err(|e| {
+            enter_error_state(&format!("random generator: {e}"));
+            Error::general("random generator failed")
+        })
+    }
+}

@@ -1,0 +1,327 @@
+//! Signing and verification with asymmetric keys and MACs (PKCS#11 3.x sections 5.13, 5.15).
+
+use super::rv_of;
+use crate::audit::Operation;
+use crate::crypto::stream::SignData;
+use crate::crypto::{Curve, SignScheme};
+use crate::error::{Error, Result};
+use crate::mechanism::params::{hash_of_mechanism, hash_of_mgf};
+use crate::mechanism::registry::Family;
+use crate::mechanism::{MechSpec, Mechanism, Op, Params};
+use crate::module::Module;
+use crate::object::Object;
+use crate::session::operation::{
+    OpInfo, OutBuf, Output, SignOp, SignerKind, VerifierKind, VerifyOp, ends, ensure_idle,
+};
+use crate::session::{Session, SessionState};
+use crate::token::Token;
+use cryptoki_sys::*;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+/// What a key must be for a mechanism family, and the usage attribute an operation needs.
+fn check_key(spec: &MechSpec, obj: &Object, private_side: bool, usage: CK_ATTRIBUTE_TYPE) -> Result<()> {
+    let class = obj.class();
+    let kt = obj.attrs().key_type();
+    let asym_class = if private_side { CKO_PRIVATE_KEY } else { CKO_PUBLIC_KEY };
+    let ok = match spec.family {
+        Family::Rsa => class == asym_class && kt == Some(CKK_RSA),
+        Family::Ec => class == asym_class && kt == Some(CKK_EC),
+        Family::EdDsa => class == asym_class && kt == Some(CKK_EC_EDWARDS),
+        Family::Hmac => class == CKO_SECRET_KEY && kt == Some(CKK_GENERIC_SECRET),
+        _ => false,
+    };
+    if !ok {
+        return Err(Error::KeyTypeInconsistent);
+    }
+    if !obj.permits(usage) {
+        return Err(Error::KeyFunctionNotPermitted);
+    }
+    if !obj.allows_mechanism(spec.mech) {
+        return Err(Error::MechanismInvalid);
+    }
+    Ok(())
+}
+
+/// The signature scheme a mechanism and its parameters name.
+fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<SignScheme> {
+    Ok(match spec.family {
+        Family::Rsa => match mech.mech {
+            CKM_RSA_X_509 => SignScheme::RsaRaw,
+            CKM_RSA_PKCS_PSS
+            | CKM_SHA1_RSA_PKCS_PSS
+            | CKM_SHA224_RSA_PKCS_PSS
+            | CKM_SHA256_RSA_PKCS_PSS
+            | CKM_SHA384_RSA_PKCS_PSS
+            | CKM_SHA512_RSA_PKCS_PSS => {
+                let Params::Pss { hash, mgf, salt_len } = &mech.params else {
+                    return Err(Error::MechanismParamInvalid);
+                };
+                let hash = hash_of_mechanism(*hash)?;
+                // A hash-and-sign PSS mechanism's parameters must name its own hash.
+                if spec.hash.is_some_and(|h| h != hash) {
+                    return Err(Error::MechanismParamInvalid);
+                }
+                let mgf_hash = hash_of_mgf(*mgf)?;
+                module.policy.check_param_hash(hash)?;
+                module.policy.check_param_hash(mgf_hash)?;
+                SignScheme::RsaPss {
+                    hash,
+                    mgf_hash,
+                    salt_len: usize::try_from(*salt_len).map_err(|_| Error::MechanismParamInvalid)?,
+                }
+            }
+            _ => SignScheme::RsaPkcs1 { hash: spec.hash },
+        },
+        Family::Ec => SignScheme::Ecdsa { hash: spec.hash },
+        Family::EdDsa => match &mech.params {
+            Params::None => SignScheme::EdDsa,
+            // Ed25519ph and Ed25519ctx are not offered.
+            _ => return Err(Error::MechanismParamInvalid),
+        },
+        _ => return Err(Error::MechanismInvalid),
+    })
+}
+
+/// Key size and curve checks; returns them for the approved-service indicator.
+fn check_size(module: &Module, spec: &MechSpec, obj: &Object) -> Result<(Option<usize>, Option<Curve>)> {
+    let bits = obj.key_bits();
+    let curve = obj.curve();
+    match spec.family {
+        Family::Ec if !curve.is_some_and(Curve::is_weierstrass) => return Err(Error::CurveNotSupported),
+        Family::EdDsa if curve != Some(Curve::Ed25519) => return Err(Error::CurveNotSupported),
+        _ => {}
+    }
+    if let Some(b) = bits {
+        module.policy.check_key_size(spec, b)?;
+    }
+    Ok((bits, curve))
+}
+
+/// Whether the mechanism hashes the caller's data itself (the input is the message).
+fn hashes_message(spec: &MechSpec) -> bool {
+    spec.hash.is_some() && spec.family != Family::Hmac
+}
+
+/// Everything an init needs about a key.
+struct Prepared {
+    spec: &'static MechSpec,
+    obj: Arc<Object>,
+    info: OpInfo,
+}
+
+impl Module {
+    fn prepare(
+        &self,
+        t: &Token,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+        op: Op,
+        usage: CK_ATTRIBUTE_TYPE,
+    ) -> Result<Prepared> {
+        let spec = self.policy.lookup(mech.mech, op)?;
+        let (obj, _) = self.object(t, key).map_err(|e| match e {
+            Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
+            e => e,
+        })?;
+        check_key(spec, &obj, op == Op::Sign, usage)?;
+        let (bits, curve) = check_size(self, spec, &obj)?;
+        Ok(Prepared {
+            spec,
+            info: OpInfo {
+                mech: mech.mech,
+                approved: self.policy.approved(spec, op, bits, curve),
+            },
+            obj,
+        })
+    }
+
+    fn secret_value(obj: &Object) -> Result<&[u8]> {
+        obj.attrs().bytes(CKA_VALUE).ok_or(Error::KeyTypeInconsistent)
+    }
+
+    pub fn sign_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism, key: CK_OBJECT_HANDLE) -> Result<()> {
+        let (s, t) = self.session(h)?;
+        ensure_idle(&s.lock().ops.sign)?;
+        let p = self.prepare(t, mech, key, Op::Sign, CKA_SIGN)?;
+        let be = &*self.backend;
+        let (kind, len) = if p.spec.family == Family::Hmac {
+            let alg = p.spec.hash.ok_or(Error::MechanismInvalid)?;
+            let mac = be.hmac(alg, Self::secret_value(&p.obj)?)?;
+            (SignerKind::Mac { mac }, alg.len())
+        } else {
+            let scheme = scheme_for(self, p.spec, mech)?;
+            let key = p.obj.private_ops(be)?;
+            let msg_hash = if hashes_message(p.spec) { p.spec.hash } else { None };
+            let data = SignData::new(be, msg_hash, scheme == SignScheme::EdDsa)?;
+            let len = key.signature_len();
+            (SignerKind::Asym { key, scheme, input: data }, len)
+        };
+        let mut st = s.lock();
+        ensure_idle(&st.ops.sign)?;
+        st.ops.sign = Some(SignOp {
+            info: p.info,
+            kind: Some(kind),
+            len,
+            pending: Default::default(),
+            multi: false,
+            auth_pending: p.obj.attrs().bool(CKA_ALWAYS_AUTHENTICATE),
+        });
+        Ok(())
+    }
+
+    /// `C_Sign`, or `C_SignFinal` when `data` is `None`.
+    pub fn sign(&self, h: CK_SESSION_HANDLE, data: Option<&[u8]>, out: OutBuf) -> Result<Output> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = st.ops.sign.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let r = if data.is_some() && op.multi {
+            Err(Error::OperationActive)
+        } else if op.auth_pending {
+            Err(Error::UserNotLoggedIn)
+        } else {
+            let kind = &mut op.kind;
+            let rng = &*self.rng;
+            op.pending.deliver(out, op.len, || {
+                match kind.take().ok_or_else(|| Error::general("signer gone"))? {
+                    SignerKind::Asym { key, scheme, mut input } => {
+                        if let Some(d) = data {
+                            input.update(d)?;
+                        }
+                        key.sign(&scheme, input.finish().as_input(), rng)
+                    }
+                    SignerKind::Mac { mut mac } => {
+                        if let Some(d) = data {
+                            mac.update(d);
+                        }
+                        Ok(mac.finish().to_vec())
+                    }
+                }
+            })
+        };
+        self.end_sign(&s, &mut st, r)
+    }
+
+    pub fn sign_update(&self, h: CK_SESSION_HANDLE, data: &[u8]) -> Result<()> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = st.ops.sign.as_mut().ok_or(Error::OperationNotInitialized)?;
+        op.multi = true;
+        let r = match op.kind.as_mut() {
+            Some(SignerKind::Asym { input, .. }) => input.update(data),
+            Some(SignerKind::Mac { mac }) => {
+                mac.update(data);
+                Ok(())
+            }
+            None => Err(Error::OperationActive),
+        };
+        if r.is_err() {
+            // An error in an update ends the operation.
+            self.end_sign(&s, &mut st, r.clone().map(|_| Output::Length(0)))?;
+        }
+        r
+    }
+
+    fn end_sign(&self, s: &Session, st: &mut SessionState, r: Result<Output>) -> Result<Output> {
+        let done = r.as_ref().map_or(true, ends);
+        if done && let Some(op) = st.ops.sign.take() {
+            let event = Operation::Sign {
+                mechanism: op.info.mech as u64,
+                fips_approved: op.info.approved,
+            };
+            self.record_locked(s, st, event, rv_of(&r));
+        }
+        r
+    }
+
+    pub fn verify_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism, key: CK_OBJECT_HANDLE) -> Result<()> {
+        let (s, t) = self.session(h)?;
+        ensure_idle(&s.lock().ops.verify)?;
+        let p = self.prepare(t, mech, key, Op::Verify, CKA_VERIFY)?;
+        let be = &*self.backend;
+        let (kind, len) = if p.spec.family == Family::Hmac {
+            let alg = p.spec.hash.ok_or(Error::MechanismInvalid)?;
+            let mac = be.hmac(alg, Self::secret_value(&p.obj)?)?;
+            (VerifierKind::Mac { mac }, alg.len())
+        } else {
+            let scheme = scheme_for(self, p.spec, mech)?;
+            let key = p.obj.public_ops(be)?;
+            let msg_hash = if hashes_message(p.spec) { p.spec.hash } else { None };
+            let data = SignData::new(be, msg_hash, scheme == SignScheme::EdDsa)?;
+            let len = key.signature_len();
+            (VerifierKind::Asym { key, scheme, input: data }, len)
+        };
+        let mut st = s.lock();
+        ensure_idle(&st.ops.verify)?;
+        st.ops.verify = Some(VerifyOp {
+            info: p.info,
+            kind: Some(kind),
+            len,
+            multi: false,
+        });
+        Ok(())
+    }
+
+    /// `C_Verify`, or `C_VerifyFinal` when `data` is `None`. Always ends the operation.
+    pub fn verify(&self, h: CK_SESSION_HANDLE, data: Option<&[u8]>, sig: &[u8]) -> Result<()> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = st.ops.verify.as_mut().ok_or(Error::OperationNotInitialized)?;
+        if data.is_some() && op.multi {
+            return Err(Error::OperationActive);
+        }
+        let r = match op.kind.take() {
+            Some(VerifierKind::Asym { key, scheme, mut input }) => (|| {
+                if let Some(d) = data {
+                    input.update(d)?;
+                }
+                key.verify(&scheme, input.finish().as_input(), sig)
+            })(),
+            Some(VerifierKind::Mac { mut mac }) => {
+                if let Some(d) = data {
+                    mac.update(d);
+                }
+                let tag = mac.finish();
+                if sig.len() != tag.len() {
+                    Err(Error::SignatureLenRange)
+                } else if bool::from(tag.as_slice().ct_eq(sig)) {
+                    Ok(())
+                } else {
+                    Err(Error::SignatureInvalid)
+                }
+            }
+            None => Err(Error::general("verifier gone")),
+        };
+        self.end_verify(&s, &mut st, &r);
+        r
+    }
+
+    pub fn verify_update(&self, h: CK_SESSION_HANDLE, data: &[u8]) -> Result<()> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = st.ops.verify.as_mut().ok_or(Error::OperationNotInitialized)?;
+        op.multi = true;
+        let r = match op.kind.as_mut() {
+            Some(VerifierKind::Asym { input, .. }) => input.update(data),
+            Some(VerifierKind::Mac { mac }) => {
+                mac.update(data);
+                Ok(())
+            }
+            None => Err(Error::general("verifier gone")),
+        };
+        if r.is_err() {
+            self.end_verify(&s, &mut st, &r);
+        }
+        r
+    }
+
+    fn end_verify(&self, s: &Session, st: &mut SessionState, r: &Result<()>) {
+        if let Some(op) = st.ops.verify.take() {
+            let event = Operation::Verify {
+                mechanism: op.info.mech as u64,
+                fips_approved: op.info.approved,
+            };
+            self.record_locked(s, st, event, rv_of(r));
+        }
+    }
+}
