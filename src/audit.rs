@@ -91,7 +91,9 @@ impl AuditLog {
             operation,
             result,
         };
-        let Ok(mut line) = serde_json::to_string(&rec) else { return };
+        let Ok(mut line) = serde_json::to_string(&rec) else {
+            return;
+        };
         line.push('\n');
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = f.write_all(line.as_bytes()) {

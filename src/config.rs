@@ -200,7 +200,9 @@ impl Config {
         for &(key, lo, hi) in RANGES {
             let v = self.value_of(key);
             if !(lo..=hi).contains(&v) {
-                return Err(ConfigError(format!("{key} = {v} is out of range {lo}..={hi}")));
+                return Err(ConfigError(format!(
+                    "{key} = {v} is out of range {lo}..={hi}"
+                )));
             }
         }
         if self.security.pin_min_length > self.security.pin_max_length {
@@ -227,13 +229,15 @@ impl Config {
         if let Some(p) = &self.token.storage_path {
             return Ok(p.clone());
         }
-        dirs::data_dir().map(|d| d.join("craton-hsm")).ok_or_else(|| {
-            ConfigError(
-                "token.storage_path is not set and no per-user data directory is known \
+        dirs::data_dir()
+            .map(|d| d.join("craton-hsm"))
+            .ok_or_else(|| {
+                ConfigError(
+                    "token.storage_path is not set and no per-user data directory is known \
                  (set HOME or XDG_DATA_HOME)"
-                    .into(),
-            )
-        })
+                        .into(),
+                )
+            })
     }
 }
 

@@ -5,17 +5,17 @@
 
 #![deny(unsafe_code)]
 
+pub mod abi;
+pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod logging;
-pub mod audit;
 pub mod mechanism;
 pub mod module;
 pub mod object;
 pub mod selftest;
+pub mod service;
 pub mod session;
 pub mod store;
 pub mod token;
-pub mod service;
-pub mod abi;

@@ -34,7 +34,10 @@ struct Global {
     pid: u32,
 }
 
-static GLOBAL: RwLock<Global> = RwLock::new(Global { module: None, pid: 0 });
+static GLOBAL: RwLock<Global> = RwLock::new(Global {
+    module: None,
+    pid: 0,
+});
 static ERROR_STATE: AtomicBool = AtomicBool::new(false);
 static ERROR_REASON: Mutex<String> = Mutex::new(String::new());
 
@@ -53,7 +56,12 @@ pub fn in_error_state() -> bool {
 
 /// Why the module is in the error state, if it is.
 pub fn error_reason() -> Option<String> {
-    in_error_state().then(|| ERROR_REASON.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    in_error_state().then(|| {
+        ERROR_REASON
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    })
 }
 
 fn check_error_state() -> Result<()> {
@@ -115,7 +123,8 @@ impl Module {
     fn new() -> Result<Module> {
         crate::logging::init_from_env();
         let config = Config::load().map_err(|e| fail(format!("configuration: {e}")))?;
-        crate::logging::init_from_config(&config.logging).map_err(|e| fail(format!("configuration: {e}")))?;
+        crate::logging::init_from_config(&config.logging)
+            .map_err(|e| fail(format!("configuration: {e}")))?;
         if let Some(src) = &config.source {
             tracing::info!("configuration loaded from {}", src.display());
         }
@@ -124,7 +133,9 @@ impl Module {
 
         crate::selftest::power_on(&*backend, &config)?;
 
-        let rng = Arc::new(SharedRng::new(backend.clone()).inspect_err(|e| enter_error_state(&e.to_string()))?);
+        let rng = Arc::new(
+            SharedRng::new(backend.clone()).inspect_err(|e| enter_error_state(&e.to_string()))?,
+        );
         let policy = Policy::new(&config.algorithms, &*backend);
         let pins = PinPolicy {
             min_len: config.security.pin_min_length as usize,
@@ -133,17 +144,25 @@ impl Module {
             iterations: config.security.pbkdf2_iterations as u32,
         };
         let dir = config.storage_dir().map_err(|e| fail(e.0))?;
-        create_private_dir(&dir).map_err(|e| fail(format!("token.storage_path {}: {e}", dir.display())))?;
+        create_private_dir(&dir)
+            .map_err(|e| fail(format!("token.storage_path {}: {e}", dir.display())))?;
         let mut tokens = Vec::new();
         for slot in 0..config.token.slot_count {
             let path = dir.join(format!("token-{slot}.sqlite"));
-            let token = Token::open(slot as CK_SLOT_ID, path.clone(), config.token.label.clone(), &*rng)
-                .and_then(|t| t.load(&*backend).map(|_| t))
-                .map_err(|e| fail(format!("token store {}: {e}", path.display())))?;
+            let token = Token::open(
+                slot as CK_SLOT_ID,
+                path.clone(),
+                config.token.label.clone(),
+                &*rng,
+            )
+            .and_then(|t| t.load(&*backend).map(|_| t))
+            .map_err(|e| fail(format!("token store {}: {e}", path.display())))?;
             tokens.push(token);
         }
         let audit = match &config.audit.path {
-            Some(p) => Some(AuditLog::open(p).map_err(|e| fail(format!("audit.path {}: {e}", p.display())))?),
+            Some(p) => Some(
+                AuditLog::open(p).map_err(|e| fail(format!("audit.path {}: {e}", p.display())))?,
+            ),
             None => None,
         };
         tracing::info!(

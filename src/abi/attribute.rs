@@ -51,7 +51,11 @@ unsafe fn read_value(a: &CK_ATTRIBUTE) -> Result<AttrValue> {
             if raw.len() % ULONG != 0 {
                 return Err(invalid);
             }
-            AttrValue::MechanismList(raw.chunks(ULONG).map(|c| ulong(c).map(|v| v as u64)).collect::<Result<_>>()?)
+            AttrValue::MechanismList(
+                raw.chunks(ULONG)
+                    .map(|c| ulong(c).map(|v| v as u64))
+                    .collect::<Result<_>>()?,
+            )
         }
     })
 }
@@ -65,9 +69,15 @@ fn ulong(raw: &[u8]) -> Result<CK_ULONG> {
 ///
 /// # Safety
 /// `p` must be NULL or point to `count` attributes.
-pub unsafe fn read_types(p: *const CK_ATTRIBUTE, count: CK_ULONG) -> Result<Vec<CK_ATTRIBUTE_TYPE>> {
+pub unsafe fn read_types(
+    p: *const CK_ATTRIBUTE,
+    count: CK_ULONG,
+) -> Result<Vec<CK_ATTRIBUTE_TYPE>> {
     // SAFETY: caller's contract.
-    Ok(unsafe { ptr::array(p, count)? }.iter().map(|a| a.type_).collect())
+    Ok(unsafe { ptr::array(p, count)? }
+        .iter()
+        .map(|a| a.type_)
+        .collect())
 }
 
 /// The bytes of a non-template value as PKCS#11 encodes it.
@@ -76,7 +86,10 @@ fn encode(v: &AttrValue) -> Vec<u8> {
         AttrValue::Bool(b) => vec![if *b { CK_TRUE } else { CK_FALSE }],
         AttrValue::Ulong(u) => (*u as CK_ULONG).to_ne_bytes().to_vec(),
         AttrValue::Bytes(b) => b.clone(),
-        AttrValue::MechanismList(m) => m.iter().flat_map(|x| (*x as CK_ULONG).to_ne_bytes()).collect(),
+        AttrValue::MechanismList(m) => m
+            .iter()
+            .flat_map(|x| (*x as CK_ULONG).to_ne_bytes())
+            .collect(),
         AttrValue::Template(_) => Vec::new(),
     }
 }

@@ -6,7 +6,10 @@ use cryptoki_sys::*;
 /// # Safety
 /// `p_mechanism` must be NULL or a valid mechanism.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_DigestInit(h: CK_SESSION_HANDLE, p_mechanism: CK_MECHANISM_PTR) -> CK_RV {
+pub unsafe extern "C" fn C_DigestInit(
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+) -> CK_RV {
     guard("C_DigestInit", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -37,7 +40,11 @@ pub unsafe extern "C" fn C_Digest(
 /// # Safety
 /// `p_part` must be NULL or hold `ul_part_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_DigestUpdate(h: CK_SESSION_HANDLE, p_part: CK_BYTE_PTR, ul_part_len: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_DigestUpdate(
+    h: CK_SESSION_HANDLE,
+    p_part: CK_BYTE_PTR,
+    ul_part_len: CK_ULONG,
+) -> CK_RV {
     guard("C_DigestUpdate", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -56,7 +63,11 @@ pub unsafe extern "C" fn C_DigestKey(h: CK_SESSION_HANDLE, h_key: CK_OBJECT_HAND
 /// # Safety
 /// `p_digest` must be NULL or hold `*pul_digest_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_DigestFinal(h: CK_SESSION_HANDLE, p_digest: CK_BYTE_PTR, pul_digest_len: CK_ULONG_PTR) -> CK_RV {
+pub unsafe extern "C" fn C_DigestFinal(
+    h: CK_SESSION_HANDLE,
+    p_digest: CK_BYTE_PTR,
+    pul_digest_len: CK_ULONG_PTR,
+) -> CK_RV {
     guard("C_DigestFinal", || {
         let module = m()?;
         // SAFETY: caller's contract.

@@ -18,7 +18,10 @@ use crate::error::Error;
 use cryptoki_sys::*;
 
 static FUNCTION_LIST_2_40: CK_FUNCTION_LIST = CK_FUNCTION_LIST {
-    version: CK_VERSION { major: 2, minor: 40 },
+    version: CK_VERSION {
+        major: 2,
+        minor: 40,
+    },
     C_Initialize: Some(C_Initialize),
     C_Finalize: Some(C_Finalize),
     C_GetInfo: Some(C_GetInfo),
@@ -206,7 +209,8 @@ static INTERFACES: Interfaces = Interfaces([
     },
     CK_INTERFACE {
         pInterfaceName: VENDOR_NAME.as_ptr() as *mut CK_UTF8CHAR,
-        pFunctionList: &VENDOR_FUNCTION_LIST as *const CRATON_FUNCTION_LIST as *mut std::ffi::c_void,
+        pFunctionList: &VENDOR_FUNCTION_LIST as *const CRATON_FUNCTION_LIST
+            as *mut std::ffi::c_void,
         flags: 0,
     },
 ]);
@@ -232,7 +236,10 @@ pub unsafe extern "C" fn C_GetFunctionList(pp_function_list: CK_FUNCTION_LIST_PT
 /// # Safety
 /// `p_interfaces_list` must be NULL or hold `*pul_count` entries; `pul_count` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_GetInterfaceList(p_interfaces_list: CK_INTERFACE_PTR, pul_count: CK_ULONG_PTR) -> CK_RV {
+pub unsafe extern "C" fn C_GetInterfaceList(
+    p_interfaces_list: CK_INTERFACE_PTR,
+    pul_count: CK_ULONG_PTR,
+) -> CK_RV {
     guard("C_GetInterfaceList", || {
         // SAFETY: caller's contract.
         unsafe { ptr::deliver_list(p_interfaces_list, pul_count, &INTERFACES.0) }
@@ -256,14 +263,16 @@ pub unsafe extern "C" fn C_GetInterface(
             b"PKCS 11"
         } else {
             // SAFETY: caller's contract: a NUL-terminated string.
-            unsafe { std::ffi::CStr::from_ptr(p_interface_name as *const std::ffi::c_char) }.to_bytes()
+            unsafe { std::ffi::CStr::from_ptr(p_interface_name as *const std::ffi::c_char) }
+                .to_bytes()
         };
         // SAFETY: caller's contract.
         let version = unsafe { p_version.as_ref() }.copied();
         // Interfaces are listed newest first, so the first match is the highest version.
         let found = INTERFACES.0.iter().find(|i| {
             // SAFETY: our own NUL-terminated names.
-            let n = unsafe { std::ffi::CStr::from_ptr(i.pInterfaceName as *const std::ffi::c_char) };
+            let n =
+                unsafe { std::ffi::CStr::from_ptr(i.pInterfaceName as *const std::ffi::c_char) };
             let v = version_of(i);
             n.to_bytes() == name
                 && version.is_none_or(|w| w.major == v.major && w.minor == v.minor)

@@ -64,9 +64,7 @@ pub unsafe extern "C" fn C_EncryptMessageNext(
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_MessageEncryptFinal(
-    _h: CK_SESSION_HANDLE,
-) -> CK_RV {
+pub unsafe extern "C" fn C_MessageEncryptFinal(_h: CK_SESSION_HANDLE) -> CK_RV {
     not_supported("C_MessageEncryptFinal")
 }
 
@@ -130,9 +128,7 @@ pub unsafe extern "C" fn C_DecryptMessageNext(
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_MessageDecryptFinal(
-    _h: CK_SESSION_HANDLE,
-) -> CK_RV {
+pub unsafe extern "C" fn C_MessageDecryptFinal(_h: CK_SESSION_HANDLE) -> CK_RV {
     not_supported("C_MessageDecryptFinal")
 }
 
@@ -191,9 +187,7 @@ pub unsafe extern "C" fn C_SignMessageNext(
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_MessageSignFinal(
-    _h: CK_SESSION_HANDLE,
-) -> CK_RV {
+pub unsafe extern "C" fn C_MessageSignFinal(_h: CK_SESSION_HANDLE) -> CK_RV {
     not_supported("C_MessageSignFinal")
 }
 
@@ -252,8 +246,6 @@ pub unsafe extern "C" fn C_VerifyMessageNext(
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_MessageVerifyFinal(
-    _h: CK_SESSION_HANDLE,
-) -> CK_RV {
+pub unsafe extern "C" fn C_MessageVerifyFinal(_h: CK_SESSION_HANDLE) -> CK_RV {
     not_supported("C_MessageVerifyFinal")
 }

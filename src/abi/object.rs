@@ -48,14 +48,21 @@ pub unsafe extern "C" fn C_CopyObject(
 /// # Safety
 /// No pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_DestroyObject(h: CK_SESSION_HANDLE, h_object: CK_OBJECT_HANDLE) -> CK_RV {
+pub unsafe extern "C" fn C_DestroyObject(
+    h: CK_SESSION_HANDLE,
+    h_object: CK_OBJECT_HANDLE,
+) -> CK_RV {
     guard("C_DestroyObject", || m()?.destroy_object(h, h_object))
 }
 
 /// # Safety
 /// `pul_size` must be writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_GetObjectSize(h: CK_SESSION_HANDLE, h_object: CK_OBJECT_HANDLE, pul_size: CK_ULONG_PTR) -> CK_RV {
+pub unsafe extern "C" fn C_GetObjectSize(
+    h: CK_SESSION_HANDLE,
+    h_object: CK_OBJECT_HANDLE,
+    pul_size: CK_ULONG_PTR,
+) -> CK_RV {
     guard("C_GetObjectSize", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -107,7 +114,11 @@ pub unsafe extern "C" fn C_SetAttributeValue(
 /// # Safety
 /// `p_template` must be NULL or hold `ul_count` readable attributes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_FindObjectsInit(h: CK_SESSION_HANDLE, p_template: CK_ATTRIBUTE_PTR, ul_count: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_FindObjectsInit(
+    h: CK_SESSION_HANDLE,
+    p_template: CK_ATTRIBUTE_PTR,
+    ul_count: CK_ULONG,
+) -> CK_RV {
     guard("C_FindObjectsInit", || {
         let module = m()?;
         // SAFETY: caller's contract.

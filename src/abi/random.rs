@@ -6,7 +6,11 @@ use cryptoki_sys::*;
 /// # Safety
 /// `p_seed` must be NULL or hold `ul_seed_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_SeedRandom(h: CK_SESSION_HANDLE, p_seed: CK_BYTE_PTR, ul_seed_len: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_SeedRandom(
+    h: CK_SESSION_HANDLE,
+    p_seed: CK_BYTE_PTR,
+    ul_seed_len: CK_ULONG,
+) -> CK_RV {
     guard("C_SeedRandom", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -18,7 +22,11 @@ pub unsafe extern "C" fn C_SeedRandom(h: CK_SESSION_HANDLE, p_seed: CK_BYTE_PTR,
 /// # Safety
 /// `p_random` must be NULL or hold `ul_random_len` writable bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_GenerateRandom(h: CK_SESSION_HANDLE, p_random: CK_BYTE_PTR, ul_random_len: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_GenerateRandom(
+    h: CK_SESSION_HANDLE,
+    p_random: CK_BYTE_PTR,
+    ul_random_len: CK_ULONG,
+) -> CK_RV {
     guard("C_GenerateRandom", || {
         let module = m()?;
         // SAFETY: caller's contract.

@@ -39,7 +39,10 @@ pub unsafe extern "C" fn C_CloseAllSessions(slot_id: CK_SLOT_ID) -> CK_RV {
 /// # Safety
 /// `p_info` must be NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_GetSessionInfo(h: CK_SESSION_HANDLE, p_info: CK_SESSION_INFO_PTR) -> CK_RV {
+pub unsafe extern "C" fn C_GetSessionInfo(
+    h: CK_SESSION_HANDLE,
+    p_info: CK_SESSION_INFO_PTR,
+) -> CK_RV {
     guard("C_GetSessionInfo", || {
         let info = m()?.session_info(h)?;
         // SAFETY: caller's contract.

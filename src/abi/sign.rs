@@ -6,7 +6,11 @@ use cryptoki_sys::*;
 /// # Safety
 /// `p_mechanism` must be NULL or a valid mechanism.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_SignInit(h: CK_SESSION_HANDLE, p_mechanism: CK_MECHANISM_PTR, h_key: CK_OBJECT_HANDLE) -> CK_RV {
+pub unsafe extern "C" fn C_SignInit(
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_key: CK_OBJECT_HANDLE,
+) -> CK_RV {
     guard("C_SignInit", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -30,14 +34,22 @@ pub unsafe extern "C" fn C_Sign(
         // SAFETY: caller's contract.
         let data = unsafe { ptr::bytes(p_data, ul_data_len)? };
         // SAFETY: caller's contract.
-        unsafe { ptr::deliver(p_signature, pul_signature_len, |out| module.sign(h, Some(data), out)) }
+        unsafe {
+            ptr::deliver(p_signature, pul_signature_len, |out| {
+                module.sign(h, Some(data), out)
+            })
+        }
     })
 }
 
 /// # Safety
 /// `p_part` must be NULL or hold `ul_part_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_SignUpdate(h: CK_SESSION_HANDLE, p_part: CK_BYTE_PTR, ul_part_len: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_SignUpdate(
+    h: CK_SESSION_HANDLE,
+    p_part: CK_BYTE_PTR,
+    ul_part_len: CK_ULONG,
+) -> CK_RV {
     guard("C_SignUpdate", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -49,18 +61,30 @@ pub unsafe extern "C" fn C_SignUpdate(h: CK_SESSION_HANDLE, p_part: CK_BYTE_PTR,
 /// # Safety
 /// `p_signature` must be NULL or hold `*pul_signature_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_SignFinal(h: CK_SESSION_HANDLE, p_signature: CK_BYTE_PTR, pul_signature_len: CK_ULONG_PTR) -> CK_RV {
+pub unsafe extern "C" fn C_SignFinal(
+    h: CK_SESSION_HANDLE,
+    p_signature: CK_BYTE_PTR,
+    pul_signature_len: CK_ULONG_PTR,
+) -> CK_RV {
     guard("C_SignFinal", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        unsafe { ptr::deliver(p_signature, pul_signature_len, |out| module.sign(h, None, out)) }
+        unsafe {
+            ptr::deliver(p_signature, pul_signature_len, |out| {
+                module.sign(h, None, out)
+            })
+        }
     })
 }
 
 /// # Safety
 /// `p_mechanism` must be NULL or a valid mechanism.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_VerifyInit(h: CK_SESSION_HANDLE, p_mechanism: CK_MECHANISM_PTR, h_key: CK_OBJECT_HANDLE) -> CK_RV {
+pub unsafe extern "C" fn C_VerifyInit(
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_key: CK_OBJECT_HANDLE,
+) -> CK_RV {
     guard("C_VerifyInit", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -82,7 +106,12 @@ pub unsafe extern "C" fn C_Verify(
     guard("C_Verify", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let (data, sig) = unsafe { (ptr::bytes(p_data, ul_data_len)?, ptr::bytes(p_signature, ul_signature_len)?) };
+        let (data, sig) = unsafe {
+            (
+                ptr::bytes(p_data, ul_data_len)?,
+                ptr::bytes(p_signature, ul_signature_len)?,
+            )
+        };
         module.verify(h, Some(data), sig)
     })
 }
@@ -90,7 +119,11 @@ pub unsafe extern "C" fn C_Verify(
 /// # Safety
 /// `p_part` must be NULL or hold `ul_part_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_VerifyUpdate(h: CK_SESSION_HANDLE, p_part: CK_BYTE_PTR, ul_part_len: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_VerifyUpdate(
+    h: CK_SESSION_HANDLE,
+    p_part: CK_BYTE_PTR,
+    ul_part_len: CK_ULONG,
+) -> CK_RV {
     guard("C_VerifyUpdate", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -102,7 +135,11 @@ pub unsafe extern "C" fn C_VerifyUpdate(h: CK_SESSION_HANDLE, p_part: CK_BYTE_PT
 /// # Safety
 /// `p_signature` must be NULL or hold `ul_signature_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_VerifyFinal(h: CK_SESSION_HANDLE, p_signature: CK_BYTE_PTR, ul_signature_len: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_VerifyFinal(
+    h: CK_SESSION_HANDLE,
+    p_signature: CK_BYTE_PTR,
+    ul_signature_len: CK_ULONG,
+) -> CK_RV {
     guard("C_VerifyFinal", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -114,7 +151,11 @@ pub unsafe extern "C" fn C_VerifyFinal(h: CK_SESSION_HANDLE, p_signature: CK_BYT
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_SignRecoverInit(_h: CK_SESSION_HANDLE, _p_mechanism: CK_MECHANISM_PTR, _h_key: CK_OBJECT_HANDLE) -> CK_RV {
+pub unsafe extern "C" fn C_SignRecoverInit(
+    _h: CK_SESSION_HANDLE,
+    _p_mechanism: CK_MECHANISM_PTR,
+    _h_key: CK_OBJECT_HANDLE,
+) -> CK_RV {
     not_supported("C_SignRecoverInit")
 }
 
@@ -134,7 +175,11 @@ pub unsafe extern "C" fn C_SignRecover(
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_VerifyRecoverInit(_h: CK_SESSION_HANDLE, _p_mechanism: CK_MECHANISM_PTR, _h_key: CK_OBJECT_HANDLE) -> CK_RV {
+pub unsafe extern "C" fn C_VerifyRecoverInit(
+    _h: CK_SESSION_HANDLE,
+    _p_mechanism: CK_MECHANISM_PTR,
+    _h_key: CK_OBJECT_HANDLE,
+) -> CK_RV {
     not_supported("C_VerifyRecoverInit")
 }
 

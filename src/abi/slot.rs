@@ -128,7 +128,11 @@ pub unsafe extern "C" fn C_InitToken(
 /// # Safety
 /// `p_pin` must be NULL or hold `ul_pin_len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_InitPIN(h: CK_SESSION_HANDLE, p_pin: CK_UTF8CHAR_PTR, ul_pin_len: CK_ULONG) -> CK_RV {
+pub unsafe extern "C" fn C_InitPIN(
+    h: CK_SESSION_HANDLE,
+    p_pin: CK_UTF8CHAR_PTR,
+    ul_pin_len: CK_ULONG,
+) -> CK_RV {
     guard("C_InitPIN", || {
         let module = m()?;
         // SAFETY: caller's contract.
@@ -150,7 +154,12 @@ pub unsafe extern "C" fn C_SetPIN(
     guard("C_SetPIN", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let (old, new) = unsafe { (ptr::bytes(p_old, ul_old_len)?, ptr::bytes(p_new, ul_new_len)?) };
+        let (old, new) = unsafe {
+            (
+                ptr::bytes(p_old, ul_old_len)?,
+                ptr::bytes(p_new, ul_new_len)?,
+            )
+        };
         module.set_pin(h, old, new)
     })
 }
@@ -161,7 +170,11 @@ pub unsafe extern "C" fn C_SetPIN(
 /// # Safety
 /// No pointer is read.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_WaitForSlotEvent(flags: CK_FLAGS, _p_slot: CK_SLOT_ID_PTR, _p_reserved: CK_VOID_PTR) -> CK_RV {
+pub unsafe extern "C" fn C_WaitForSlotEvent(
+    flags: CK_FLAGS,
+    _p_slot: CK_SLOT_ID_PTR,
+    _p_reserved: CK_VOID_PTR,
+) -> CK_RV {
     guard("C_WaitForSlotEvent", || {
         m()?;
         if flags & CKF_DONT_BLOCK != 0 {

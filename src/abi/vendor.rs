@@ -50,12 +50,17 @@ pub(super) static VENDOR_FUNCTION_LIST: CRATON_FUNCTION_LIST = CRATON_FUNCTION_L
 /// # Safety
 /// `p_approved` must be NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn C_CratonGetLastOperationFipsApproved(h: CK_SESSION_HANDLE, p_approved: *mut CK_BBOOL) -> CK_RV {
+pub unsafe extern "C" fn C_CratonGetLastOperationFipsApproved(
+    h: CK_SESSION_HANDLE,
+    p_approved: *mut CK_BBOOL,
+) -> CK_RV {
     guard("C_CratonGetLastOperationFipsApproved", || {
         let module = m()?;
         // SAFETY: caller's contract.
         let out = unsafe { ptr::out(p_approved)? };
-        let approved = module.last_operation_fips_approved(h)?.ok_or(Error::OperationNotInitialized)?;
+        let approved = module
+            .last_operation_fips_approved(h)?
+            .ok_or(Error::OperationNotInitialized)?;
         *out = if approved { CK_TRUE } else { CK_FALSE };
         Ok(())
     })
@@ -73,17 +78,22 @@ pub unsafe extern "C" fn C_CratonGetModuleStatus(p_status: *mut CRATON_MODULE_ST
         let out = unsafe { ptr::out(p_status)? };
         let report = crate::selftest::last_report();
         let mut backend = [b' '; 16];
-        ptr::pad(&mut backend, report.as_ref().map_or("", |r| r.backend.as_str()));
+        ptr::pad(
+            &mut backend,
+            report.as_ref().map_or("", |r| r.backend.as_str()),
+        );
         *out = CRATON_MODULE_STATUS {
             backend,
             fips_approved_only: report.as_ref().is_some_and(|r| r.fips_approved_only) as CK_BBOOL,
             error_state: module::in_error_state() as CK_BBOOL,
             post_passed: report.as_ref().is_some_and(|r| r.passed) as CK_BBOOL,
-            integrity: report.as_ref().map_or(CRATON_INTEGRITY_NOT_RUN, |r| match r.integrity {
-                crate::selftest::Integrity::Ok => CRATON_INTEGRITY_OK,
-                crate::selftest::Integrity::Skipped => CRATON_INTEGRITY_SKIPPED,
-                crate::selftest::Integrity::Failed => CRATON_INTEGRITY_FAILED,
-            }),
+            integrity: report
+                .as_ref()
+                .map_or(CRATON_INTEGRITY_NOT_RUN, |r| match r.integrity {
+                    crate::selftest::Integrity::Ok => CRATON_INTEGRITY_OK,
+                    crate::selftest::Integrity::Skipped => CRATON_INTEGRITY_SKIPPED,
+                    crate::selftest::Integrity::Failed => CRATON_INTEGRITY_FAILED,
+                }),
             kats_passed: report.as_ref().map_or(0, |r| r.kats_passed as CK_ULONG),
             kats_total: report.as_ref().map_or(0, |r| r.kats_total as CK_ULONG),
         };

@@ -36,7 +36,12 @@ impl HmacDrbg {
     }
 
     /// Reseed (10.1.2.4).
-    pub fn reseed(&mut self, be: &dyn CryptoBackend, entropy: &[u8], additional: &[u8]) -> Result<()> {
+    pub fn reseed(
+        &mut self,
+        be: &dyn CryptoBackend,
+        entropy: &[u8],
+        additional: &[u8],
+    ) -> Result<()> {
         self.update(be, &[entropy, additional])?;
         self.reseed_counter = 1;
         Ok(())

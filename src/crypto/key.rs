@@ -36,14 +36,12 @@ impl Curve {
             }
         }
         match der {
-            [DER_PRINTABLE_STRING, len, name @ ..] if *len as usize == name.len() => {
-                match name {
-                    b"prime256v1" | b"secp256r1" | b"P-256" => Ok(Curve::P256),
-                    b"secp384r1" | b"P-384" => Ok(Curve::P384),
-                    b"edwards25519" | b"Ed25519" => Ok(Curve::Ed25519),
-                    _ => Err(Error::CurveNotSupported),
-                }
-            }
+            [DER_PRINTABLE_STRING, len, name @ ..] if *len as usize == name.len() => match name {
+                b"prime256v1" | b"secp256r1" | b"P-256" => Ok(Curve::P256),
+                b"secp384r1" | b"P-384" => Ok(Curve::P384),
+                b"edwards25519" | b"Ed25519" => Ok(Curve::Ed25519),
+                _ => Err(Error::CurveNotSupported),
+            },
             [0x06, ..] => Err(Error::CurveNotSupported),
             _ => Err(Error::DomainParamsInvalid),
         }
@@ -204,7 +202,10 @@ mod tests {
             Curve::from_ec_params(&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]),
             Err(Error::CurveNotSupported)
         );
-        assert_eq!(Curve::from_ec_params(&[0x30, 0x00]), Err(Error::DomainParamsInvalid));
+        assert_eq!(
+            Curve::from_ec_params(&[0x30, 0x00]),
+            Err(Error::DomainParamsInvalid)
+        );
     }
 
     #[test]
@@ -215,7 +216,10 @@ mod tests {
         assert_eq!(ec_point_from_der(Curve::P256, &der).unwrap(), p);
         assert_eq!(ec_point_from_der(Curve::P256, &p).unwrap(), p);
         let p384 = vec![4u8; 97];
-        assert_eq!(ec_point_from_der(Curve::P384, &ec_point_to_der(&p384)).unwrap(), p384);
+        assert_eq!(
+            ec_point_from_der(Curve::P384, &ec_point_to_der(&p384)).unwrap(),
+            p384
+        );
     }
 
     #[test]

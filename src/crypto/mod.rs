@@ -171,8 +171,13 @@ pub trait CryptoBackend: Send + Sync {
 
     fn digest(&self, alg: HashAlg) -> Result<Box<dyn Digest>>;
     fn hmac(&self, alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>>;
-    fn pbkdf2_hmac_sha256(&self, secret: &[u8], salt: &[u8], iterations: u32, out: &mut [u8])
-    -> Result<()>;
+    fn pbkdf2_hmac_sha256(
+        &self,
+        secret: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<()>;
 
     /// AES-GCM with a 96-bit nonce and 128-bit tag: the store's object encryption.
     fn aes_gcm_seal(&self, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>>;
@@ -184,8 +189,12 @@ pub trait CryptoBackend: Send + Sync {
         ct: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>>;
 
-    fn generate_rsa(&self, bits: usize, public_exponent: &[u8], rng: &dyn Rng)
-    -> Result<RsaPrivateParts>;
+    fn generate_rsa(
+        &self,
+        bits: usize,
+        public_exponent: &[u8],
+        rng: &dyn Rng,
+    ) -> Result<RsaPrivateParts>;
     fn generate_ec(&self, curve: Curve, rng: &dyn Rng) -> Result<EcPrivateParts>;
 
     fn rsa_private(&self, parts: &RsaPrivateParts) -> Result<Arc<dyn PrivateKeyOps>>;
@@ -225,7 +234,11 @@ pub fn backend(name: Option<BackendName>) -> std::result::Result<Arc<dyn CryptoB
         other => Err(format!(
             "algorithms.crypto_backend = \"{}\" is not compiled into this build; it has: {}",
             other.as_str(),
-            if compiled.is_empty() { "none".into() } else { list() }
+            if compiled.is_empty() {
+                "none".into()
+            } else {
+                list()
+            }
         )),
     }
 }

@@ -48,7 +48,9 @@ impl EntropyHealth {
         if self.last == Some(s) {
             self.run += 1;
             if self.run >= RCT_CUTOFF {
-                return Err(Error::general("entropy health test failed: repetition count"));
+                return Err(Error::general(
+                    "entropy health test failed: repetition count",
+                ));
             }
         } else {
             self.last = Some(s);
@@ -64,7 +66,9 @@ impl EntropyHealth {
         } else if s == self.apt_first {
             self.apt_count += 1;
             if self.apt_count >= APT_CUTOFF {
-                return Err(Error::general("entropy health test failed: adaptive proportion"));
+                return Err(Error::general(
+                    "entropy health test failed: adaptive proportion",
+                ));
             }
         }
         self.apt_seen = (self.apt_seen + 1) % APT_WINDOW;
@@ -81,7 +85,9 @@ pub struct OutputHealth {
 impl OutputHealth {
     pub fn check(&mut self, block: &[u8; 32]) -> Result<()> {
         if self.last.as_deref() == Some(block) {
-            return Err(Error::general("DRBG continuous test failed: repeated output block"));
+            return Err(Error::general(
+                "DRBG continuous test failed: repeated output block",
+            ));
         }
         self.last = Some(Zeroizing::new(*block));
         Ok(())
@@ -130,7 +136,9 @@ impl SharedRng {
                 let seed = draw(&*self.backend, entropy_health, SEED_BYTES)?;
                 drbg.reseed(&*self.backend, &seed, &[])?;
             }
-            drbg.generate(&*self.backend, chunk, additional, |b| output_health.check(b))?;
+            drbg.generate(&*self.backend, chunk, additional, |b| {
+                output_health.check(b)
+            })?;
         }
         Ok(())
     }
@@ -155,7 +163,11 @@ impl Rng for SharedRng {
     }
 }
 
-fn draw(be: &dyn CryptoBackend, health: &mut EntropyHealth, n: usize) -> Result<Zeroizing<Vec<u8>>> {
+fn draw(
+    be: &dyn CryptoBackend,
+    health: &mut EntropyHealth,
+    n: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(vec![0u8; n]);
     be.entropy(&mut buf)?;
     health.check(&buf)?;
@@ -177,14 +189,18 @@ mod tests {
     fn biased_source_trips_adaptive_proportion() {
         let mut h = EntropyHealth::default();
         // Alternate so the repetition test never fires, but one value dominates the window.
-        let biased: Vec<u8> = (0..APT_WINDOW).map(|i| if i % 5 == 4 { i as u8 } else { 0 }).collect();
+        let biased: Vec<u8> = (0..APT_WINDOW)
+            .map(|i| if i % 5 == 4 { i as u8 } else { 0 })
+            .collect();
         assert!(h.check(&biased).is_err());
     }
 
     #[test]
     fn varied_source_passes() {
         let mut h = EntropyHealth::default();
-        let ok: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+        let ok: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
         assert!(h.check(&ok).is_ok());
     }
 

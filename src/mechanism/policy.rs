@@ -96,7 +96,12 @@ impl Policy {
     pub fn check_param_hash(&self, h: HashAlg) -> Result<()> {
         let approved = matches!(
             h,
-            HashAlg::Sha256 | HashAlg::Sha384 | HashAlg::Sha512 | HashAlg::Sha3_256 | HashAlg::Sha3_384 | HashAlg::Sha3_512
+            HashAlg::Sha256
+                | HashAlg::Sha384
+                | HashAlg::Sha512
+                | HashAlg::Sha3_256
+                | HashAlg::Sha3_384
+                | HashAlg::Sha3_512
         );
         if self.fips_approved_only && !approved {
             return Err(Error::MechanismParamInvalid);
@@ -106,7 +111,13 @@ impl Policy {
 
     /// The approved-service indicator for one use of a mechanism: approved algorithm, key
     /// size and curve, on a validated backend, in approved-only mode.
-    pub fn approved(&self, spec: &MechSpec, _op: Op, key_bits: Option<usize>, curve: Option<Curve>) -> bool {
+    pub fn approved(
+        &self,
+        spec: &MechSpec,
+        _op: Op,
+        key_bits: Option<usize>,
+        curve: Option<Curve>,
+    ) -> bool {
         if !self.fips_approved_only || !self.backend_fips || spec.approval != Approval::Approved {
             return false;
         }
@@ -114,7 +125,9 @@ impl Policy {
             Family::Rsa => key_bits.is_none_or(|b| (2048..=4096).contains(&b)),
             Family::Ec => matches!(curve, None | Some(Curve::P256) | Some(Curve::P384)),
             Family::Aes => key_bits.is_none_or(|b| matches!(b, 128 | 192 | 256)),
-            Family::Hmac | Family::GenericSecret => key_bits.is_none_or(|b| b >= HMAC_MIN_APPROVED_BITS),
+            Family::Hmac | Family::GenericSecret => {
+                key_bits.is_none_or(|b| b >= HMAC_MIN_APPROVED_BITS)
+            }
             Family::Digest => true,
             Family::EdDsa => false,
         }

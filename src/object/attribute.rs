@@ -68,21 +68,66 @@ impl AttrValue {
 pub fn kind_of(ty: CK_ATTRIBUTE_TYPE) -> Option<AttrKind> {
     use AttrKind::*;
     Some(match ty {
-        CKA_TOKEN | CKA_PRIVATE | CKA_MODIFIABLE | CKA_COPYABLE | CKA_DESTROYABLE | CKA_TRUSTED
-        | CKA_SENSITIVE | CKA_ENCRYPT | CKA_DECRYPT | CKA_WRAP | CKA_UNWRAP | CKA_SIGN
-        | CKA_SIGN_RECOVER | CKA_VERIFY | CKA_VERIFY_RECOVER | CKA_DERIVE | CKA_EXTRACTABLE
-        | CKA_LOCAL | CKA_NEVER_EXTRACTABLE | CKA_ALWAYS_SENSITIVE | CKA_WRAP_WITH_TRUSTED
-        | CKA_ALWAYS_AUTHENTICATE | CKA_ENCAPSULATE | CKA_DECAPSULATE
+        CKA_TOKEN
+        | CKA_PRIVATE
+        | CKA_MODIFIABLE
+        | CKA_COPYABLE
+        | CKA_DESTROYABLE
+        | CKA_TRUSTED
+        | CKA_SENSITIVE
+        | CKA_ENCRYPT
+        | CKA_DECRYPT
+        | CKA_WRAP
+        | CKA_UNWRAP
+        | CKA_SIGN
+        | CKA_SIGN_RECOVER
+        | CKA_VERIFY
+        | CKA_VERIFY_RECOVER
+        | CKA_DERIVE
+        | CKA_EXTRACTABLE
+        | CKA_LOCAL
+        | CKA_NEVER_EXTRACTABLE
+        | CKA_ALWAYS_SENSITIVE
+        | CKA_WRAP_WITH_TRUSTED
+        | CKA_ALWAYS_AUTHENTICATE
+        | CKA_ENCAPSULATE
+        | CKA_DECAPSULATE
         | CKA_VENDOR_FIPS_APPROVED => Bool,
-        CKA_CLASS | CKA_KEY_TYPE | CKA_CERTIFICATE_TYPE | CKA_CERTIFICATE_CATEGORY
-        | CKA_JAVA_MIDP_SECURITY_DOMAIN | CKA_NAME_HASH_ALGORITHM | CKA_MODULUS_BITS
-        | CKA_VALUE_LEN | CKA_KEY_GEN_MECHANISM | CKA_PARAMETER_SET => Ulong,
-        CKA_LABEL | CKA_APPLICATION | CKA_VALUE | CKA_OBJECT_ID | CKA_ISSUER
-        | CKA_SERIAL_NUMBER | CKA_SUBJECT | CKA_ID | CKA_URL | CKA_HASH_OF_SUBJECT_PUBLIC_KEY
-        | CKA_HASH_OF_ISSUER_PUBLIC_KEY | CKA_CHECK_VALUE | CKA_PUBLIC_KEY_INFO | CKA_MODULUS
-        | CKA_PUBLIC_EXPONENT | CKA_PRIVATE_EXPONENT | CKA_PRIME_1 | CKA_PRIME_2
-        | CKA_EXPONENT_1 | CKA_EXPONENT_2 | CKA_COEFFICIENT | CKA_EC_PARAMS | CKA_EC_POINT
-        | CKA_UNIQUE_ID | CKA_SEED => Bytes,
+        CKA_CLASS
+        | CKA_KEY_TYPE
+        | CKA_CERTIFICATE_TYPE
+        | CKA_CERTIFICATE_CATEGORY
+        | CKA_JAVA_MIDP_SECURITY_DOMAIN
+        | CKA_NAME_HASH_ALGORITHM
+        | CKA_MODULUS_BITS
+        | CKA_VALUE_LEN
+        | CKA_KEY_GEN_MECHANISM
+        | CKA_PARAMETER_SET => Ulong,
+        CKA_LABEL
+        | CKA_APPLICATION
+        | CKA_VALUE
+        | CKA_OBJECT_ID
+        | CKA_ISSUER
+        | CKA_SERIAL_NUMBER
+        | CKA_SUBJECT
+        | CKA_ID
+        | CKA_URL
+        | CKA_HASH_OF_SUBJECT_PUBLIC_KEY
+        | CKA_HASH_OF_ISSUER_PUBLIC_KEY
+        | CKA_CHECK_VALUE
+        | CKA_PUBLIC_KEY_INFO
+        | CKA_MODULUS
+        | CKA_PUBLIC_EXPONENT
+        | CKA_PRIVATE_EXPONENT
+        | CKA_PRIME_1
+        | CKA_PRIME_2
+        | CKA_EXPONENT_1
+        | CKA_EXPONENT_2
+        | CKA_COEFFICIENT
+        | CKA_EC_PARAMS
+        | CKA_EC_POINT
+        | CKA_UNIQUE_ID
+        | CKA_SEED => Bytes,
         CKA_START_DATE | CKA_END_DATE => Date,
         CKA_WRAP_TEMPLATE | CKA_UNWRAP_TEMPLATE | CKA_DERIVE_TEMPLATE => Template,
         CKA_ALLOWED_MECHANISMS => MechanismList,
@@ -99,20 +144,27 @@ pub fn check_kind(ty: CK_ATTRIBUTE_TYPE, v: &AttrValue) -> Result<()> {
         (AttrKind::Date, AttrValue::Bytes(b)) => {
             b.is_empty() || (b.len() == 8 && b.iter().all(u8::is_ascii_digit))
         }
-        (AttrKind::Template, AttrValue::Template(t)) => {
-            t.iter().all(|(ty, v)| check_kind(*ty as CK_ATTRIBUTE_TYPE, v).is_ok())
-        }
+        (AttrKind::Template, AttrValue::Template(t)) => t
+            .iter()
+            .all(|(ty, v)| check_kind(*ty as CK_ATTRIBUTE_TYPE, v).is_ok()),
         (AttrKind::MechanismList, AttrValue::MechanismList(_)) => true,
         _ => false,
     };
-    if ok { Ok(()) } else { Err(Error::AttributeValueInvalid) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::AttributeValueInvalid)
+    }
 }
 
 /// A caller's template: attributes in the order given.
 pub type Template = Vec<(CK_ATTRIBUTE_TYPE, AttrValue)>;
 
 /// Looks up a type in a template (the last occurrence wins, as most tokens do).
-pub fn find<'a>(t: &'a [(CK_ATTRIBUTE_TYPE, AttrValue)], ty: CK_ATTRIBUTE_TYPE) -> Option<&'a AttrValue> {
+pub fn find<'a>(
+    t: &'a [(CK_ATTRIBUTE_TYPE, AttrValue)],
+    ty: CK_ATTRIBUTE_TYPE,
+) -> Option<&'a AttrValue> {
     t.iter().rev().find(|(k, _)| *k == ty).map(|(_, v)| v)
 }
 
@@ -149,7 +201,8 @@ impl Attributes {
         self.0.iter().map(|(k, v)| (*k as CK_ATTRIBUTE_TYPE, v))
     }
     pub fn class(&self) -> CK_OBJECT_CLASS {
-        self.ulong(CKA_CLASS).unwrap_or(CK_UNAVAILABLE_INFORMATION as u64) as CK_OBJECT_CLASS
+        self.ulong(CKA_CLASS)
+            .unwrap_or(CK_UNAVAILABLE_INFORMATION as u64) as CK_OBJECT_CLASS
     }
     pub fn key_type(&self) -> Option<CK_KEY_TYPE> {
         self.ulong(CKA_KEY_TYPE).map(|v| v as CK_KEY_TYPE)
@@ -166,7 +219,12 @@ impl Attributes {
     }
     /// Splits off the attributes that satisfy `pred` (used to separate key material).
     pub fn split_off(&mut self, pred: impl Fn(CK_ATTRIBUTE_TYPE) -> bool) -> Attributes {
-        let keys: Vec<u64> = self.0.keys().copied().filter(|k| pred(*k as CK_ATTRIBUTE_TYPE)).collect();
+        let keys: Vec<u64> = self
+            .0
+            .keys()
+            .copied()
+            .filter(|k| pred(*k as CK_ATTRIBUTE_TYPE))
+            .collect();
         let mut out = Attributes::new();
         for k in keys {
             if let Some(v) = self.0.remove(&k) {

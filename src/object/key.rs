@@ -3,12 +3,17 @@
 use super::KeyOps;
 use super::attribute::{AttrValue, Attributes};
 use crate::crypto::key::{ec_point_from_der, ec_point_to_der, modulus_bits};
-use crate::crypto::{CryptoBackend, Curve, EcPrivateParts, EcPublicParts, RsaPrivateParts, RsaPublicParts};
+use crate::crypto::{
+    CryptoBackend, Curve, EcPrivateParts, EcPublicParts, RsaPrivateParts, RsaPublicParts,
+};
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
 
 fn need(attrs: &Attributes, ty: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>> {
-    attrs.bytes(ty).map(<[u8]>::to_vec).ok_or(Error::TemplateIncomplete)
+    attrs
+        .bytes(ty)
+        .map(<[u8]>::to_vec)
+        .ok_or(Error::TemplateIncomplete)
 }
 
 fn opt(attrs: &Attributes, ty: CK_ATTRIBUTE_TYPE) -> Vec<u8> {
@@ -36,7 +41,9 @@ pub fn rsa_public_parts(attrs: &Attributes) -> Result<RsaPublicParts> {
 }
 
 fn curve_of(attrs: &Attributes) -> Result<Curve> {
-    let params = attrs.bytes(CKA_EC_PARAMS).ok_or(Error::TemplateIncomplete)?;
+    let params = attrs
+        .bytes(CKA_EC_PARAMS)
+        .ok_or(Error::TemplateIncomplete)?;
     let curve = Curve::from_ec_params(params)?;
     let edwards = attrs.key_type() == Some(CKK_EC_EDWARDS);
     if edwards == curve.is_weierstrass() {
@@ -64,7 +71,10 @@ pub fn ec_private_parts(be: &dyn CryptoBackend, attrs: &Attributes) -> Result<Ec
 
 pub fn ec_public_parts(attrs: &Attributes) -> Result<EcPublicParts> {
     let curve = curve_of(attrs)?;
-    let point = ec_point_from_der(curve, attrs.bytes(CKA_EC_POINT).ok_or(Error::TemplateIncomplete)?)?;
+    let point = ec_point_from_der(
+        curve,
+        attrs.bytes(CKA_EC_POINT).ok_or(Error::TemplateIncomplete)?,
+    )?;
     Ok(EcPublicParts { curve, point })
 }
 
@@ -77,13 +87,15 @@ pub fn parse(be: &dyn CryptoBackend, attrs: &Attributes) -> Result<KeyOps> {
     };
     match (attrs.class(), attrs.key_type()) {
         (CKO_PRIVATE_KEY, Some(CKK_RSA)) => Ok(KeyOps::Private(
-            be.rsa_private(&rsa_private_parts(attrs)?).map_err(invalid)?,
+            be.rsa_private(&rsa_private_parts(attrs)?)
+                .map_err(invalid)?,
         )),
         (CKO_PUBLIC_KEY, Some(CKK_RSA)) => Ok(KeyOps::Public(
             be.rsa_public(&rsa_public_parts(attrs)?).map_err(invalid)?,
         )),
         (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => Ok(KeyOps::Private(
-            be.ec_private(&ec_private_parts(be, attrs).map_err(invalid)?).map_err(invalid)?,
+            be.ec_private(&ec_private_parts(be, attrs).map_err(invalid)?)
+                .map_err(invalid)?,
         )),
         (CKO_PUBLIC_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => Ok(KeyOps::Public(
             be.ec_public(&ec_public_parts(attrs)?).map_err(invalid)?,
@@ -117,7 +129,10 @@ pub fn rsa_attrs(parts: &RsaPrivateParts) -> (Attributes, Attributes) {
     let mut public = Attributes::new();
     public.set(CKA_MODULUS, b(&parts.n));
     public.set(CKA_PUBLIC_EXPONENT, b(&parts.e));
-    public.set(CKA_MODULUS_BITS, AttrValue::Ulong(modulus_bits(&parts.n) as u64));
+    public.set(
+        CKA_MODULUS_BITS,
+        AttrValue::Ulong(modulus_bits(&parts.n) as u64),
+    );
     let mut private = Attributes::new();
     for (ty, v) in [
         (CKA_MODULUS, &parts.n),
@@ -137,7 +152,10 @@ pub fn rsa_attrs(parts: &RsaPrivateParts) -> (Attributes, Attributes) {
 /// Attributes for a generated EC or Edwards pair: (public additions, private additions).
 pub fn ec_attrs(parts: &EcPrivateParts) -> (Attributes, Attributes) {
     let mut public = Attributes::new();
-    public.set(CKA_EC_POINT, AttrValue::Bytes(ec_point_to_der(&parts.point)));
+    public.set(
+        CKA_EC_POINT,
+        AttrValue::Bytes(ec_point_to_der(&parts.point)),
+    );
     let mut private = Attributes::new();
     private.set(CKA_EC_PARAMS, b(parts.curve.ec_params()));
     private.set(CKA_VALUE, b(&parts.scalar));

@@ -51,7 +51,10 @@ impl Object {
     }
 
     pub fn is_key(&self) -> bool {
-        matches!(self.class(), CKO_PUBLIC_KEY | CKO_PRIVATE_KEY | CKO_SECRET_KEY)
+        matches!(
+            self.class(),
+            CKO_PUBLIC_KEY | CKO_PRIVATE_KEY | CKO_SECRET_KEY
+        )
     }
 
     /// The parsed key, parsing it on first use.
@@ -91,7 +94,9 @@ impl Object {
     }
 
     pub fn curve(&self) -> Option<Curve> {
-        self.attrs.bytes(CKA_EC_PARAMS).and_then(|p| Curve::from_ec_params(p).ok())
+        self.attrs
+            .bytes(CKA_EC_PARAMS)
+            .and_then(|p| Curve::from_ec_params(p).ok())
     }
 
     /// A copy of the attributes with `changes` applied, sharing nothing mutable.
@@ -111,7 +116,9 @@ impl Object {
     /// Whether `mech` is in CKA_ALLOWED_MECHANISMS (an empty or absent list allows all).
     pub fn allows_mechanism(&self, mech: CK_MECHANISM_TYPE) -> bool {
         match self.attrs.get(CKA_ALLOWED_MECHANISMS) {
-            Some(AttrValue::MechanismList(list)) if !list.is_empty() => list.contains(&(mech as u64)),
+            Some(AttrValue::MechanismList(list)) if !list.is_empty() => {
+                list.contains(&(mech as u64))
+            }
             _ => true,
         }
     }

@@ -79,7 +79,11 @@ const UNAVAILABLE: u64 = CK_UNAVAILABLE_INFORMATION as u64;
 const STORAGE: &[Rule] = &[
     r(CKA_CLASS, REQ_CREATE, D::None),
     r(CKA_TOKEN, COPY_CHANGEABLE, D::Bool(false)),
-    r(CKA_MODIFIABLE, COPY_CHANGEABLE | TO_FALSE_ONLY, D::Bool(true)),
+    r(
+        CKA_MODIFIABLE,
+        COPY_CHANGEABLE | TO_FALSE_ONLY,
+        D::Bool(true),
+    ),
     r(CKA_LABEL, MODIFIABLE, D::Empty),
     r(CKA_COPYABLE, MODIFIABLE | TO_FALSE_ONLY, D::Bool(true)),
     r(CKA_DESTROYABLE, MODIFIABLE, D::Bool(true)),
@@ -124,7 +128,11 @@ const KEY: &[Rule] = &[
     r(CKA_END_DATE, MODIFIABLE, D::Empty),
     r(CKA_DERIVE, MODIFIABLE, D::Bool(false)),
     r(CKA_LOCAL, NO_CREATE | NO_GEN, D::None),
-    r(CKA_KEY_GEN_MECHANISM, NO_CREATE | NO_GEN, D::Ulong(UNAVAILABLE)),
+    r(
+        CKA_KEY_GEN_MECHANISM,
+        NO_CREATE | NO_GEN,
+        D::Ulong(UNAVAILABLE),
+    ),
     r(CKA_ALLOWED_MECHANISMS, MODIFIABLE, D::EmptyMechanisms),
     r(CKA_VENDOR_FIPS_APPROVED, NO_CREATE | NO_GEN, D::None),
 ];
@@ -152,7 +160,11 @@ const PRIVATE_KEY: &[Rule] = &[
     r(CKA_EXTRACTABLE, MODIFIABLE | TO_FALSE_ONLY, D::Bool(false)),
     r(CKA_ALWAYS_SENSITIVE, NO_CREATE | NO_GEN, D::None),
     r(CKA_NEVER_EXTRACTABLE, NO_CREATE | NO_GEN, D::None),
-    r(CKA_WRAP_WITH_TRUSTED, MODIFIABLE | TO_TRUE_ONLY, D::Bool(false)),
+    r(
+        CKA_WRAP_WITH_TRUSTED,
+        MODIFIABLE | TO_TRUE_ONLY,
+        D::Bool(false),
+    ),
     r(CKA_UNWRAP_TEMPLATE, 0, D::EmptyTemplate),
     r(CKA_DERIVE_TEMPLATE, 0, D::EmptyTemplate),
     r(CKA_ALWAYS_AUTHENTICATE, 0, D::Bool(false)),
@@ -172,7 +184,11 @@ const SECRET_KEY: &[Rule] = &[
     r(CKA_ALWAYS_SENSITIVE, NO_CREATE | NO_GEN, D::None),
     r(CKA_NEVER_EXTRACTABLE, NO_CREATE | NO_GEN, D::None),
     r(CKA_CHECK_VALUE, 0, D::None),
-    r(CKA_WRAP_WITH_TRUSTED, MODIFIABLE | TO_TRUE_ONLY, D::Bool(false)),
+    r(
+        CKA_WRAP_WITH_TRUSTED,
+        MODIFIABLE | TO_TRUE_ONLY,
+        D::Bool(false),
+    ),
     r(CKA_TRUSTED, MODIFIABLE | SO_ONLY_TRUE, D::Bool(false)),
     r(CKA_WRAP_TEMPLATE, 0, D::EmptyTemplate),
     r(CKA_UNWRAP_TEMPLATE, 0, D::EmptyTemplate),
@@ -188,7 +204,11 @@ const RSA_PUBLIC: &[Rule] = &[
 const RSA_PRIVATE: &[Rule] = &[
     r(CKA_MODULUS, REQ_CREATE | NO_GEN | NO_UNWRAP, D::None),
     r(CKA_PUBLIC_EXPONENT, NO_GEN | NO_UNWRAP, D::None),
-    r(CKA_PRIVATE_EXPONENT, REQ_CREATE | NO_GEN | NO_UNWRAP | SECRET, D::None),
+    r(
+        CKA_PRIVATE_EXPONENT,
+        REQ_CREATE | NO_GEN | NO_UNWRAP | SECRET,
+        D::None,
+    ),
     r(CKA_PRIME_1, NO_GEN | NO_UNWRAP | SECRET, D::None),
     r(CKA_PRIME_2, NO_GEN | NO_UNWRAP | SECRET, D::None),
     r(CKA_EXPONENT_1, NO_GEN | NO_UNWRAP | SECRET, D::None),

@@ -92,7 +92,10 @@ fn resolve(
 }
 
 fn rule_for(rules: &[Rule], ty: CK_ATTRIBUTE_TYPE) -> Result<&Rule> {
-    rules.iter().find(|r| r.ty == ty).ok_or(Error::AttributeTypeInvalid)
+    rules
+        .iter()
+        .find(|r| r.ty == ty)
+        .ok_or(Error::AttributeTypeInvalid)
 }
 
 fn check_origin(rule: &Rule, origin: Origin) -> Result<()> {
@@ -102,7 +105,9 @@ fn check_origin(rule: &Rule, origin: Origin) -> Result<()> {
         Origin::Generate(_) if token_set => Err(Error::AttributeReadOnly),
         Origin::Generate(_) if rule.has(schema::NO_GEN) => Err(Error::TemplateInconsistent),
         Origin::Unwrap | Origin::Derive if token_set => Err(Error::AttributeReadOnly),
-        Origin::Unwrap | Origin::Derive if rule.has(schema::NO_UNWRAP) => Err(Error::TemplateInconsistent),
+        Origin::Unwrap | Origin::Derive if rule.has(schema::NO_UNWRAP) => {
+            Err(Error::TemplateInconsistent)
+        }
         _ => Ok(()),
     }
 }
@@ -120,21 +125,32 @@ pub fn derive_key_attributes(attrs: &mut Attributes, origin: Origin, approved: b
     };
     attrs.set(CKA_LOCAL, AttrValue::Bool(local));
     attrs.set(CKA_KEY_GEN_MECHANISM, AttrValue::Ulong(mech));
-    attrs.set(super::attribute::CKA_VENDOR_FIPS_APPROVED, AttrValue::Bool(approved));
+    attrs.set(
+        super::attribute::CKA_VENDOR_FIPS_APPROVED,
+        AttrValue::Bool(approved),
+    );
     if class != CKO_PUBLIC_KEY {
         // Material that arrived in the clear (create) was never "always sensitive".
         let from_outside = origin == Origin::Create;
         let sensitive = attrs.bool(CKA_SENSITIVE);
         let extractable = attrs.bool(CKA_EXTRACTABLE);
-        attrs.set(CKA_ALWAYS_SENSITIVE, AttrValue::Bool(sensitive && !from_outside));
-        attrs.set(CKA_NEVER_EXTRACTABLE, AttrValue::Bool(!extractable && !from_outside));
+        attrs.set(
+            CKA_ALWAYS_SENSITIVE,
+            AttrValue::Bool(sensitive && !from_outside),
+        );
+        attrs.set(
+            CKA_NEVER_EXTRACTABLE,
+            AttrValue::Bool(!extractable && !from_outside),
+        );
     }
 }
 
 /// The rules of an existing object.
 fn rules_of(attrs: &Attributes) -> Result<Vec<Rule>> {
     let class = attrs.class();
-    let subtype = schema::subtype_attr(class).and_then(|a| attrs.ulong(a)).map(|v| v as CK_ULONG);
+    let subtype = schema::subtype_attr(class)
+        .and_then(|a| attrs.ulong(a))
+        .map(|v| v as CK_ULONG);
     schema::rules_for(class, subtype).ok_or_else(|| Error::general("object of unknown class"))
 }
 
@@ -157,14 +173,22 @@ fn check_change(rule: &Rule, current: &Attributes, v: &AttrValue, is_so: bool) -
 }
 
 /// `C_SetAttributeValue`: the object's new attributes.
-pub fn apply_set(obj: &Object, template: &[(CK_ATTRIBUTE_TYPE, AttrValue)], is_so: bool) -> Result<Attributes> {
+pub fn apply_set(
+    obj: &Object,
+    template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+    is_so: bool,
+) -> Result<Attributes> {
     if !obj.attrs().bool(CKA_MODIFIABLE) {
         return Err(Error::ActionProhibited);
     }
     let rules = rules_of(obj.attrs())?;
     for (ty, v) in template {
         let rule = rules.iter().find(|r| r.ty == *ty).ok_or_else(|| {
-            if kind_of(*ty).is_some() { Error::AttributeReadOnly } else { Error::AttributeTypeInvalid }
+            if kind_of(*ty).is_some() {
+                Error::AttributeReadOnly
+            } else {
+                Error::AttributeTypeInvalid
+            }
         })?;
         if !rule.has(schema::MODIFIABLE) {
             return Err(Error::AttributeReadOnly);
@@ -175,14 +199,22 @@ pub fn apply_set(obj: &Object, template: &[(CK_ATTRIBUTE_TYPE, AttrValue)], is_s
 }
 
 /// `C_CopyObject`: the copy's attributes.
-pub fn apply_copy(obj: &Object, template: &[(CK_ATTRIBUTE_TYPE, AttrValue)], is_so: bool) -> Result<Attributes> {
+pub fn apply_copy(
+    obj: &Object,
+    template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+    is_so: bool,
+) -> Result<Attributes> {
     if !obj.attrs().bool(CKA_COPYABLE) {
         return Err(Error::ActionProhibited);
     }
     let rules = rules_of(obj.attrs())?;
     for (ty, v) in template {
         let rule = rules.iter().find(|r| r.ty == *ty).ok_or_else(|| {
-            if kind_of(*ty).is_some() { Error::AttributeReadOnly } else { Error::AttributeTypeInvalid }
+            if kind_of(*ty).is_some() {
+                Error::AttributeReadOnly
+            } else {
+                Error::AttributeTypeInvalid
+            }
         })?;
         if !rule.has(schema::MODIFIABLE) && !rule.has(schema::COPY_CHANGEABLE) {
             return Err(Error::AttributeReadOnly);
@@ -206,7 +238,9 @@ pub enum Readout<'a> {
 pub fn read<'a>(obj: &'a Object, ty: CK_ATTRIBUTE_TYPE) -> Readout<'a> {
     match obj.attrs().get(ty) {
         None => Readout::Invalid,
-        Some(_) if schema::is_secret(obj.class(), ty) && !obj.reveals_secrets() => Readout::Sensitive,
+        Some(_) if schema::is_secret(obj.class(), ty) && !obj.reveals_secrets() => {
+            Readout::Sensitive
+        }
         Some(v) => Readout::Value(v),
     }
 }
@@ -236,7 +270,12 @@ mod tests {
 
     #[test]
     fn missing_class_is_incomplete() {
-        let e = build(&t(&[(CKA_TOKEN, AttrValue::Bool(true))]), Origin::Create, None, false);
+        let e = build(
+            &t(&[(CKA_TOKEN, AttrValue::Bool(true))]),
+            Origin::Create,
+            None,
+            false,
+        );
         assert_eq!(e.unwrap_err(), Error::TemplateIncomplete);
     }
 
@@ -287,7 +326,10 @@ mod tests {
             (CKA_VALUE, AttrValue::Bytes(vec![0x30, 0])),
             (CKA_TRUSTED, AttrValue::Bool(true)),
         ]);
-        assert_eq!(build(&tpl, Origin::Create, None, false).unwrap_err(), Error::AttributeReadOnly);
+        assert_eq!(
+            build(&tpl, Origin::Create, None, false).unwrap_err(),
+            Error::AttributeReadOnly
+        );
         assert!(build(&tpl, Origin::Create, None, true).is_ok());
     }
 

@@ -33,13 +33,19 @@ impl Module {
     pub fn digest(&self, h: CK_SESSION_HANDLE, data: &[u8], out: OutBuf) -> Result<Output> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
-        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let op = st
+            .ops
+            .digest
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
         if op.multi {
             return Err(Error::OperationActive);
         }
         let ctx = &mut op.ctx;
         let r = op.pending.deliver(out, op.len, || {
-            let mut c = ctx.take().ok_or_else(|| Error::general("digest context gone"))?;
+            let mut c = ctx
+                .take()
+                .ok_or_else(|| Error::general("digest context gone"))?;
             c.update(data);
             Ok(c.finish())
         });
@@ -49,7 +55,11 @@ impl Module {
     pub fn digest_update(&self, h: CK_SESSION_HANDLE, data: &[u8]) -> Result<()> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
-        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let op = st
+            .ops
+            .digest
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
         op.multi = true;
         match op.ctx.as_mut() {
             Some(c) => {
@@ -69,7 +79,11 @@ impl Module {
         }
         let value = obj.attrs().bytes(CKA_VALUE).ok_or(Error::KeyIndigestible)?;
         let mut st = s.lock();
-        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let op = st
+            .ops
+            .digest
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
         op.multi = true;
         op.ctx.as_mut().ok_or(Error::OperationActive)?.update(value);
         Ok(())
@@ -78,10 +92,17 @@ impl Module {
     pub fn digest_final(&self, h: CK_SESSION_HANDLE, out: OutBuf) -> Result<Output> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
-        let op = st.ops.digest.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let op = st
+            .ops
+            .digest
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
         let ctx = &mut op.ctx;
         let r = op.pending.deliver(out, op.len, || {
-            Ok(ctx.take().ok_or_else(|| Error::general("digest context gone"))?.finish())
+            Ok(ctx
+                .take()
+                .ok_or_else(|| Error::general("digest context gone"))?
+                .finish())
         });
         self.end_digest(&s, &mut st, r)
     }

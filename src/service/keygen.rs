@@ -17,7 +17,12 @@ use zeroize::Zeroizing;
 const F4: &[u8] = &[0x01, 0x00, 0x01];
 
 impl Module {
-    pub fn generate_key(&self, h: CK_SESSION_HANDLE, mech: &Mechanism, tpl: &Template) -> Result<CK_OBJECT_HANDLE> {
+    pub fn generate_key(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        tpl: &Template,
+    ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
         let mut approved = false;
         let r = (|| {
@@ -32,14 +37,23 @@ impl Module {
             };
             let login = t.login_state();
             let origin = Origin::Generate(mech.mech);
-            let mut attrs = template::build(tpl, origin, Some((CKO_SECRET_KEY, key_type)), login == Login::So)?;
-            let len = attrs.ulong(CKA_VALUE_LEN).ok_or(Error::TemplateIncomplete)? as usize;
+            let mut attrs = template::build(
+                tpl,
+                origin,
+                Some((CKO_SECRET_KEY, key_type)),
+                login == Login::So,
+            )?;
+            let len = attrs
+                .ulong(CKA_VALUE_LEN)
+                .ok_or(Error::TemplateIncomplete)? as usize;
             self.policy.check_key_size(spec, len * 8)?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             let mut value = Zeroizing::new(vec![0u8; len]);
             self.rng.fill(&mut value)?;
             attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
-            approved = self.policy.approved(spec, Op::Generate, Some(len * 8), None);
+            approved = self
+                .policy
+                .approved(spec, Op::Generate, Some(len * 8), None);
             template::derive_key_attributes(&mut attrs, origin, approved);
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
@@ -74,17 +88,24 @@ impl Module {
             let login = t.login_state();
             let so = login == Login::So;
             let origin = Origin::Generate(mech.mech);
-            let mut public = template::build(public_tpl, origin, Some((CKO_PUBLIC_KEY, key_type)), so)?;
-            let mut private = template::build(private_tpl, origin, Some((CKO_PRIVATE_KEY, key_type)), so)?;
+            let mut public =
+                template::build(public_tpl, origin, Some((CKO_PUBLIC_KEY, key_type)), so)?;
+            let mut private =
+                template::build(private_tpl, origin, Some((CKO_PRIVATE_KEY, key_type)), so)?;
             check_object_access(&s, login, public.is_token(), public.is_private())?;
             check_object_access(&s, login, private.is_token(), private.is_private())?;
 
             let be = &*self.backend;
             let (bits, curve) = match key_type {
                 CKK_RSA => {
-                    let bits = public.ulong(CKA_MODULUS_BITS).ok_or(Error::TemplateIncomplete)? as usize;
+                    let bits = public
+                        .ulong(CKA_MODULUS_BITS)
+                        .ok_or(Error::TemplateIncomplete)? as usize;
                     self.policy.check_key_size(spec, bits)?;
-                    let e = public.bytes(CKA_PUBLIC_EXPONENT).map(<[u8]>::to_vec).unwrap_or_else(|| F4.to_vec());
+                    let e = public
+                        .bytes(CKA_PUBLIC_EXPONENT)
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_else(|| F4.to_vec());
                     check_public_exponent(&e, self.policy.fips_approved_only)?;
                     let parts = be.generate_rsa(bits, &e, &*self.rng)?;
                     let (pa, pr) = key::rsa_attrs(&parts);
@@ -93,7 +114,9 @@ impl Module {
                     (bits, None)
                 }
                 _ => {
-                    let params = public.bytes(CKA_EC_PARAMS).ok_or(Error::TemplateIncomplete)?;
+                    let params = public
+                        .bytes(CKA_EC_PARAMS)
+                        .ok_or(Error::TemplateIncomplete)?;
                     let curve = Curve::from_ec_params(params)?;
                     if curve.is_weierstrass() != (key_type == CKK_EC) {
                         return Err(Error::CurveNotSupported);
@@ -107,7 +130,9 @@ impl Module {
                     (curve.bits(), Some(curve))
                 }
             };
-            approved = self.policy.approved(spec, Op::GenerateKeyPair, Some(bits), curve);
+            approved = self
+                .policy
+                .approved(spec, Op::GenerateKeyPair, Some(bits), curve);
             template::derive_key_attributes(&mut public, origin, approved);
             template::derive_key_attributes(&mut private, origin, approved);
             pairwise_consistency(be, &*self.rng, &public, &private)?;
@@ -138,7 +163,12 @@ fn check_public_exponent(e: &[u8], approved_mode: bool) -> Result<()> {
 
 /// Signs and verifies a fixed message with the new pair. A failure means the generator or
 /// the backend is broken: the module enters the error state.
-fn pairwise_consistency(be: &dyn CryptoBackend, rng: &dyn Rng, public: &Attributes, private: &Attributes) -> Result<()> {
+fn pairwise_consistency(
+    be: &dyn CryptoBackend,
+    rng: &dyn Rng,
+    public: &Attributes,
+    private: &Attributes,
+) -> Result<()> {
     let scheme = match public.key_type() {
         Some(CKK_RSA) => SignScheme::RsaPkcs1 {
             hash: Some(HashAlg::Sha256),

@@ -66,7 +66,13 @@ impl Module {
     }
 
     /// Writes an audit record if auditing is on.
-    fn audit_event(&self, slot: Option<CK_SLOT_ID>, session: Option<CK_SESSION_HANDLE>, op: Operation, rv: CK_RV) {
+    fn audit_event(
+        &self,
+        slot: Option<CK_SLOT_ID>,
+        session: Option<CK_SESSION_HANDLE>,
+        op: Operation,
+        rv: CK_RV,
+    ) {
         if let Some(a) = &self.audit {
             a.record(slot, session, &op, &Outcome::of(rv));
         }
@@ -82,12 +88,21 @@ impl Module {
 
 /// Fails unless the session may write token objects.
 fn require_rw(session: &Session) -> Result<()> {
-    if session.rw { Ok(()) } else { Err(Error::SessionReadOnly) }
+    if session.rw {
+        Ok(())
+    } else {
+        Err(Error::SessionReadOnly)
+    }
 }
 
 /// Checks that the login state allows creating or changing an object with these attributes
 /// in this session (PKCS#11 3.x 5.7 table: session states and object access).
-fn check_object_access(session: &Session, login: Login, is_token: bool, is_private: bool) -> Result<()> {
+fn check_object_access(
+    session: &Session,
+    login: Login,
+    is_token: bool,
+    is_private: bool,
+) -> Result<()> {
     if is_token && !session.rw {
         return Err(Error::SessionReadOnly);
     }

@@ -40,7 +40,10 @@ impl Module {
         if attrs.class() != CKO_SECRET_KEY {
             return Ok(());
         }
-        let len = attrs.bytes(CKA_VALUE).map(<[u8]>::len).ok_or(Error::TemplateIncomplete)?;
+        let len = attrs
+            .bytes(CKA_VALUE)
+            .map(<[u8]>::len)
+            .ok_or(Error::TemplateIncomplete)?;
         let ok = match attrs.key_type() {
             Some(CKK_AES) => matches!(len, 16 | 24 | 32),
             _ => len > 0,
@@ -60,18 +63,23 @@ impl Module {
             return false;
         }
         match attrs.key_type() {
-            Some(CKK_RSA) => attrs.bytes(CKA_MODULUS).map(modulus_bits).is_some_and(|b| (2048..=4096).contains(&b)),
-            Some(CKK_EC) => matches!(
-                crate::object::key::bits(attrs),
-                Some(256) | Some(384)
-            ),
+            Some(CKK_RSA) => attrs
+                .bytes(CKA_MODULUS)
+                .map(modulus_bits)
+                .is_some_and(|b| (2048..=4096).contains(&b)),
+            Some(CKK_EC) => matches!(crate::object::key::bits(attrs), Some(256) | Some(384)),
             Some(CKK_AES) => matches!(attrs.ulong(CKA_VALUE_LEN), Some(16 | 24 | 32)),
             Some(CKK_GENERIC_SECRET) => attrs.ulong(CKA_VALUE_LEN).is_some_and(|l| l >= 14),
             _ => false,
         }
     }
 
-    pub fn copy_object(&self, h: CK_SESSION_HANDLE, obj: CK_OBJECT_HANDLE, tpl: &Template) -> Result<CK_OBJECT_HANDLE> {
+    pub fn copy_object(
+        &self,
+        h: CK_SESSION_HANDLE,
+        obj: CK_OBJECT_HANDLE,
+        tpl: &Template,
+    ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
         let r = (|| {
             let (o, _) = self.object(t, obj)?;
@@ -136,7 +144,12 @@ impl Module {
             .collect())
     }
 
-    pub fn set_attributes(&self, h: CK_SESSION_HANDLE, obj: CK_OBJECT_HANDLE, tpl: &Template) -> Result<()> {
+    pub fn set_attributes(
+        &self,
+        h: CK_SESSION_HANDLE,
+        obj: CK_OBJECT_HANDLE,
+        tpl: &Template,
+    ) -> Result<()> {
         let (s, t) = self.session(h)?;
         let r = (|| {
             let (o, loc) = self.object(t, obj)?;
@@ -171,7 +184,11 @@ impl Module {
 
     pub fn find_objects_final(&self, h: CK_SESSION_HANDLE) -> Result<()> {
         let (s, _) = self.session(h)?;
-        s.lock().ops.find.take().ok_or(Error::OperationNotInitialized)?;
+        s.lock()
+            .ops
+            .find
+            .take()
+            .ok_or(Error::OperationNotInitialized)?;
         Ok(())
     }
 }

@@ -59,7 +59,9 @@ impl Module {
         let (s, t) = self.session(h)?;
         let r = match user_type {
             CKU_SO => {
-                if self.sessions.on_slot(s.slot).iter().any(|(_, rw)| !rw) {
+                // "Already logged in" outranks the read-only-session check.
+                let ro_exists = self.sessions.on_slot(s.slot).iter().any(|(_, rw)| !rw);
+                if ro_exists && t.login_state() == Login::Public {
                     Err(Error::SessionReadOnlyExists)
                 } else {
                     t.login(&*self.backend, &self.pins, Role::So, pin)

@@ -20,10 +20,19 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// What a key must be for a mechanism family, and the usage attribute an operation needs.
-fn check_key(spec: &MechSpec, obj: &Object, private_side: bool, usage: CK_ATTRIBUTE_TYPE) -> Result<()> {
+fn check_key(
+    spec: &MechSpec,
+    obj: &Object,
+    private_side: bool,
+    usage: CK_ATTRIBUTE_TYPE,
+) -> Result<()> {
     let class = obj.class();
     let kt = obj.attrs().key_type();
-    let asym_class = if private_side { CKO_PRIVATE_KEY } else { CKO_PUBLIC_KEY };
+    let asym_class = if private_side {
+        CKO_PRIVATE_KEY
+    } else {
+        CKO_PUBLIC_KEY
+    };
     let ok = match spec.family {
         Family::Rsa => class == asym_class && kt == Some(CKK_RSA),
         Family::Ec => class == asym_class && kt == Some(CKK_EC),
@@ -54,7 +63,12 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
             | CKM_SHA256_RSA_PKCS_PSS
             | CKM_SHA384_RSA_PKCS_PSS
             | CKM_SHA512_RSA_PKCS_PSS => {
-                let Params::Pss { hash, mgf, salt_len } = &mech.params else {
+                let Params::Pss {
+                    hash,
+                    mgf,
+                    salt_len,
+                } = &mech.params
+                else {
                     return Err(Error::MechanismParamInvalid);
                 };
                 let hash = hash_of_mechanism(*hash)?;
@@ -68,7 +82,8 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
                 SignScheme::RsaPss {
                     hash,
                     mgf_hash,
-                    salt_len: usize::try_from(*salt_len).map_err(|_| Error::MechanismParamInvalid)?,
+                    salt_len: usize::try_from(*salt_len)
+                        .map_err(|_| Error::MechanismParamInvalid)?,
                 }
             }
             _ => SignScheme::RsaPkcs1 { hash: spec.hash },
@@ -84,11 +99,17 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
 }
 
 /// Key size and curve checks; returns them for the approved-service indicator.
-fn check_size(module: &Module, spec: &MechSpec, obj: &Object) -> Result<(Option<usize>, Option<Curve>)> {
+fn check_size(
+    module: &Module,
+    spec: &MechSpec,
+    obj: &Object,
+) -> Result<(Option<usize>, Option<Curve>)> {
     let bits = obj.key_bits();
     let curve = obj.curve();
     match spec.family {
-        Family::Ec if !curve.is_some_and(Curve::is_weierstrass) => return Err(Error::CurveNotSupported),
+        Family::Ec if !curve.is_some_and(Curve::is_weierstrass) => {
+            return Err(Error::CurveNotSupported);
+        }
         Family::EdDsa if curve != Some(Curve::Ed25519) => return Err(Error::CurveNotSupported),
         _ => {}
     }
@@ -137,10 +158,17 @@ impl Module {
     }
 
     fn secret_value(obj: &Object) -> Result<&[u8]> {
-        obj.attrs().bytes(CKA_VALUE).ok_or(Error::KeyTypeInconsistent)
+        obj.attrs()
+            .bytes(CKA_VALUE)
+            .ok_or(Error::KeyTypeInconsistent)
     }
 
-    pub fn sign_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism, key: CK_OBJECT_HANDLE) -> Result<()> {
+    pub fn sign_init(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+    ) -> Result<()> {
         let (s, t) = self.session(h)?;
         ensure_idle(&s.lock().ops.sign)?;
         let p = self.prepare(t, mech, key, Op::Sign, CKA_SIGN)?;
@@ -152,10 +180,21 @@ impl Module {
         } else {
             let scheme = scheme_for(self, p.spec, mech)?;
             let key = p.obj.private_ops(be)?;
-            let msg_hash = if hashes_message(p.spec) { p.spec.hash } else { None };
+            let msg_hash = if hashes_message(p.spec) {
+                p.spec.hash
+            } else {
+                None
+            };
             let data = SignData::new(be, msg_hash, scheme == SignScheme::EdDsa)?;
             let len = key.signature_len();
-            (SignerKind::Asym { key, scheme, input: data }, len)
+            (
+                SignerKind::Asym {
+                    key,
+                    scheme,
+                    input: data,
+                },
+                len,
+            )
         };
         let mut st = s.lock();
         ensure_idle(&st.ops.sign)?;
@@ -184,7 +223,11 @@ impl Module {
             let rng = &*self.rng;
             op.pending.deliver(out, op.len, || {
                 match kind.take().ok_or_else(|| Error::general("signer gone"))? {
-                    SignerKind::Asym { key, scheme, mut input } => {
+                    SignerKind::Asym {
+                        key,
+                        scheme,
+                        mut input,
+                    } => {
                         if let Some(d) = data {
                             input.update(d)?;
                         }
@@ -234,7 +277,12 @@ impl Module {
         r
     }
 
-    pub fn verify_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism, key: CK_OBJECT_HANDLE) -> Result<()> {
+    pub fn verify_init(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+    ) -> Result<()> {
         let (s, t) = self.session(h)?;
         ensure_idle(&s.lock().ops.verify)?;
         let p = self.prepare(t, mech, key, Op::Verify, CKA_VERIFY)?;
@@ -246,10 +294,21 @@ impl Module {
         } else {
             let scheme = scheme_for(self, p.spec, mech)?;
             let key = p.obj.public_ops(be)?;
-            let msg_hash = if hashes_message(p.spec) { p.spec.hash } else { None };
+            let msg_hash = if hashes_message(p.spec) {
+                p.spec.hash
+            } else {
+                None
+            };
             let data = SignData::new(be, msg_hash, scheme == SignScheme::EdDsa)?;
             let len = key.signature_len();
-            (VerifierKind::Asym { key, scheme, input: data }, len)
+            (
+                VerifierKind::Asym {
+                    key,
+                    scheme,
+                    input: data,
+                },
+                len,
+            )
         };
         let mut st = s.lock();
         ensure_idle(&st.ops.verify)?;
@@ -266,12 +325,20 @@ impl Module {
     pub fn verify(&self, h: CK_SESSION_HANDLE, data: Option<&[u8]>, sig: &[u8]) -> Result<()> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
-        let op = st.ops.verify.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let op = st
+            .ops
+            .verify
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
         if data.is_some() && op.multi {
             return Err(Error::OperationActive);
         }
         let r = match op.kind.take() {
-            Some(VerifierKind::Asym { key, scheme, mut input }) => (|| {
+            Some(VerifierKind::Asym {
+                key,
+                scheme,
+                mut input,
+            }) => (|| {
                 if let Some(d) = data {
                     input.update(d)?;
                 }
@@ -299,7 +366,11 @@ impl Module {
     pub fn verify_update(&self, h: CK_SESSION_HANDLE, data: &[u8]) -> Result<()> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
-        let op = st.ops.verify.as_mut().ok_or(Error::OperationNotInitialized)?;
+        let op = st
+            .ops
+            .verify
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
         op.multi = true;
         let r = match op.kind.as_mut() {
             Some(VerifierKind::Asym { input, .. }) => input.update(data),

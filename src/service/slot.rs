@@ -77,14 +77,31 @@ impl Module {
         flags |= pin_flags(
             st.user_failures,
             max,
-            [CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED],
+            [
+                CKF_USER_PIN_COUNT_LOW,
+                CKF_USER_PIN_FINAL_TRY,
+                CKF_USER_PIN_LOCKED,
+            ],
         );
-        flags |= pin_flags(st.so_failures, max, [CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED]);
+        flags |= pin_flags(
+            st.so_failures,
+            max,
+            [
+                CKF_SO_PIN_COUNT_LOW,
+                CKF_SO_PIN_FINAL_TRY,
+                CKF_SO_PIN_LOCKED,
+            ],
+        );
         let (sessions, rw) = self.sessions.count(slot);
         Ok(TokenInfo {
             label: st.label,
             manufacturer: MANUFACTURER.into(),
-            model: if self.backend.is_fips_module() { "FIPS (AWS-LC)" } else { "Software" }.into(),
+            model: if self.backend.is_fips_module() {
+                "FIPS (AWS-LC)"
+            } else {
+                "Software"
+            }
+            .into(),
             serial: st.serial,
             flags,
             max_sessions: self.sessions.max() as u64,
@@ -101,7 +118,11 @@ impl Module {
         Ok(self.policy.mechanisms().map(|s| s.mech).collect())
     }
 
-    pub fn mechanism_info(&self, slot: CK_SLOT_ID, mech: CK_MECHANISM_TYPE) -> Result<MechanismInfo> {
+    pub fn mechanism_info(
+        &self,
+        slot: CK_SLOT_ID,
+        mech: CK_MECHANISM_TYPE,
+    ) -> Result<MechanismInfo> {
         self.token(slot)?;
         let spec = self
             .policy
@@ -148,7 +169,8 @@ impl Module {
     /// `C_SetPIN`: needs a read/write session.
     pub fn set_pin(&self, h: CK_SESSION_HANDLE, old: &[u8], new: &[u8]) -> Result<()> {
         let (s, t) = self.session(h)?;
-        let r = require_rw(&s).and_then(|_| t.set_pin(&*self.backend, &*self.rng, &self.pins, old, new));
+        let r = require_rw(&s)
+            .and_then(|_| t.set_pin(&*self.backend, &*self.rng, &self.pins, old, new));
         self.record(&s, Operation::SetPin, rv_of(&r));
         r
     }

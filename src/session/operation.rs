@@ -159,5 +159,9 @@ impl Operations {
 
 /// Fails with `OperationActive` when an operation of this kind is already running.
 pub fn ensure_idle<T>(slot: &Option<T>) -> Result<()> {
-    if slot.is_some() { Err(Error::OperationActive) } else { Ok(()) }
+    if slot.is_some() {
+        Err(Error::OperationActive)
+    } else {
+        Ok(())
+    }
 }

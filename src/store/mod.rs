@@ -95,9 +95,13 @@ impl Store {
 
     /// Schema version check and the token's serial number, created once.
     fn ensure_identity(&mut self, new_serial: impl FnOnce() -> Result<String>) -> Result<String> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: Option<Vec<u8>> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         match version {
             None => {
@@ -107,10 +111,16 @@ impl Store {
                 )?;
             }
             Some(v) if v == SCHEMA_VERSION.to_le_bytes() => {}
-            Some(_) => return Err(Error::device("store was written by an incompatible version")),
+            Some(_) => {
+                return Err(Error::device(
+                    "store was written by an incompatible version",
+                ));
+            }
         }
         let serial: Option<Vec<u8>> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         let serial = match serial {
             Some(s) => String::from_utf8(s).map_err(|_| Error::device("bad serial"))?,
@@ -132,7 +142,9 @@ impl Store {
     }
 
     fn read_data_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     /// Whether another connection committed since the last call.
@@ -146,23 +158,36 @@ impl Store {
     pub fn load_token(&self) -> Result<TokenRecord> {
         let raw: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         match raw {
-            Some(b) => postcard::from_bytes(&b).map_err(|e| Error::device(format!("token record: {e}"))),
+            Some(b) => {
+                postcard::from_bytes(&b).map_err(|e| Error::device(format!("token record: {e}")))
+            }
             None => Ok(TokenRecord::default()),
         }
     }
 
     /// Reads, changes and writes the token record in one immediate transaction, so
     /// concurrent processes never lose each other's updates (failure counters, PINs).
-    pub fn update_token<T>(&mut self, f: impl FnOnce(&mut TokenRecord) -> Result<T>) -> Result<(T, TokenRecord)> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    pub fn update_token<T>(
+        &mut self,
+        f: impl FnOnce(&mut TokenRecord) -> Result<T>,
+    ) -> Result<(T, TokenRecord)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let raw: Option<Vec<u8>> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         let mut rec = match raw {
-            Some(b) => postcard::from_bytes(&b).map_err(|e| Error::device(format!("token record: {e}")))?,
+            Some(b) => {
+                postcard::from_bytes(&b).map_err(|e| Error::device(format!("token record: {e}")))?
+            }
             None => TokenRecord::default(),
         };
         let out = f(&mut rec);
@@ -174,7 +199,9 @@ impl Store {
 
     /// `C_InitToken`: every object goes and the record is replaced, atomically.
     pub fn reset(&mut self, rec: &TokenRecord) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM objects", [])?;
         write_token(&tx, rec)?;
         tx.commit()?;
@@ -182,9 +209,9 @@ impl Store {
     }
 
     pub fn load_objects(&self) -> Result<Vec<StoredObject>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT uid, class, private, generation, plain, sealed FROM objects ORDER BY rowid")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT uid, class, private, generation, plain, sealed FROM objects ORDER BY rowid",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(StoredObject {
                 uid: r.get(0)?,
@@ -195,7 +222,8 @@ impl Store {
                 sealed: r.get(5)?,
             })
         })?;
-        rows.collect::<std::result::Result<Vec<_>, _>>().map_err(Error::from)
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(Error::from)
     }
 
     pub fn insert_object(&mut self, o: &StoredObject) -> Result<()> {
@@ -208,7 +236,9 @@ impl Store {
 
     /// Inserts several objects in one transaction (a generated key pair).
     pub fn insert_objects(&mut self, objs: &[StoredObject]) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for o in objs {
             tx.execute(
                 "INSERT INTO objects (uid, class, private, generation, plain, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -233,7 +263,9 @@ impl Store {
     }
 
     pub fn delete_object(&mut self, uid: &str) -> Result<()> {
-        let n = self.conn.execute("DELETE FROM objects WHERE uid = ?1", params![uid])?;
+        let n = self
+            .conn
+            .execute("DELETE FROM objects WHERE uid = ?1", params![uid])?;
         if n == 0 {
             return Err(Error::ObjectHandleInvalid);
         }
@@ -242,7 +274,9 @@ impl Store {
 
     /// Rewrites every sealed blob in one transaction (used when the token key changes).
     pub fn replace_all_objects(&mut self, objs: &[StoredObject]) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM objects", [])?;
         for o in objs {
             tx.execute(
@@ -256,7 +290,8 @@ impl Store {
 }
 
 fn write_token(tx: &rusqlite::Transaction<'_>, rec: &TokenRecord) -> Result<()> {
-    let bytes = postcard::to_allocvec(rec).map_err(|e| Error::general(format!("token record: {e}")))?;
+    let bytes =
+        postcard::to_allocvec(rec).map_err(|e| Error::general(format!("token record: {e}")))?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('token', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         params![bytes],

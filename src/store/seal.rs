@@ -55,7 +55,13 @@ fn decode(bytes: &[u8]) -> Result<Attributes> {
     postcard::from_bytes(bytes).map_err(|e| Error::device(format!("decode object: {e}")))
 }
 
-fn seal(be: &dyn CryptoBackend, rng: &dyn Rng, key: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>> {
+fn seal(
+    be: &dyn CryptoBackend,
+    rng: &dyn Rng,
+    key: &[u8],
+    aad: &[u8],
+    pt: &[u8],
+) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill(&mut nonce)?;
     let mut out = nonce.to_vec();
@@ -93,7 +99,13 @@ pub fn seal_object(
     let sealed = if private || secret.iter().next().is_some() {
         let key = key.ok_or(Error::UserNotLoggedIn)?;
         let part = if private { Part::Whole } else { Part::Material };
-        Some(seal(be, rng, &key.0[..], &aad(uid, class, part), &encode(&secret)?)?)
+        Some(seal(
+            be,
+            rng,
+            &key.0[..],
+            &aad(uid, class, part),
+            &encode(&secret)?,
+        )?)
     } else {
         None
     };
@@ -102,7 +114,11 @@ pub fn seal_object(
         class,
         private,
         generation,
-        plain: if private { None } else { Some(encode(&plain)?.to_vec()) },
+        plain: if private {
+            None
+        } else {
+            Some(encode(&plain)?.to_vec())
+        },
         sealed,
     })
 }
@@ -115,10 +131,23 @@ pub struct Opened {
 }
 
 /// Reads a stored object; `None` for a private object while the token key is unavailable.
-pub fn open_object(be: &dyn CryptoBackend, key: Option<&TokenKey>, row: &StoredObject) -> Result<Option<Opened>> {
-    let part = if row.private { Part::Whole } else { Part::Material };
+pub fn open_object(
+    be: &dyn CryptoBackend,
+    key: Option<&TokenKey>,
+    row: &StoredObject,
+) -> Result<Option<Opened>> {
+    let part = if row.private {
+        Part::Whole
+    } else {
+        Part::Material
+    };
     let secret = match (&row.sealed, key) {
-        (Some(blob), Some(k)) => Some(decode(&open(be, &k.0[..], &aad(&row.uid, row.class, part), blob)?)?),
+        (Some(blob), Some(k)) => Some(decode(&open(
+            be,
+            &k.0[..],
+            &aad(&row.uid, row.class, part),
+            blob,
+        )?)?),
         (Some(_), None) if row.private => return Ok(None),
         (Some(_), None) => None,
         (None, _) => Some(Attributes::new()),
@@ -138,12 +167,36 @@ pub fn open_object(be: &dyn CryptoBackend, key: Option<&TokenKey>, row: &StoredO
 }
 
 /// Wraps the token key under a PIN-derived key (AAD names the role).
-pub fn wrap_token_key(be: &dyn CryptoBackend, rng: &dyn Rng, kek: &[u8], role: &str, key: &TokenKey) -> Result<Vec<u8>> {
-    seal(be, rng, kek, format!("craton-hsm token key v1 {role}").as_bytes(), &key.0[..])
+pub fn wrap_token_key(
+    be: &dyn CryptoBackend,
+    rng: &dyn Rng,
+    kek: &[u8],
+    role: &str,
+    key: &TokenKey,
+) -> Result<Vec<u8>> {
+    seal(
+        be,
+        rng,
+        kek,
+        format!("craton-hsm token key v1 {role}").as_bytes(),
+        &key.0[..],
+    )
 }
 
-pub fn unwrap_token_key(be: &dyn CryptoBackend, kek: &[u8], role: &str, blob: &[u8]) -> Result<TokenKey> {
-    let k = open(be, kek, format!("craton-hsm token key v1 {role}").as_bytes(), blob)?;
-    let arr: [u8; KEY_LEN] = k[..].try_into().map_err(|_| Error::device("token key length"))?;
+pub fn unwrap_token_key(
+    be: &dyn CryptoBackend,
+    kek: &[u8],
+    role: &str,
+    blob: &[u8],
+) -> Result<TokenKey> {
+    let k = open(
+        be,
+        kek,
+        format!("craton-hsm token key v1 {role}").as_bytes(),
+        blob,
+    )?;
+    let arr: [u8; KEY_LEN] = k[..]
+        .try_into()
+        .map_err(|_| Error::device("token key length"))?;
     Ok(TokenKey(Zeroizing::new(arr)))
 }

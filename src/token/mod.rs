@@ -197,7 +197,13 @@ impl Token {
     }
 
     /// Checks a PIN with persistent failure counting. Returns the token key on success.
-    fn verify_pin(&self, be: &dyn CryptoBackend, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<TokenKey> {
+    fn verify_pin(
+        &self,
+        be: &dyn CryptoBackend,
+        policy: &PinPolicy,
+        role: Role,
+        pin: &[u8],
+    ) -> Result<TokenKey> {
         let rec = {
             let st = self.lock(be)?;
             if failures(&st.record, role) >= policy.max_failures {
@@ -205,7 +211,11 @@ impl Token {
             }
             match role {
                 Role::So => st.record.so_pin.clone().ok_or(Error::TokenNotInitialized)?,
-                Role::User => st.record.user_pin.clone().ok_or(Error::UserPinNotInitialized)?,
+                Role::User => st
+                    .record
+                    .user_pin
+                    .clone()
+                    .ok_or(Error::UserPinNotInitialized)?,
             }
         };
         // The slow derivation runs without the token lock.
@@ -216,33 +226,41 @@ impl Token {
         };
         let mut st = self.lock(be)?;
         let max = policy.max_failures;
-        let (result, record) = st.store.update_token(|r| {
-            let count = failures_mut(r, role);
-            if *count >= max {
-                return Err(Error::PinLocked);
-            }
-            match outcome {
-                Some(key) => {
-                    *count = 0;
-                    Ok(key)
+        let (result, record) = st
+            .store
+            .update_token(|r| {
+                let count = failures_mut(r, role);
+                if *count >= max {
+                    return Err(Error::PinLocked);
                 }
-                None => {
-                    *count += 1;
-                    Err(Error::PinIncorrect)
+                match outcome {
+                    Some(key) => {
+                        *count = 0;
+                        Ok(key)
+                    }
+                    None => {
+                        *count += 1;
+                        Err(Error::PinIncorrect)
+                    }
                 }
-            }
-        })
-        .map(|(k, r)| (Ok(k), r))
-        .or_else(|e| match e {
-            Error::PinLocked | Error::PinIncorrect => Ok((Err(e), st.store.load_token()?)),
-            other => Err(other),
-        })?;
+            })
+            .map(|(k, r)| (Ok(k), r))
+            .or_else(|e| match e {
+                Error::PinLocked | Error::PinIncorrect => Ok((Err(e), st.store.load_token()?)),
+                other => Err(other),
+            })?;
         st.record = record;
         result
     }
 
     /// `C_Login` for the SO or the user. Session-state conflicts are checked by the caller.
-    pub fn login(&self, be: &dyn CryptoBackend, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<()> {
+    pub fn login(
+        &self,
+        be: &dyn CryptoBackend,
+        policy: &PinPolicy,
+        role: Role,
+        pin: &[u8],
+    ) -> Result<()> {
         self.check_can_login(be, role)?;
         let key = self.verify_pin(be, policy, role, pin)?;
         let mut st = self.lock(be)?;
@@ -273,7 +291,12 @@ impl Token {
     }
 
     /// `C_Login(CKU_CONTEXT_SPECIFIC)`: re-checks the user PIN without changing login state.
-    pub fn reauthenticate(&self, be: &dyn CryptoBackend, policy: &PinPolicy, pin: &[u8]) -> Result<()> {
+    pub fn reauthenticate(
+        &self,
+        be: &dyn CryptoBackend,
+        policy: &PinPolicy,
+        pin: &[u8],
+    ) -> Result<()> {
         if self.login_state() != Login::User {
             return Err(Error::UserNotLoggedIn);
         }
@@ -302,14 +325,22 @@ impl Token {
     }
 
     /// `C_InitPIN`: the SO sets (or resets) the user PIN, clearing its lockout.
-    pub fn init_pin(&self, be: &dyn CryptoBackend, rng: &dyn Rng, policy: &PinPolicy, new_pin: &[u8]) -> Result<()> {
+    pub fn init_pin(
+        &self,
+        be: &dyn CryptoBackend,
+        rng: &dyn Rng,
+        policy: &PinPolicy,
+        new_pin: &[u8],
+    ) -> Result<()> {
         policy.check_len(new_pin)?;
         let key = {
             let st = self.lock(be)?;
             if st.login != Login::So {
                 return Err(Error::UserNotLoggedIn);
             }
-            st.key.clone().ok_or_else(|| Error::general("SO session without token key"))?
+            st.key
+                .clone()
+                .ok_or_else(|| Error::general("SO session without token key"))?
         };
         let rec = pin::new_record(be, rng, Role::User, new_pin, policy.iterations, &key)?;
         let mut st = self.lock(be)?;
@@ -353,7 +384,11 @@ impl Token {
     // ---- objects ----------------------------------------------------------------------
 
     /// An object visible under the current login.
-    pub fn object(&self, be: &dyn CryptoBackend, handle: CK_OBJECT_HANDLE) -> Result<(Arc<Object>, Location)> {
+    pub fn object(
+        &self,
+        be: &dyn CryptoBackend,
+        handle: CK_OBJECT_HANDLE,
+    ) -> Result<(Arc<Object>, Location)> {
         let st = self.lock(be)?;
         let e = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?;
         if e.obj.attrs().is_private() && st.login != Login::User {
@@ -398,7 +433,14 @@ impl Token {
             let uid = new_uid(rng)?;
             attrs.set(CKA_UNIQUE_ID, AttrValue::Bytes(uid.as_bytes().to_vec()));
             let location = if attrs.is_token() {
-                rows.push(seal::seal_object(be, rng, st.key.as_ref(), &uid, 1, &attrs)?);
+                rows.push(seal::seal_object(
+                    be,
+                    rng,
+                    st.key.as_ref(),
+                    &uid,
+                    1,
+                    &attrs,
+                )?);
                 Location::Token { uid, generation: 1 }
             } else {
                 Location::Session(session)
@@ -436,10 +478,16 @@ impl Token {
         attrs: Attributes,
     ) -> Result<()> {
         let mut st = self.lock(be)?;
-        let location = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?.location.clone();
+        let location = st
+            .objects
+            .get(&handle)
+            .ok_or(Error::ObjectHandleInvalid)?
+            .location
+            .clone();
         let location = match location {
             Location::Token { uid, generation } => {
-                let row = seal::seal_object(be, rng, st.key.as_ref(), &uid, generation + 1, &attrs)?;
+                let row =
+                    seal::seal_object(be, rng, st.key.as_ref(), &uid, generation + 1, &attrs)?;
                 st.store.update_object(&row)?;
                 Location::Token {
                     uid,
@@ -461,7 +509,12 @@ impl Token {
 
     pub fn destroy(&self, be: &dyn CryptoBackend, handle: CK_OBJECT_HANDLE) -> Result<()> {
         let mut st = self.lock(be)?;
-        let location = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?.location.clone();
+        let location = st
+            .objects
+            .get(&handle)
+            .ok_or(Error::ObjectHandleInvalid)?
+            .location
+            .clone();
         if let Location::Token { uid, .. } = &location {
             st.store.delete_object(uid)?;
             st.handles.remove(uid);

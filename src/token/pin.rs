@@ -69,7 +69,12 @@ pub fn new_record(
 
 /// Checks `pin` against the record. `Ok(Some(key))` on a match (the unwrapped token key),
 /// `Ok(None)` on a mismatch.
-pub fn check(be: &dyn CryptoBackend, role: Role, rec: &PinRecord, pin: &[u8]) -> Result<Option<TokenKey>> {
+pub fn check(
+    be: &dyn CryptoBackend,
+    role: Role,
+    rec: &PinRecord,
+    pin: &[u8],
+) -> Result<Option<TokenKey>> {
     let d = derive(be, pin, &rec.salt, rec.iterations)?;
     if !bool::from(d.verifier.as_slice().ct_eq(rec.verifier.as_slice())) {
         return Ok(None);

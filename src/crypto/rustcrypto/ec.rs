@@ -51,7 +51,9 @@ pub fn generate(curve: Curve, rng: &dyn Rng) -> Result<EcPrivateParts> {
 
 pub fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
     if curve == Curve::Ed25519 {
-        let seed: [u8; 32] = scalar.try_into().map_err(|_| Error::AttributeValueInvalid)?;
+        let seed: [u8; 32] = scalar
+            .try_into()
+            .map_err(|_| Error::AttributeValueInvalid)?;
         let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
         return Ok(sk.verifying_key().to_bytes().to_vec());
     }
@@ -89,7 +91,11 @@ pub fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
         Curve::P256 => Priv::P256(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
         Curve::P384 => Priv::P384(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
         Curve::Ed25519 => {
-            let seed: [u8; 32] = parts.scalar.as_slice().try_into().map_err(|_| Error::AttributeValueInvalid)?;
+            let seed: [u8; 32] = parts
+                .scalar
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::AttributeValueInvalid)?;
             Priv::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
         }
     };
@@ -105,7 +111,11 @@ pub fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
         Curve::P256 => Pub::P256(ecdsa::VerifyingKey::from_sec1_bytes(&parts.point).map_err(bad)?),
         Curve::P384 => Pub::P384(ecdsa::VerifyingKey::from_sec1_bytes(&parts.point).map_err(bad)?),
         Curve::Ed25519 => {
-            let pk: [u8; 32] = parts.point.as_slice().try_into().map_err(|_| Error::AttributeValueInvalid)?;
+            let pk: [u8; 32] = parts
+                .point
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::AttributeValueInvalid)?;
             Pub::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(&pk).map_err(bad)?)
         }
     };
@@ -141,12 +151,14 @@ impl PrivateKeyOps for EcPrivate {
         match (scheme, &self.key) {
             (SignScheme::Ecdsa { hash }, Priv::P256(k)) => {
                 let z = ecdsa_input(*hash, input)?;
-                let sig: ecdsa::Signature<p256::NistP256> = k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
+                let sig: ecdsa::Signature<p256::NistP256> =
+                    k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
                 Ok(sig.to_bytes().to_vec())
             }
             (SignScheme::Ecdsa { hash }, Priv::P384(k)) => {
                 let z = ecdsa_input(*hash, input)?;
-                let sig: ecdsa::Signature<p384::NistP384> = k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
+                let sig: ecdsa::Signature<p384::NistP384> =
+                    k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
                 Ok(sig.to_bytes().to_vec())
             }
             (SignScheme::EdDsa, Priv::Ed25519(k)) => Ok(k.sign(message(input)).to_bytes().to_vec()),

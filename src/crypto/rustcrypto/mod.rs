@@ -105,23 +105,37 @@ impl CryptoBackend for RustCrypto {
         hash::hmac(alg, key)
     }
 
-    fn pbkdf2_hmac_sha256(&self, secret: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()> {
+    fn pbkdf2_hmac_sha256(
+        &self,
+        secret: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<()> {
         pbkdf2::pbkdf2_hmac::<sha2::Sha256>(secret, salt, iterations, out);
         Ok(())
     }
 
     fn aes_gcm_seal(&self, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>> {
         gcm_check(key, nonce)?;
-        let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).map_err(|_| Error::general("AEAD key"))?;
+        let cipher =
+            aes_gcm::Aes256Gcm::new_from_slice(key).map_err(|_| Error::general("AEAD key"))?;
         let nonce = aes_gcm::Nonce::try_from(nonce).map_err(|_| Error::general("AEAD nonce"))?;
         cipher
             .encrypt(&nonce, Payload { msg: pt, aad })
             .map_err(|_| Error::general("AEAD seal"))
     }
 
-    fn aes_gcm_open(&self, key: &[u8], nonce: &[u8], aad: &[u8], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    fn aes_gcm_open(
+        &self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        ct: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
         gcm_check(key, nonce)?;
-        let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).map_err(|_| Error::general("AEAD key"))?;
+        let cipher =
+            aes_gcm::Aes256Gcm::new_from_slice(key).map_err(|_| Error::general("AEAD key"))?;
         let nonce = aes_gcm::Nonce::try_from(nonce).map_err(|_| Error::general("AEAD nonce"))?;
         cipher
             .decrypt(&nonce, Payload { msg: ct, aad })
@@ -129,7 +143,12 @@ impl CryptoBackend for RustCrypto {
             .map_err(|_| Error::EncryptedDataInvalid)
     }
 
-    fn generate_rsa(&self, bits: usize, public_exponent: &[u8], rng: &dyn Rng) -> Result<RsaPrivateParts> {
+    fn generate_rsa(
+        &self,
+        bits: usize,
+        public_exponent: &[u8],
+        rng: &dyn Rng,
+    ) -> Result<RsaPrivateParts> {
         rsa::generate(bits, public_exponent, rng)
     }
 

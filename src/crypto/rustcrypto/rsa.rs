@@ -64,8 +64,9 @@ pub fn load_private(parts: &RsaPrivateParts) -> Result<RsaPrivate> {
     } else {
         vec![uint(&parts.p), uint(&parts.q)]
     };
-    let key = rsa::PrivateKey::from_components(uint(&parts.n), uint(&parts.e), uint(&parts.d), primes)
-        .map_err(|_| Error::AttributeValueInvalid)?;
+    let key =
+        rsa::PrivateKey::from_components(uint(&parts.n), uint(&parts.e), uint(&parts.d), primes)
+            .map_err(|_| Error::AttributeValueInvalid)?;
     Ok(RsaPrivate { key })
 }
 
@@ -127,7 +128,8 @@ impl PrivateKeyOps for RsaPrivate {
                 if data.len() + 11 > k {
                     return Err(Error::DataLenRange);
                 }
-                self.key.sign_with_rng(&mut r, Pkcs1v15Sign::new_unprefixed(), data)
+                self.key
+                    .sign_with_rng(&mut r, Pkcs1v15Sign::new_unprefixed(), data)
             }
             SignScheme::RsaPss {
                 hash,
@@ -160,9 +162,12 @@ impl PrivateKeyOps for RsaPrivate {
                 hash,
                 mgf_hash,
                 label,
-            } => with_hash!(*hash, D => with_hash!(*mgf_hash, M => self.key.decrypt(oaep::<D, M>(label), ct))),
+            } => {
+                with_hash!(*hash, D => with_hash!(*mgf_hash, M => self.key.decrypt(oaep::<D, M>(label), ct)))
+            }
         };
-        res.map(Zeroizing::new).map_err(|_| Error::EncryptedDataInvalid)
+        res.map(Zeroizing::new)
+            .map_err(|_| Error::EncryptedDataInvalid)
     }
 }
 
@@ -174,7 +179,8 @@ impl RsaPrivate {
             return Err(Error::DataLenRange);
         }
         let n = self.key.n();
-        let c = BoxedUint::from_be_slice(input, n.as_ref().bits_precision()).map_err(|_| Error::DataInvalid)?;
+        let c = BoxedUint::from_be_slice(input, n.as_ref().bits_precision())
+            .map_err(|_| Error::DataInvalid)?;
         if c >= *n.as_ref() {
             return Err(Error::DataInvalid);
         }
@@ -289,7 +295,8 @@ impl PublicKeyOps for RsaPublic {
 impl RsaPublic {
     fn raw_public(&self, input: &[u8]) -> Result<Vec<u8>> {
         let n = self.key.n();
-        let m = BoxedUint::from_be_slice(input, n.as_ref().bits_precision()).map_err(|_| Error::DataInvalid)?;
+        let m = BoxedUint::from_be_slice(input, n.as_ref().bits_precision())
+            .map_err(|_| Error::DataInvalid)?;
         if m >= *n.as_ref() {
             return Err(Error::DataInvalid);
         }

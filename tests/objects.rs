@@ -1,0 +1,437 @@
+//! Objects: creation with the spec's template checks, defaults and derived attributes,
+//! sensitivity, private-object visibility, copy, destroy, attribute changes and search.
+
+mod common;
+
+use common::*;
+use cryptoki::error::RvError;
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{
+    Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
+};
+use cryptoki::session::{Session, UserType};
+
+fn aes_key(s: &Session, extra: &[Attribute]) -> cryptoki::error::Result<ObjectHandle> {
+    let mut t = vec![
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::AES),
+        Attribute::Value(vec![7u8; 16]),
+    ];
+    t.extend_from_slice(extra);
+    s.create_object(&t)
+}
+
+/// Whether C_GetAttributeValue refuses CKA_VALUE as sensitive.
+fn sensitive(s: &Session, o: ObjectHandle) -> bool {
+    let info = s.get_attribute_info(o, &[AttributeType::Value]).unwrap();
+    matches!(info[0], cryptoki::object::AttributeInfo::Sensitive)
+}
+
+fn get(s: &Session, o: ObjectHandle, t: AttributeType) -> Option<Attribute> {
+    s.get_attributes(o, &[t]).unwrap().into_iter().next()
+}
+
+#[test]
+fn data_object_round_trip() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let o = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Application(b"app".to_vec()),
+            Attribute::Value(b"payload".to_vec()),
+            Attribute::Label(b"data-1".to_vec()),
+        ])
+        .unwrap();
+    let attrs = s
+        .get_attributes(
+            o,
+            &[
+                AttributeType::Value,
+                AttributeType::Token,
+                AttributeType::Private,
+                AttributeType::Modifiable,
+            ],
+        )
+        .unwrap();
+    assert_eq!(attrs[0], Attribute::Value(b"payload".to_vec()));
+    assert_eq!(attrs[1], Attribute::Token(false));
+    assert_eq!(attrs[2], Attribute::Private(false));
+    assert_eq!(attrs[3], Attribute::Modifiable(true));
+    // Every object gets a unique id.
+    let Some(Attribute::UniqueId(id)) = get(&s, o, AttributeType::UniqueId) else {
+        panic!()
+    };
+    assert_eq!(id.len(), 32);
+}
+
+#[test]
+fn template_errors_use_the_spec_codes() {
+    let env = Env::new("");
+    let s = env.user_session();
+    assert_rv!(
+        s.create_object(&[Attribute::Label(b"x".to_vec())]),
+        RvError::TemplateIncomplete
+    );
+    // A key without its value.
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES)
+        ]),
+        RvError::TemplateIncomplete
+    );
+    // Token-set attributes cannot be supplied.
+    assert_rv!(
+        aes_key(&s, &[Attribute::Local(true)]),
+        RvError::AttributeReadOnly
+    );
+    assert_rv!(
+        aes_key(&s, &[Attribute::AlwaysSensitive(true)]),
+        RvError::AttributeReadOnly
+    );
+    // An AES key of 15 bytes.
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::Value(vec![1; 15]),
+        ]),
+        RvError::AttributeValueInvalid
+    );
+    // An attribute that secret keys do not have.
+    assert_rv!(
+        aes_key(&s, &[Attribute::Modulus(vec![1, 2, 3])]),
+        RvError::AttributeTypeInvalid
+    );
+    // The same attribute twice with different values.
+    assert_rv!(
+        aes_key(&s, &[Attribute::Sign(true), Attribute::Sign(false)]),
+        RvError::TemplateInconsistent
+    );
+    // A certificate needs its subject and value.
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Value(vec![0x30, 0]),
+        ]),
+        RvError::TemplateIncomplete
+    );
+    // CKA_TRUSTED = true is the SO's to set.
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Subject(vec![0x30, 0]),
+            Attribute::Value(vec![0x30, 0]),
+            Attribute::Trusted(true),
+        ]),
+        RvError::AttributeReadOnly
+    );
+}
+
+#[test]
+fn secret_values_are_never_revealed_when_sensitive_or_unextractable() {
+    let env = Env::new("");
+    let s = env.user_session();
+    // Defaults: sensitive and not extractable.
+    let k = aes_key(&s, &[]).unwrap();
+    assert!(sensitive(&s, k));
+    assert_eq!(
+        get(&s, k, AttributeType::Sensitive),
+        Some(Attribute::Sensitive(true))
+    );
+    assert_eq!(
+        get(&s, k, AttributeType::AlwaysSensitive),
+        Some(Attribute::AlwaysSensitive(false))
+    );
+    assert_eq!(
+        get(&s, k, AttributeType::Local),
+        Some(Attribute::Local(false))
+    );
+    // Extractable but sensitive: still hidden.
+    let k2 = aes_key(&s, &[Attribute::Extractable(true)]).unwrap();
+    assert!(sensitive(&s, k2));
+    // Neither sensitive nor unextractable: readable.
+    let k3 = aes_key(
+        &s,
+        &[Attribute::Extractable(true), Attribute::Sensitive(false)],
+    )
+    .unwrap();
+    assert_eq!(
+        get(&s, k3, AttributeType::Value),
+        Some(Attribute::Value(vec![7u8; 16]))
+    );
+    // CKA_SENSITIVE only goes to true, CKA_EXTRACTABLE only to false.
+    s.update_attributes(k3, &[Attribute::Sensitive(true)])
+        .unwrap();
+    assert_rv!(
+        s.update_attributes(k3, &[Attribute::Sensitive(false)]),
+        RvError::AttributeReadOnly
+    );
+    s.update_attributes(k3, &[Attribute::Extractable(false)])
+        .unwrap();
+    assert_rv!(
+        s.update_attributes(k3, &[Attribute::Extractable(true)]),
+        RvError::AttributeReadOnly
+    );
+    assert!(sensitive(&s, k3));
+
+    // Generated keys too, and their derived attributes.
+    let g = s
+        .generate_key(
+            &Mechanism::AesKeyGen,
+            &[Attribute::ValueLen(32.into()), Attribute::Token(true)],
+        )
+        .unwrap();
+    assert!(sensitive(&s, g));
+    assert_eq!(
+        get(&s, g, AttributeType::Local),
+        Some(Attribute::Local(true))
+    );
+    assert_eq!(
+        get(&s, g, AttributeType::AlwaysSensitive),
+        Some(Attribute::AlwaysSensitive(true))
+    );
+    assert_eq!(
+        get(&s, g, AttributeType::NeverExtractable),
+        Some(Attribute::NeverExtractable(true))
+    );
+    assert_eq!(
+        get(&s, g, AttributeType::ValueLen),
+        Some(Attribute::ValueLen(32.into()))
+    );
+}
+
+#[test]
+fn private_objects_are_invisible_without_user_login() {
+    let env = Env::new("");
+    let slot = env.init_token();
+    let p11 = env.p11();
+    let s = p11.open_rw_session(slot).unwrap();
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    let secret = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Private(true),
+            Attribute::Token(true),
+            Attribute::Label(b"private".to_vec()),
+        ])
+        .unwrap();
+    s.create_object(&[
+        Attribute::Class(ObjectClass::DATA),
+        Attribute::Token(true),
+        Attribute::Label(b"public".to_vec()),
+    ])
+    .unwrap();
+    assert_eq!(s.find_objects(&[]).unwrap().len(), 2);
+    s.logout().unwrap();
+    let found = s.find_objects(&[]).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_rv!(
+        s.get_attributes(secret, &[AttributeType::Label]),
+        RvError::ObjectHandleInvalid
+    );
+    // Public sessions cannot create private objects.
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Private(true)
+        ]),
+        RvError::UserNotLoggedIn
+    );
+    // The SO sees public objects only.
+    s.login(UserType::So, Some(&pin(SO_PIN))).unwrap();
+    assert_eq!(s.find_objects(&[]).unwrap().len(), 1);
+    s.logout().unwrap();
+    // Handles stay valid across logout/login.
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    assert_eq!(
+        get(&s, secret, AttributeType::Label),
+        Some(Attribute::Label(b"private".to_vec()))
+    );
+}
+
+#[test]
+fn read_only_sessions_cannot_write_token_objects() {
+    let env = Env::new("");
+    let slot = env.init_token();
+    let s = env.p11().open_ro_session(slot).unwrap();
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    assert_rv!(
+        s.create_object(&[Attribute::Class(ObjectClass::DATA), Attribute::Token(true)]),
+        RvError::SessionReadOnly
+    );
+    // Session objects are fine in a read-only session.
+    let o = s
+        .create_object(&[Attribute::Class(ObjectClass::DATA)])
+        .unwrap();
+    s.update_attributes(o, &[Attribute::Label(b"ok".to_vec())])
+        .unwrap();
+    s.destroy_object(o).unwrap();
+}
+
+#[test]
+fn copy_destroy_and_modify_rules() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let k = aes_key(
+        &s,
+        &[Attribute::Label(b"orig".to_vec()), Attribute::Token(true)],
+    )
+    .unwrap();
+    let c = s
+        .copy_object(
+            k,
+            &[Attribute::Label(b"copy".to_vec()), Attribute::Token(false)],
+        )
+        .unwrap();
+    assert_eq!(
+        get(&s, c, AttributeType::Label),
+        Some(Attribute::Label(b"copy".to_vec()))
+    );
+    assert_eq!(
+        get(&s, c, AttributeType::Token),
+        Some(Attribute::Token(false))
+    );
+    assert_ne!(
+        get(&s, c, AttributeType::UniqueId),
+        get(&s, k, AttributeType::UniqueId)
+    );
+    // Not changeable in a copy.
+    assert_rv!(
+        s.copy_object(k, &[Attribute::KeyType(KeyType::GENERIC_SECRET)]),
+        RvError::AttributeReadOnly
+    );
+    // Not copyable, not modifiable, not destroyable.
+    let locked = aes_key(
+        &s,
+        &[
+            Attribute::Copyable(false),
+            Attribute::Modifiable(false),
+            Attribute::Destroyable(false),
+        ],
+    )
+    .unwrap();
+    assert_rv!(s.copy_object(locked, &[]), RvError::ActionProhibited);
+    assert_rv!(
+        s.update_attributes(locked, &[Attribute::Label(b"x".to_vec())]),
+        RvError::ActionProhibited
+    );
+    assert_rv!(s.destroy_object(locked), RvError::ActionProhibited);
+    // Read-only attributes of a modifiable object.
+    assert_rv!(
+        s.update_attributes(k, &[Attribute::KeyType(KeyType::AES)]),
+        RvError::AttributeReadOnly
+    );
+    assert_rv!(
+        s.update_attributes(k, &[Attribute::Token(false)]),
+        RvError::AttributeReadOnly
+    );
+    s.update_attributes(
+        k,
+        &[
+            Attribute::Label(b"renamed".to_vec()),
+            Attribute::Id(vec![9]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        s.find_objects(&[Attribute::Label(b"renamed".to_vec())])
+            .unwrap(),
+        vec![k]
+    );
+    s.destroy_object(k).unwrap();
+    assert_rv!(s.destroy_object(k), RvError::ObjectHandleInvalid);
+    assert!(
+        s.find_objects(&[Attribute::Label(b"renamed".to_vec())])
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn find_matches_templates_and_pages_results() {
+    let env = Env::new("");
+    let s = env.user_session();
+    for i in 0..5u8 {
+        s.create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Label(vec![i % 2]),
+            Attribute::Token(i < 3),
+        ])
+        .unwrap();
+    }
+    assert_eq!(
+        s.find_objects(&[Attribute::Label(vec![0])]).unwrap().len(),
+        3
+    );
+    assert_eq!(s.find_objects(&[Attribute::Token(true)]).unwrap().len(), 3);
+    assert_eq!(
+        s.find_objects(&[Attribute::Token(true), Attribute::Label(vec![1])])
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.find_objects(&[Attribute::Class(ObjectClass::SECRET_KEY)])
+            .unwrap()
+            .len(),
+        0
+    );
+    // The iterator pages through C_FindObjects one handle at a time.
+    let n = s
+        .iter_objects_with_cache_size(&[], std::num::NonZeroUsize::new(1).unwrap())
+        .unwrap()
+        .count();
+    assert_eq!(n, 5);
+}
+
+#[test]
+fn imported_asymmetric_keys_are_checked() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let p256 = vec![0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    // A point that is not on the curve.
+    let mut bad_point = vec![0x04, 0x41, 0x04];
+    bad_point.extend_from_slice(&[1u8; 64]);
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::PUBLIC_KEY),
+            Attribute::KeyType(KeyType::EC),
+            Attribute::EcParams(p256.clone()),
+            Attribute::EcPoint(bad_point),
+        ]),
+        RvError::AttributeValueInvalid
+    );
+    // An unsupported curve (secp521r1).
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC),
+            Attribute::EcParams(vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]),
+            Attribute::Value(vec![1; 66]),
+        ]),
+        RvError::CurveNotSupported
+    );
+    // A valid P-256 private key (RFC 6979 A.2.5) imports, stays sensitive, and signs.
+    let d =
+        hex::decode("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721").unwrap();
+    let k = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC),
+            Attribute::EcParams(p256),
+            Attribute::Value(d),
+            Attribute::Sign(true),
+        ])
+        .unwrap();
+    assert!(sensitive(&s, k));
+    assert_eq!(
+        get(&s, k, AttributeType::NeverExtractable),
+        Some(Attribute::NeverExtractable(false))
+    );
+    let sig = s.sign(&Mechanism::EcdsaSha256, k, b"sample").unwrap();
+    assert_eq!(sig.len(), 64);
+}
