@@ -179,7 +179,17 @@ impl Config {
 
     /// Parses and validates TOML text.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError(describe_toml_error(&e)))?;
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| ConfigError(describe_toml_error(&e, text)))?;
+        let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = describe_toml_error(e.inner(), text);
+            ConfigError(if path == "." {
+                inner
+            } else {
+                format!("{path}: {inner}")
+            })
+        })?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -258,14 +268,14 @@ fn locate() -> Result<Option<PathBuf>, ConfigError> {
     Ok([user, system].into_iter().flatten().find(|p| p.is_file()))
 }
 
-/// toml's messages already name the key for unknown fields and type errors; keep the first line
-/// of the message and the key path so one log line says it all.
-fn describe_toml_error(e: &toml::de::Error) -> String {
+/// One line: toml's message plus, where it points into the text, the line it points at.
+fn describe_toml_error(e: &toml::de::Error, text: &str) -> String {
     let msg = e.message().trim().replace('\n', " ");
-    match e.span() {
-        Some(span) => format!("{msg} (at byte {})", span.start),
-        None => msg,
-    }
+    let Some(span) = e.span() else { return msg };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+    format!("{msg} (line {line_no}: `{line}`)")
 }
 
 #[cfg(test)]

@@ -94,7 +94,8 @@ pub fn initialize() -> Result<()> {
         std::mem::forget(g.module.take());
     }
     let module = Module::new().inspect_err(|e| {
-        if !in_error_state() {
+        // Configuration failures were logged where they were found.
+        if !in_error_state() && !matches!(e, Error::FunctionFailed(_)) {
             tracing::error!("C_Initialize failed: {e}");
         }
     })?;

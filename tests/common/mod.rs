@@ -170,3 +170,30 @@ macro_rules! assert_rv {
         }
     };
 }
+
+/// The environment variable that turns a test binary into a helper child process.
+pub const CHILD_ENV: &str = "CRATON_TEST_CHILD";
+
+/// Re-runs this test binary as a child process executing the test `entry` with `role`.
+/// The child sees `config` as its `CRATON_HSM_CONFIG`.
+pub fn child(entry: &str, role: &str, config: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(std::env::current_exe().expect("test binary"));
+    c.args([entry, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, role)
+        .env("CRATON_HSM_CONFIG", config)
+        .env_remove("CRATON_HSM_LOG");
+    c
+}
+
+/// The role this process was started for, if it is a helper child.
+pub fn child_role() -> Option<String> {
+    std::env::var(CHILD_ENV).ok()
+}
+
+/// Loads and initializes the module in a helper child (config from the environment).
+pub fn child_module() -> Pkcs11 {
+    let p11 = Pkcs11::new(lib_path()).expect("load libcraton_hsm");
+    p11.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+        .expect("C_Initialize");
+    p11
+}

@@ -1,0 +1,195 @@
+//! Persistence: keys survive a restart, several processes share one store, and a process
+//! killed mid-write leaves it consistent. Helper processes are this test binary re-run in a
+//! child role (see `common::child`).
+
+mod common;
+
+use common::*;
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, ObjectClass};
+use cryptoki::session::UserType;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// The helper-process side of the tests below; a no-op in a normal test run.
+#[test]
+fn child_entry() {
+    let Some(role) = child_role() else { return };
+    let p11 = child_module();
+    let slot = p11.get_all_slots().unwrap()[0];
+    let s = p11.open_rw_session(slot).unwrap();
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    match role.as_str() {
+        "create" => {
+            s.create_object(&[
+                Attribute::Class(ObjectClass::DATA),
+                Attribute::Token(true),
+                Attribute::Private(true),
+                Attribute::Label(b"from-child".to_vec()),
+            ])
+            .unwrap();
+        }
+        "expect-parent-object" => {
+            let found = s
+                .find_objects(&[Attribute::Label(b"from-parent".to_vec())])
+                .unwrap();
+            assert_eq!(
+                found.len(),
+                1,
+                "child must see the parent's committed object"
+            );
+        }
+        "write-forever" => {
+            for i in 0u64.. {
+                s.generate_key(
+                    &Mechanism::AesKeyGen,
+                    &[
+                        Attribute::ValueLen(32.into()),
+                        Attribute::Token(true),
+                        Attribute::Label(format!("k{i}").into_bytes()),
+                    ],
+                )
+                .unwrap();
+                println!("written {i}");
+            }
+        }
+        other => panic!("unknown child role {other}"),
+    }
+}
+
+#[test]
+fn token_keys_survive_a_restart() {
+    let mut env = Env::new("");
+    let s = env.user_session();
+    let (public, private) = s
+        .generate_key_pair(
+            &Mechanism::RsaPkcsKeyPairGen,
+            &[
+                Attribute::ModulusBits(2048.into()),
+                Attribute::Token(true),
+                Attribute::Label(b"persist".to_vec()),
+            ],
+            &[
+                Attribute::Token(true),
+                Attribute::Label(b"persist".to_vec()),
+                Attribute::Sign(true),
+            ],
+        )
+        .unwrap();
+    let sig = s
+        .sign(&Mechanism::Sha256RsaPkcs, private, b"before")
+        .unwrap();
+    let _ = public;
+    drop(s);
+    env.reload();
+    let slot = env.slot();
+    let s = env.p11().open_ro_session(slot).unwrap();
+    // Before login only the public key is visible.
+    let found = s
+        .find_objects(&[Attribute::Label(b"persist".to_vec())])
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    s.verify(&Mechanism::Sha256RsaPkcs, found[0], b"before", &sig)
+        .unwrap();
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    let private = s
+        .find_objects(&[
+            Attribute::Label(b"persist".to_vec()),
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+        ])
+        .unwrap();
+    assert_eq!(private.len(), 1);
+    let again = s
+        .sign(&Mechanism::Sha256RsaPkcs, private[0], b"before")
+        .unwrap();
+    assert_eq!(again, sig, "the same key after a restart");
+}
+
+#[test]
+fn two_processes_see_each_others_commits() {
+    let env = Env::new("");
+    let s = env.user_session();
+    // The parent keeps its session open while a child writes.
+    let status = child("child_entry", "create", &env.config)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let found = s
+        .find_objects(&[Attribute::Label(b"from-child".to_vec())])
+        .unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "the parent sees the child's object without restarting"
+    );
+    s.create_object(&[
+        Attribute::Class(ObjectClass::DATA),
+        Attribute::Token(true),
+        Attribute::Label(b"from-parent".to_vec()),
+    ])
+    .unwrap();
+    let status = child("child_entry", "expect-parent-object", &env.config)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // A destroy in one process is seen by the other.
+    s.destroy_object(found[0]).unwrap();
+    assert!(
+        s.find_objects(&[Attribute::Label(b"from-child".to_vec())])
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_writer_killed_mid_write_leaves_the_store_consistent() {
+    let mut env = Env::new("");
+    drop(env.user_session());
+    env.unload();
+    for round in 0..3 {
+        let mut proc = child("child_entry", "write-forever", &env.config)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(proc.stdout.take().unwrap()).lines();
+        // Let it commit a few keys, then kill it at an arbitrary point.
+        let wanted = 5 + round * 7;
+        let mut written = 0;
+        while written < wanted {
+            match lines.next() {
+                Some(Ok(l)) if l.starts_with("written") => written += 1,
+                Some(_) => {}
+                None => panic!("writer exited early"),
+            }
+        }
+        std::thread::sleep(Duration::from_millis(3 * round as u64));
+        proc.kill().unwrap();
+        proc.wait().unwrap();
+    }
+    // SQLite's own check, then every key readable and usable through the module.
+    let db = env.store_dir().join("token-0.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+    env.load();
+    let s = env.p11().open_ro_session(env.slot()).unwrap();
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    let keys = s
+        .find_objects(&[Attribute::Class(ObjectClass::SECRET_KEY)])
+        .unwrap();
+    assert!(
+        keys.len() >= 5 + 12 + 19,
+        "every committed key is there ({})",
+        keys.len()
+    );
+    for k in keys {
+        let attrs = s
+            .get_attributes(k, &[cryptoki::object::AttributeType::ValueLen])
+            .unwrap();
+        assert_eq!(attrs[0], Attribute::ValueLen(32.into()));
+    }
+}
