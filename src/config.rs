@@ -52,7 +52,7 @@ impl BackendName {
 }
 
 /// `[algorithms]`: the mechanism policy, named exactly as the FIPS guide names it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Algorithms {
     /// Which compiled-in backend to use. Default: the build's only backend, or rustcrypto.
@@ -62,18 +62,6 @@ pub struct Algorithms {
     pub enable_pqc: Option<bool>,
     pub allow_weak_rsa: bool,
     pub allow_sha1_signing: bool,
-}
-
-impl Default for Algorithms {
-    fn default() -> Self {
-        Algorithms {
-            crypto_backend: None,
-            fips_approved_only: false,
-            enable_pqc: None,
-            allow_weak_rsa: false,
-            allow_sha1_signing: false,
-        }
-    }
 }
 
 impl Algorithms {

@@ -32,7 +32,7 @@ pub enum HashAlg {
 
 impl HashAlg {
     /// Output length in bytes.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             HashAlg::Sha1 => 20,
             HashAlg::Sha224 | HashAlg::Sha3_224 => 28,

@@ -161,10 +161,7 @@ pub fn check_kind(ty: CK_ATTRIBUTE_TYPE, v: &AttrValue) -> Result<()> {
 pub type Template = Vec<(CK_ATTRIBUTE_TYPE, AttrValue)>;
 
 /// Looks up a type in a template (the last occurrence wins, as most tokens do).
-pub fn find<'a>(
-    t: &'a [(CK_ATTRIBUTE_TYPE, AttrValue)],
-    ty: CK_ATTRIBUTE_TYPE,
-) -> Option<&'a AttrValue> {
+pub fn find(t: &[(CK_ATTRIBUTE_TYPE, AttrValue)], ty: CK_ATTRIBUTE_TYPE) -> Option<&AttrValue> {
     t.iter().rev().find(|(k, _)| *k == ty).map(|(_, v)| v)
 }
 

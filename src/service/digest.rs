@@ -22,7 +22,7 @@ impl Module {
                 approved: self.policy.approved(spec, Op::Digest, None, None),
             },
             ctx: Some(self.backend.digest(alg)?),
-            len: alg.len(),
+            len: alg.output_len(),
             pending: Default::default(),
             multi: false,
         });

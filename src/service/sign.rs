@@ -176,7 +176,7 @@ impl Module {
         let (kind, len) = if p.spec.family == Family::Hmac {
             let alg = p.spec.hash.ok_or(Error::MechanismInvalid)?;
             let mac = be.hmac(alg, Self::secret_value(&p.obj)?)?;
-            (SignerKind::Mac { mac }, alg.len())
+            (SignerKind::Mac { mac }, alg.output_len())
         } else {
             let scheme = scheme_for(self, p.spec, mech)?;
             let key = p.obj.private_ops(be)?;
@@ -290,7 +290,7 @@ impl Module {
         let (kind, len) = if p.spec.family == Family::Hmac {
             let alg = p.spec.hash.ok_or(Error::MechanismInvalid)?;
             let mac = be.hmac(alg, Self::secret_value(&p.obj)?)?;
-            (VerifierKind::Mac { mac }, alg.len())
+            (VerifierKind::Mac { mac }, alg.output_len())
         } else {
             let scheme = scheme_for(self, p.spec, mech)?;
             let key = p.obj.public_ops(be)?;

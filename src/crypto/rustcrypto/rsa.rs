@@ -80,7 +80,7 @@ pub fn load_public(parts: &RsaPublicParts) -> Result<RsaPublic> {
 fn hashed(alg: HashAlg, input: SignInput<'_>) -> Result<Vec<u8>> {
     match input {
         SignInput::Message(m) => Ok(hash(alg, m)),
-        SignInput::Prehashed(h) if h.len() == alg.len() => Ok(h.to_vec()),
+        SignInput::Prehashed(h) if h.len() == alg.output_len() => Ok(h.to_vec()),
         SignInput::Prehashed(_) => Err(Error::DataLenRange),
     }
 }
@@ -138,7 +138,7 @@ impl PrivateKeyOps for RsaPrivate {
             } => {
                 pss_checked(*hash, *mgf_hash)?;
                 let digest = hashed(*hash, input)?;
-                if salt_len + hash.len() + 2 > k {
+                if salt_len + hash.output_len() + 2 > k {
                     return Err(Error::MechanismParamInvalid);
                 }
                 with_hash!(*hash, D => self.key.sign_with_rng(&mut r, Pss::<D>::new_with_salt(*salt_len), &digest))
@@ -282,7 +282,7 @@ impl PublicKeyOps for RsaPublic {
                 mgf_hash,
                 label,
             } => {
-                if pt.len() + 2 * hash.len() + 2 > k {
+                if pt.len() + 2 * hash.output_len() + 2 > k {
                     return Err(Error::DataLenRange);
                 }
                 with_hash!(*hash, D => with_hash!(*mgf_hash, M => self.key.encrypt(&mut r, oaep::<D, M>(label), pt)))
