@@ -25,7 +25,32 @@ pub enum Operation {
     Digest { mechanism: u64, fips_approved: bool },
     Sign { mechanism: u64, fips_approved: bool },
     Verify { mechanism: u64, fips_approved: bool },
+    Encrypt { mechanism: u64, fips_approved: bool },
+    Decrypt { mechanism: u64, fips_approved: bool },
+    WrapKey { mechanism: u64, fips_approved: bool },
+    UnwrapKey { mechanism: u64, fips_approved: bool },
+    DeriveKey { mechanism: u64, fips_approved: bool },
     GenerateRandom { length: u64, fips_approved: bool },
+}
+
+impl Operation {
+    /// The approved-service indicator the operation carries, if it is cryptographic.
+    pub fn fips_approved(&self) -> Option<bool> {
+        match self {
+            Operation::GenerateKey { fips_approved, .. }
+            | Operation::GenerateKeyPair { fips_approved, .. }
+            | Operation::Digest { fips_approved, .. }
+            | Operation::Sign { fips_approved, .. }
+            | Operation::Verify { fips_approved, .. }
+            | Operation::Encrypt { fips_approved, .. }
+            | Operation::Decrypt { fips_approved, .. }
+            | Operation::WrapKey { fips_approved, .. }
+            | Operation::UnwrapKey { fips_approved, .. }
+            | Operation::DeriveKey { fips_approved, .. }
+            | Operation::GenerateRandom { fips_approved, .. } => Some(*fips_approved),
+            _ => None,
+        }
+    }
 }
 
 /// How it ended.

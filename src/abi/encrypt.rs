@@ -1,103 +1,241 @@
-//! Encryption and decryption, and the dual-function calls: not implemented yet; each
-//! returns `CKR_FUNCTION_NOT_SUPPORTED` (listed in docs/pkcs11-coverage.md).
+//! Encryption and decryption. The dual-function calls (`C_DigestEncryptUpdate` and the like)
+//! are not implemented and return `CKR_FUNCTION_NOT_SUPPORTED` (docs/pkcs11-coverage.md).
 
-use super::not_supported;
+use super::{guard, m, mechanism, not_supported, ptr};
+use crate::crypto::Direction;
 use cryptoki_sys::*;
 
+fn init(
+    name: &'static str,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    key: CK_OBJECT_HANDLE,
+    dir: Direction,
+) -> CK_RV {
+    guard(name, || {
+        let module = m()?;
+        // SAFETY: the exported callers pass the caller's mechanism pointer on.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        module.crypt_init(h, &mech, key, dir)
+    })
+}
+
 /// # Safety
-/// Not implemented; no pointer is read.
+/// Buffers must be NULL or hold their stated lengths.
+unsafe fn single(
+    name: &'static str,
+    h: CK_SESSION_HANDLE,
+    dir: Direction,
+    p_in: CK_BYTE_PTR,
+    ul_in: CK_ULONG,
+    p_out: CK_BYTE_PTR,
+    pul_out: CK_ULONG_PTR,
+) -> CK_RV {
+    guard(name, || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let input = unsafe { ptr::bytes(p_in, ul_in)? };
+        // SAFETY: caller's contract.
+        unsafe { ptr::deliver(p_out, pul_out, |out| module.crypt(h, dir, input, out)) }
+    })
+}
+
+/// # Safety
+/// Buffers must be NULL or hold their stated lengths.
+unsafe fn update(
+    name: &'static str,
+    h: CK_SESSION_HANDLE,
+    dir: Direction,
+    p_in: CK_BYTE_PTR,
+    ul_in: CK_ULONG,
+    p_out: CK_BYTE_PTR,
+    pul_out: CK_ULONG_PTR,
+) -> CK_RV {
+    guard(name, || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let input = unsafe { ptr::bytes(p_in, ul_in)? };
+        // SAFETY: caller's contract.
+        unsafe {
+            ptr::deliver(p_out, pul_out, |out| {
+                module.crypt_update(h, dir, input, out)
+            })
+        }
+    })
+}
+
+/// # Safety
+/// `p_out` must be NULL or hold `*pul_out` bytes.
+unsafe fn finish(
+    name: &'static str,
+    h: CK_SESSION_HANDLE,
+    dir: Direction,
+    p_out: CK_BYTE_PTR,
+    pul_out: CK_ULONG_PTR,
+) -> CK_RV {
+    guard(name, || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        unsafe { ptr::deliver(p_out, pul_out, |out| module.crypt_final(h, dir, out)) }
+    })
+}
+
+/// # Safety
+/// `p_mechanism` must be NULL or a valid mechanism.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_EncryptInit(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_key: CK_OBJECT_HANDLE,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_key: CK_OBJECT_HANDLE,
 ) -> CK_RV {
-    not_supported("C_EncryptInit")
+    init("C_EncryptInit", h, p_mechanism, h_key, Direction::Encrypt)
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// Buffers must be NULL or hold their stated lengths.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_Encrypt(
-    _h: CK_SESSION_HANDLE,
-    _p_data: CK_BYTE_PTR,
-    _ul_data_len: CK_ULONG,
-    _p_encrypted: CK_BYTE_PTR,
-    _pul_encrypted_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_data: CK_BYTE_PTR,
+    ul_data_len: CK_ULONG,
+    p_encrypted: CK_BYTE_PTR,
+    pul_encrypted_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_Encrypt")
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        single(
+            "C_Encrypt",
+            h,
+            Direction::Encrypt,
+            p_data,
+            ul_data_len,
+            p_encrypted,
+            pul_encrypted_len,
+        )
+    }
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// Buffers must be NULL or hold their stated lengths.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_EncryptUpdate(
-    _h: CK_SESSION_HANDLE,
-    _p_part: CK_BYTE_PTR,
-    _ul_part_len: CK_ULONG,
-    _p_encrypted_part: CK_BYTE_PTR,
-    _pul_encrypted_part_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_part: CK_BYTE_PTR,
+    ul_part_len: CK_ULONG,
+    p_encrypted_part: CK_BYTE_PTR,
+    pul_encrypted_part_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_EncryptUpdate")
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        update(
+            "C_EncryptUpdate",
+            h,
+            Direction::Encrypt,
+            p_part,
+            ul_part_len,
+            p_encrypted_part,
+            pul_encrypted_part_len,
+        )
+    }
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_last` must be NULL or hold `*pul_last_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_EncryptFinal(
-    _h: CK_SESSION_HANDLE,
-    _p_last: CK_BYTE_PTR,
-    _pul_last_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_last: CK_BYTE_PTR,
+    pul_last_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_EncryptFinal")
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        finish(
+            "C_EncryptFinal",
+            h,
+            Direction::Encrypt,
+            p_last,
+            pul_last_len,
+        )
+    }
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_mechanism` must be NULL or a valid mechanism.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_DecryptInit(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_key: CK_OBJECT_HANDLE,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_key: CK_OBJECT_HANDLE,
 ) -> CK_RV {
-    not_supported("C_DecryptInit")
+    init("C_DecryptInit", h, p_mechanism, h_key, Direction::Decrypt)
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// Buffers must be NULL or hold their stated lengths.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_Decrypt(
-    _h: CK_SESSION_HANDLE,
-    _p_encrypted: CK_BYTE_PTR,
-    _ul_encrypted_len: CK_ULONG,
-    _p_data: CK_BYTE_PTR,
-    _pul_data_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_encrypted: CK_BYTE_PTR,
+    ul_encrypted_len: CK_ULONG,
+    p_data: CK_BYTE_PTR,
+    pul_data_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_Decrypt")
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        single(
+            "C_Decrypt",
+            h,
+            Direction::Decrypt,
+            p_encrypted,
+            ul_encrypted_len,
+            p_data,
+            pul_data_len,
+        )
+    }
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// Buffers must be NULL or hold their stated lengths.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_DecryptUpdate(
-    _h: CK_SESSION_HANDLE,
-    _p_encrypted_part: CK_BYTE_PTR,
-    _ul_encrypted_part_len: CK_ULONG,
-    _p_part: CK_BYTE_PTR,
-    _pul_part_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_encrypted_part: CK_BYTE_PTR,
+    ul_encrypted_part_len: CK_ULONG,
+    p_part: CK_BYTE_PTR,
+    pul_part_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_DecryptUpdate")
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        update(
+            "C_DecryptUpdate",
+            h,
+            Direction::Decrypt,
+            p_encrypted_part,
+            ul_encrypted_part_len,
+            p_part,
+            pul_part_len,
+        )
+    }
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_last` must be NULL or hold `*pul_last_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_DecryptFinal(
-    _h: CK_SESSION_HANDLE,
-    _p_last: CK_BYTE_PTR,
-    _pul_last_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_last: CK_BYTE_PTR,
+    pul_last_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_DecryptFinal")
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        finish(
+            "C_DecryptFinal",
+            h,
+            Direction::Decrypt,
+            p_last,
+            pul_last_len,
+        )
+    }
 }
 
 /// # Safety

@@ -1,6 +1,6 @@
 //! Key management functions: generation, wrapping, derivation.
 
-use super::{attribute, guard, m, mechanism, not_supported, ptr};
+use super::{attribute, guard, m, mechanism, ptr};
 use cryptoki_sys::*;
 
 /// # Safety
@@ -57,45 +57,78 @@ pub unsafe extern "C" fn C_GenerateKeyPair(
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_mechanism` must be valid; `p_wrapped_key` NULL or `*pul_wrapped_key_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_WrapKey(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_wrapping_key: CK_OBJECT_HANDLE,
-    _h_key: CK_OBJECT_HANDLE,
-    _p_wrapped_key: CK_BYTE_PTR,
-    _pul_wrapped_key_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_wrapping_key: CK_OBJECT_HANDLE,
+    h_key: CK_OBJECT_HANDLE,
+    p_wrapped_key: CK_BYTE_PTR,
+    pul_wrapped_key_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_WrapKey")
+    guard("C_WrapKey", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        // SAFETY: caller's contract.
+        unsafe {
+            ptr::deliver(p_wrapped_key, pul_wrapped_key_len, |out| {
+                module.wrap_key(h, &mech, h_wrapping_key, h_key, out)
+            })
+        }
+    })
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_mechanism` must be valid; buffers and the template of their stated sizes;
+/// `ph_key` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_UnwrapKey(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_unwrapping_key: CK_OBJECT_HANDLE,
-    _p_wrapped_key: CK_BYTE_PTR,
-    _ul_wrapped_key_len: CK_ULONG,
-    _p_template: CK_ATTRIBUTE_PTR,
-    _ul_attribute_count: CK_ULONG,
-    _ph_key: CK_OBJECT_HANDLE_PTR,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_unwrapping_key: CK_OBJECT_HANDLE,
+    p_wrapped_key: CK_BYTE_PTR,
+    ul_wrapped_key_len: CK_ULONG,
+    p_template: CK_ATTRIBUTE_PTR,
+    ul_attribute_count: CK_ULONG,
+    ph_key: CK_OBJECT_HANDLE_PTR,
 ) -> CK_RV {
-    not_supported("C_UnwrapKey")
+    guard("C_UnwrapKey", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let out = unsafe { ptr::out(ph_key)? };
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        // SAFETY: caller's contract.
+        let wrapped = unsafe { ptr::bytes(p_wrapped_key, ul_wrapped_key_len)? };
+        // SAFETY: caller's contract.
+        let tpl = unsafe { attribute::read_template(p_template, ul_attribute_count)? };
+        *out = module.unwrap_key(h, &mech, h_unwrapping_key, wrapped, &tpl)?;
+        Ok(())
+    })
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_mechanism` must be valid; the template of its stated size; `ph_key` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_DeriveKey(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_base_key: CK_OBJECT_HANDLE,
-    _p_template: CK_ATTRIBUTE_PTR,
-    _ul_attribute_count: CK_ULONG,
-    _ph_key: CK_OBJECT_HANDLE_PTR,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_base_key: CK_OBJECT_HANDLE,
+    p_template: CK_ATTRIBUTE_PTR,
+    ul_attribute_count: CK_ULONG,
+    ph_key: CK_OBJECT_HANDLE_PTR,
 ) -> CK_RV {
-    not_supported("C_DeriveKey")
+    guard("C_DeriveKey", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let out = unsafe { ptr::out(ph_key)? };
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        // SAFETY: caller's contract.
+        let tpl = unsafe { attribute::read_template(p_template, ul_attribute_count)? };
+        *out = module.derive_key(h, &mech, h_base_key, &tpl)?;
+        Ok(())
+    })
 }

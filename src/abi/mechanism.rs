@@ -19,6 +19,17 @@ unsafe fn param<T: Copy>(m: &CK_MECHANISM) -> Result<T> {
     Ok(unsafe { std::ptr::read_unaligned(m.pParameter as *const T) })
 }
 
+/// A buffer inside a parameter structure; a bad pointer is a bad parameter.
+///
+/// # Safety
+/// `p` must be NULL or point to `len` readable bytes.
+unsafe fn buf(p: *mut CK_BYTE, len: CK_ULONG) -> Result<Vec<u8>> {
+    // SAFETY: caller's contract.
+    unsafe { ptr::bytes(p, len) }
+        .map(<[u8]>::to_vec)
+        .map_err(|_| Error::MechanismParamInvalid)
+}
+
 /// Reads a caller's mechanism.
 ///
 /// # Safety
@@ -55,6 +66,60 @@ pub unsafe fn read(p: *const CK_MECHANISM) -> Result<Mechanism> {
                 hash: p.hashAlg,
                 mgf: p.mgf,
                 label: label.to_vec(),
+            }
+        }
+        CKM_AES_GCM => {
+            // SAFETY: caller's contract.
+            let p: CK_GCM_PARAMS = unsafe { param(m)? };
+            Params::Gcm {
+                // SAFETY: the IV and AAD buffers are readable by the caller's contract.
+                iv: unsafe { buf(p.pIv, p.ulIvLen)? },
+                // SAFETY: as above.
+                aad: unsafe { buf(p.pAAD, p.ulAADLen)? },
+                tag_bits: p.ulTagBits as u64,
+            }
+        }
+        CKM_AES_CTR => {
+            // SAFETY: caller's contract.
+            let p: CK_AES_CTR_PARAMS = unsafe { param(m)? };
+            Params::Ctr {
+                counter_bits: p.ulCounterBits as u64,
+                block: p.cb,
+            }
+        }
+        CKM_ECDH1_DERIVE | CKM_ECDH1_COFACTOR_DERIVE => {
+            // SAFETY: caller's contract.
+            let p: CK_ECDH1_DERIVE_PARAMS = unsafe { param(m)? };
+            Params::Ecdh {
+                kdf: p.kdf,
+                // SAFETY: the buffers are readable by the caller's contract.
+                shared_data: unsafe { buf(p.pSharedData, p.ulSharedDataLen)? },
+                // SAFETY: as above.
+                public_data: unsafe { buf(p.pPublicData, p.ulPublicDataLen)? },
+            }
+        }
+        CKM_HKDF_DERIVE | CKM_HKDF_DATA => {
+            // SAFETY: caller's contract.
+            let p: CK_HKDF_PARAMS = unsafe { param(m)? };
+            Params::Hkdf {
+                extract: p.bExtract != CK_FALSE,
+                expand: p.bExpand != CK_FALSE,
+                prf: p.prfHashMechanism,
+                salt_type: p.ulSaltType,
+                // SAFETY: the buffers are readable by the caller's contract.
+                salt: unsafe { buf(p.pSalt, p.ulSaltLen)? },
+                salt_key: p.hSaltKey,
+                // SAFETY: as above.
+                info: unsafe { buf(p.pInfo, p.ulInfoLen)? },
+            }
+        }
+        CKM_EDDSA if !m.pParameter.is_null() => {
+            // SAFETY: caller's contract.
+            let p: CK_EDDSA_PARAMS = unsafe { param(m)? };
+            Params::Eddsa {
+                prehash: p.phFlag != CK_FALSE,
+                // SAFETY: the buffer is readable by the caller's contract.
+                context: unsafe { buf(p.pContextData, p.ulContextDataLen)? },
             }
         }
         _ if m.pParameter.is_null() || m.ulParameterLen == 0 => Params::None,

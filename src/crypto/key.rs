@@ -152,6 +152,13 @@ pub struct EcPublicParts {
     pub point: Vec<u8>,
 }
 
+/// A private key of any supported type.
+#[derive(Clone)]
+pub enum PrivateKeyMaterial {
+    Rsa(RsaPrivateParts),
+    Ec(EcPrivateParts),
+}
+
 /// Wraps a raw point in the DER OCTET STRING that `CKA_EC_POINT` holds.
 pub fn ec_point_to_der(point: &[u8]) -> Vec<u8> {
     let mut out = vec![0x04];

@@ -2,6 +2,7 @@
 //! implementation per backend. Keys are parsed once into backend objects (`PrivateKeyOps`,
 //! `PublicKeyOps`) that live beside the object's attributes.
 
+pub mod cipher;
 pub mod drbg;
 pub mod key;
 pub mod rng;
@@ -12,7 +13,10 @@ pub mod rustcrypto;
 
 use crate::config::BackendName;
 use crate::error::{Error, Result};
-pub use key::{Curve, EcPrivateParts, EcPublicParts, RsaPrivateParts, RsaPublicParts};
+pub use cipher::{CipherCtx, CipherMode, Direction};
+pub use key::{
+    Curve, EcPrivateParts, EcPublicParts, PrivateKeyMaterial, RsaPrivateParts, RsaPublicParts,
+};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -127,7 +131,16 @@ pub trait PrivateKeyOps: Send + Sync {
     /// Bytes in a signature made by this key.
     fn signature_len(&self) -> usize;
     fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, rng: &dyn Rng) -> Result<Vec<u8>>;
-    fn decrypt(&self, _scheme: &AsymEncScheme, _ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    fn decrypt(
+        &self,
+        _scheme: &AsymEncScheme,
+        _ct: &[u8],
+        _rng: &dyn Rng,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        Err(Error::KeyTypeInconsistent)
+    }
+    /// ECDH: the shared secret Z (the x-coordinate) with a peer's uncompressed point.
+    fn ecdh(&self, _peer_point: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         Err(Error::KeyTypeInconsistent)
     }
 }
@@ -203,6 +216,35 @@ pub trait CryptoBackend: Send + Sync {
     fn ec_public(&self, parts: &EcPublicParts) -> Result<Arc<dyn PublicKeyOps>>;
     /// The public point of a private scalar (uncompressed SEC1, or raw for Edwards curves).
     fn ec_public_point(&self, curve: Curve, scalar: &[u8]) -> Result<Vec<u8>>;
+
+    /// AES in a mode, as a stream.
+    fn cipher(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>>;
+    /// AES-CMAC (SP 800-38B).
+    fn cmac(&self, key: &[u8]) -> Result<Box<dyn Mac>>;
+    /// AES key wrap (SP 800-38F): KW, or KWP when `pad`.
+    fn aes_key_wrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>>;
+    fn aes_key_unwrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Zeroizing<Vec<u8>>>;
+    /// HKDF-Extract (RFC 5869): the pseudorandom key.
+    fn hkdf_extract(&self, hash: HashAlg, salt: &[u8], ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
+    /// HKDF-Expand (RFC 5869).
+    fn hkdf_expand(
+        &self,
+        hash: HashAlg,
+        prk: &[u8],
+        info: &[u8],
+        len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>>;
+    /// The ANSI X9.63 KDF behind `CKD_SHA*_KDF`.
+    fn x963_kdf(
+        &self,
+        hash: HashAlg,
+        z: &[u8],
+        shared_info: &[u8],
+        len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>>;
+    /// A private key as PKCS#8 `PrivateKeyInfo` DER (what `C_WrapKey` wraps).
+    fn private_key_to_pkcs8(&self, key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>>;
+    fn private_key_from_pkcs8(&self, der: &[u8]) -> Result<PrivateKeyMaterial>;
 }
 
 /// The backends compiled into this build, in preference order.

@@ -20,6 +20,38 @@ pub enum Params {
         mgf: CK_RSA_PKCS_MGF_TYPE,
         label: Vec<u8>,
     },
+    /// `CK_GCM_PARAMS`.
+    Gcm {
+        iv: Vec<u8>,
+        aad: Vec<u8>,
+        tag_bits: u64,
+    },
+    /// `CK_AES_CTR_PARAMS`.
+    Ctr {
+        counter_bits: u64,
+        block: [u8; 16],
+    },
+    /// `CK_ECDH1_DERIVE_PARAMS`.
+    Ecdh {
+        kdf: CK_EC_KDF_TYPE,
+        shared_data: Vec<u8>,
+        public_data: Vec<u8>,
+    },
+    /// `CK_HKDF_PARAMS`.
+    Hkdf {
+        extract: bool,
+        expand: bool,
+        prf: CK_MECHANISM_TYPE,
+        salt_type: CK_FLAGS,
+        salt: Vec<u8>,
+        salt_key: CK_OBJECT_HANDLE,
+        info: Vec<u8>,
+    },
+    /// `CK_EDDSA_PARAMS`.
+    Eddsa {
+        prehash: bool,
+        context: Vec<u8>,
+    },
     /// Any other parameter, as raw bytes (IVs and the like).
     Bytes(Vec<u8>),
 }

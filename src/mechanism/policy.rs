@@ -81,7 +81,9 @@ impl Policy {
     pub fn check_key_size(&self, spec: &MechSpec, bits: usize) -> Result<()> {
         let (lo, hi) = self.key_range(spec);
         let size = match spec.family {
-            Family::Aes | Family::Hmac | Family::GenericSecret => bits.div_ceil(8) as u64,
+            Family::Aes | Family::Hmac | Family::GenericSecret | Family::Hkdf => {
+                bits.div_ceil(8) as u64
+            }
             Family::Digest => return Ok(()),
             _ => bits as u64,
         };
@@ -125,7 +127,7 @@ impl Policy {
             Family::Rsa => key_bits.is_none_or(|b| (2048..=4096).contains(&b)),
             Family::Ec => matches!(curve, None | Some(Curve::P256) | Some(Curve::P384)),
             Family::Aes => key_bits.is_none_or(|b| matches!(b, 128 | 192 | 256)),
-            Family::Hmac | Family::GenericSecret => {
+            Family::Hmac | Family::GenericSecret | Family::Hkdf => {
                 key_bits.is_none_or(|b| b >= HMAC_MIN_APPROVED_BITS)
             }
             Family::Digest => true,

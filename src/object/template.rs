@@ -130,8 +130,9 @@ pub fn derive_key_attributes(attrs: &mut Attributes, origin: Origin, approved: b
         AttrValue::Bool(approved),
     );
     if class != CKO_PUBLIC_KEY {
-        // Material that arrived in the clear (create) was never "always sensitive".
-        let from_outside = origin == Origin::Create;
+        // Material that arrived from outside (created or unwrapped) was never "always
+        // sensitive"; derived keys are settled by `inherit_from_base`.
+        let from_outside = matches!(origin, Origin::Create | Origin::Unwrap);
         let sensitive = attrs.bool(CKA_SENSITIVE);
         let extractable = attrs.bool(CKA_EXTRACTABLE);
         attrs.set(
@@ -143,6 +144,15 @@ pub fn derive_key_attributes(attrs: &mut Attributes, origin: Origin, approved: b
             AttrValue::Bool(!extractable && !from_outside),
         );
     }
+}
+
+/// A derived key inherits "always sensitive" and "never extractable" only from a base key
+/// that had them (PKCS#11 3.x 5.18.5, C_DeriveKey).
+pub fn inherit_from_base(attrs: &mut Attributes, base: &Attributes) {
+    let sensitive = attrs.bool(CKA_SENSITIVE) && base.bool(CKA_ALWAYS_SENSITIVE);
+    let never_extractable = !attrs.bool(CKA_EXTRACTABLE) && base.bool(CKA_NEVER_EXTRACTABLE);
+    attrs.set(CKA_ALWAYS_SENSITIVE, AttrValue::Bool(sensitive));
+    attrs.set(CKA_NEVER_EXTRACTABLE, AttrValue::Bool(never_extractable));
 }
 
 /// The rules of an existing object.

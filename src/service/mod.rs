@@ -1,13 +1,16 @@
 //! The typed core API: one method on `Module` per PKCS#11 function, in files by family. The
 //! ABI converts C arguments to these types and maps the `Result` to a `CK_RV`.
 
+mod derive;
 mod digest;
+mod encrypt;
 mod keygen;
 mod object;
 mod random;
 mod session;
 mod sign;
 mod slot;
+mod wrap;
 
 use crate::audit::{Operation, Outcome};
 use crate::error::{Error, Result};
@@ -50,15 +53,7 @@ impl Module {
 
     /// `record` for a caller that already holds the session lock.
     fn record_locked(&self, session: &Session, st: &mut SessionState, op: Operation, rv: CK_RV) {
-        let approved = match &op {
-            Operation::GenerateKey { fips_approved, .. }
-            | Operation::GenerateKeyPair { fips_approved, .. }
-            | Operation::Digest { fips_approved, .. }
-            | Operation::Sign { fips_approved, .. }
-            | Operation::Verify { fips_approved, .. }
-            | Operation::GenerateRandom { fips_approved, .. } => Some(*fips_approved),
-            _ => None,
-        };
+        let approved = op.fips_approved();
         if let Some(a) = approved {
             st.last_approved = Some(a);
         }

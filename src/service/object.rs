@@ -57,7 +57,7 @@ impl Module {
 
     /// Whether importing this key is an approved service: approved mode, approved backend,
     /// and a key type and size the policy approves.
-    fn import_approved(&self, attrs: &Attributes) -> bool {
+    pub(super) fn import_approved(&self, attrs: &Attributes) -> bool {
         let p = &self.policy;
         if !p.fips_approved_only || !p.backend_fips {
             return false;

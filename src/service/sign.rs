@@ -38,6 +38,7 @@ fn check_key(
         Family::Ec => class == asym_class && kt == Some(CKK_EC),
         Family::EdDsa => class == asym_class && kt == Some(CKK_EC_EDWARDS),
         Family::Hmac => class == CKO_SECRET_KEY && kt == Some(CKK_GENERIC_SECRET),
+        Family::Aes => class == CKO_SECRET_KEY && kt == Some(CKK_AES),
         _ => false,
     };
     if !ok {
@@ -91,6 +92,10 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
         Family::Ec => SignScheme::Ecdsa { hash: spec.hash },
         Family::EdDsa => match &mech.params {
             Params::None => SignScheme::EdDsa,
+            Params::Eddsa {
+                prehash: false,
+                context,
+            } if context.is_empty() => SignScheme::EdDsa,
             // Ed25519ph and Ed25519ctx are not offered.
             _ => return Err(Error::MechanismParamInvalid),
         },
@@ -157,10 +162,29 @@ impl Module {
         })
     }
 
-    fn secret_value(obj: &Object) -> Result<&[u8]> {
-        obj.attrs()
-            .bytes(CKA_VALUE)
-            .ok_or(Error::KeyTypeInconsistent)
+    /// The MAC for a MAC mechanism (HMAC, AES-CMAC) and its output length; `None` for
+    /// signature mechanisms.
+    fn mac_for(
+        &self,
+        spec: &MechSpec,
+        obj: &Object,
+    ) -> Result<Option<(Box<dyn crate::crypto::Mac>, usize)>> {
+        let value = || {
+            obj.attrs()
+                .bytes(CKA_VALUE)
+                .ok_or(Error::KeyTypeInconsistent)
+        };
+        Ok(match spec.family {
+            Family::Hmac => {
+                let alg = spec.hash.ok_or(Error::MechanismInvalid)?;
+                Some((self.backend.hmac(alg, value()?)?, alg.output_len()))
+            }
+            Family::Aes => Some((
+                self.backend.cmac(value()?)?,
+                crate::crypto::cipher::AES_BLOCK,
+            )),
+            _ => None,
+        })
     }
 
     pub fn sign_init(
@@ -173,10 +197,8 @@ impl Module {
         ensure_idle(&s.lock().ops.sign)?;
         let p = self.prepare(t, mech, key, Op::Sign, CKA_SIGN)?;
         let be = &*self.backend;
-        let (kind, len) = if p.spec.family == Family::Hmac {
-            let alg = p.spec.hash.ok_or(Error::MechanismInvalid)?;
-            let mac = be.hmac(alg, Self::secret_value(&p.obj)?)?;
-            (SignerKind::Mac { mac }, alg.output_len())
+        let (kind, len) = if let Some((mac, len)) = self.mac_for(p.spec, &p.obj)? {
+            (SignerKind::Mac { mac }, len)
         } else {
             let scheme = scheme_for(self, p.spec, mech)?;
             let key = p.obj.private_ops(be)?;
@@ -287,10 +309,8 @@ impl Module {
         ensure_idle(&s.lock().ops.verify)?;
         let p = self.prepare(t, mech, key, Op::Verify, CKA_VERIFY)?;
         let be = &*self.backend;
-        let (kind, len) = if p.spec.family == Family::Hmac {
-            let alg = p.spec.hash.ok_or(Error::MechanismInvalid)?;
-            let mac = be.hmac(alg, Self::secret_value(&p.obj)?)?;
-            (VerifierKind::Mac { mac }, alg.output_len())
+        let (kind, len) = if let Some((mac, len)) = self.mac_for(p.spec, &p.obj)? {
+            (VerifierKind::Mac { mac }, len)
         } else {
             let scheme = scheme_for(self, p.spec, mech)?;
             let key = p.obj.public_ops(be)?;

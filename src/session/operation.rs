@@ -1,7 +1,9 @@
 //! The operations a session can have active, and the output-buffer convention they share.
 
 use crate::crypto::stream::SignData;
-use crate::crypto::{Digest, Mac, PrivateKeyOps, PublicKeyOps, SignScheme};
+use crate::crypto::{
+    AsymEncScheme, CipherCtx, Digest, Direction, Mac, PrivateKeyOps, PublicKeyOps, SignScheme,
+};
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
 use std::sync::Arc;
@@ -118,6 +120,31 @@ pub struct VerifyOp {
     pub multi: bool,
 }
 
+/// What an encryption or decryption runs on.
+pub enum CryptKind {
+    /// A symmetric mode, multi-part capable.
+    Stream(Box<dyn CipherCtx>),
+    RsaEncrypt {
+        key: Arc<dyn PublicKeyOps>,
+        scheme: AsymEncScheme,
+    },
+    RsaDecrypt {
+        key: Arc<dyn PrivateKeyOps>,
+        scheme: AsymEncScheme,
+    },
+    /// AES key wrap used as a cipher (single-part).
+    KeyWrap { key: Zeroizing<Vec<u8>>, pad: bool },
+}
+
+pub struct CryptOp {
+    pub info: OpInfo,
+    pub dir: Direction,
+    /// Taken when the operation finishes.
+    pub kind: Option<CryptKind>,
+    pub pending: Pending,
+    pub multi: bool,
+}
+
 pub struct FindOp {
     pub handles: Vec<CK_OBJECT_HANDLE>,
     pub pos: usize,
@@ -130,6 +157,8 @@ pub struct Operations {
     pub digest: Option<DigestOp>,
     pub sign: Option<SignOp>,
     pub verify: Option<VerifyOp>,
+    pub encrypt: Option<CryptOp>,
+    pub decrypt: Option<CryptOp>,
 }
 
 impl Operations {
@@ -153,6 +182,12 @@ impl Operations {
         }
         if flags & CKF_VERIFY != 0 {
             self.verify = None;
+        }
+        if flags & CKF_ENCRYPT != 0 {
+            self.encrypt = None;
+        }
+        if flags & CKF_DECRYPT != 0 {
+            self.decrypt = None;
         }
     }
 }

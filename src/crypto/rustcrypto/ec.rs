@@ -165,6 +165,30 @@ impl PrivateKeyOps for EcPrivate {
             _ => Err(Error::KeyTypeInconsistent),
         }
     }
+
+    fn ecdh(&self, peer_point: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        self.shared_secret(peer_point)
+    }
+}
+
+impl EcPrivate {
+    fn shared_secret(&self, peer: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let bad = |_| Error::MechanismParamInvalid;
+        let z = match &self.key {
+            Priv::P256(k) => {
+                let pk = p256::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
+                let s = p256::ecdh::diffie_hellman(k.as_nonzero_scalar(), pk.as_affine());
+                s.raw_secret_bytes().to_vec()
+            }
+            Priv::P384(k) => {
+                let pk = p384::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
+                let s = p384::ecdh::diffie_hellman(k.as_nonzero_scalar(), pk.as_affine());
+                s.raw_secret_bytes().to_vec()
+            }
+            Priv::Ed25519(_) => return Err(Error::KeyTypeInconsistent),
+        };
+        Ok(zeroize::Zeroizing::new(z))
+    }
 }
 
 impl PublicKeyOps for EcPublic {

@@ -2,12 +2,15 @@
 
 mod ec;
 pub(crate) mod hash;
+mod kdf;
 mod rsa;
+mod symmetric;
 
 use crate::config::BackendName;
 use crate::crypto::{
-    CryptoBackend, Curve, Digest, EcPrivateParts, EcPublicParts, HashAlg, Mac, PrivateKeyOps,
-    PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts, Streaming,
+    CipherCtx, CipherMode, CryptoBackend, Curve, Digest, Direction, EcPrivateParts, EcPublicParts,
+    HashAlg, Mac, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps, Rng, RsaPrivateParts,
+    RsaPublicParts, Streaming,
 };
 use crate::error::{Error, Result};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -174,5 +177,53 @@ impl CryptoBackend for RustCrypto {
 
     fn ec_public_point(&self, curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
         ec::public_point(curve, scalar)
+    }
+
+    fn cipher(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
+        symmetric::cipher(mode, key, dir)
+    }
+
+    fn cmac(&self, key: &[u8]) -> Result<Box<dyn Mac>> {
+        symmetric::cmac(key)
+    }
+
+    fn aes_key_wrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>> {
+        symmetric::key_wrap(key, data, pad)
+    }
+
+    fn aes_key_unwrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Zeroizing<Vec<u8>>> {
+        symmetric::key_unwrap(key, data, pad)
+    }
+
+    fn hkdf_extract(&self, hash: HashAlg, salt: &[u8], ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::hkdf_extract(hash, salt, ikm)
+    }
+
+    fn hkdf_expand(
+        &self,
+        hash: HashAlg,
+        prk: &[u8],
+        info: &[u8],
+        len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::hkdf_expand(hash, prk, info, len)
+    }
+
+    fn x963_kdf(
+        &self,
+        hash: HashAlg,
+        z: &[u8],
+        shared_info: &[u8],
+        len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::x963_kdf(hash, z, shared_info, len)
+    }
+
+    fn private_key_to_pkcs8(&self, key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::to_pkcs8(key)
+    }
+
+    fn private_key_from_pkcs8(&self, der: &[u8]) -> Result<PrivateKeyMaterial> {
+        kdf::from_pkcs8(der)
     }
 }

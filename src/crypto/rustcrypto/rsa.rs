@@ -28,7 +28,7 @@ pub fn generate(bits: usize, e: &[u8], rng: &dyn Rng) -> Result<RsaPrivateParts>
     Ok(parts_of(&key))
 }
 
-fn parts_of(key: &rsa::PrivateKey) -> RsaPrivateParts {
+pub fn parts_of(key: &rsa::PrivateKey) -> RsaPrivateParts {
     let primes = key.primes();
     let p = primes[0].as_ref();
     let q = primes[1].as_ref();
@@ -56,6 +56,12 @@ pub struct RsaPrivate {
 
 pub struct RsaPublic {
     key: rsa::PublicKey,
+}
+
+impl RsaPrivate {
+    pub fn pkcs8(&self) -> pkcs8::Result<pkcs8::SecretDocument> {
+        pkcs8::EncodePrivateKey::to_pkcs8_der(&self.key)
+    }
 }
 
 pub fn load_private(parts: &RsaPrivateParts) -> Result<RsaPrivate> {
@@ -149,21 +155,27 @@ impl PrivateKeyOps for RsaPrivate {
         res.map_err(|e| r.error_or(Error::general(format!("RSA sign: {e}"))))
     }
 
-    fn decrypt(&self, scheme: &AsymEncScheme, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    fn decrypt(
+        &self,
+        scheme: &AsymEncScheme,
+        ct: &[u8],
+        rng: &dyn Rng,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         if ct.len() != self.key.size() {
             return Err(Error::EncryptedDataLenRange);
         }
+        let mut r = RngAdapter::new(rng);
         let res = match scheme {
             AsymEncScheme::RsaRaw => {
-                return self.raw_private(ct, &NoRng).map(Zeroizing::new);
+                return self.raw_private(ct, rng).map(Zeroizing::new);
             }
-            AsymEncScheme::RsaPkcs1 => self.key.decrypt(Pkcs1v15Encrypt, ct),
+            AsymEncScheme::RsaPkcs1 => self.key.decrypt_blinded(&mut r, Pkcs1v15Encrypt, ct),
             AsymEncScheme::RsaOaep {
                 hash,
                 mgf_hash,
                 label,
             } => {
-                with_hash!(*hash, D => with_hash!(*mgf_hash, M => self.key.decrypt(oaep::<D, M>(label), ct)))
+                with_hash!(*hash, D => with_hash!(*mgf_hash, M => self.key.decrypt_blinded(&mut r, oaep::<D, M>(label), ct)))
             }
         };
         res.map(Zeroizing::new)
@@ -188,14 +200,6 @@ impl RsaPrivate {
         let m = rsa::hazmat::rsa_decrypt_and_check(&self.key, Some(&mut r), &c)
             .map_err(|e| r.error_or(Error::general(format!("RSA: {e}"))))?;
         Ok(pad_to(bytes(&m), k))
-    }
-}
-
-/// A stand-in RNG for the raw operation's unblinded path when none is available.
-struct NoRng;
-impl Rng for NoRng {
-    fn fill(&self, _buf: &mut [u8]) -> Result<()> {
-        Err(Error::general("no RNG"))
     }
 }
 

@@ -1,0 +1,271 @@
+//! Symmetric cipher modes as streams: what PKCS#11 multi-part encryption needs. Output is
+//! produced as input arrives (whole blocks for block modes, every byte for CTR); the only
+//! things held back are a partial block, the last block of a padded decryption, and — for
+//! GCM decryption — the ciphertext until its tag is verified.
+//!
+//! Backends supply the mode primitives (their own CBC, CTR, ...); the buffering and padding
+//! rules, which are the same for every backend, live here.
+
+use crate::error::{Error, Result};
+use zeroize::Zeroizing;
+
+pub const AES_BLOCK: usize = 16;
+
+/// A mode and its parameters, as the PKCS#11 mechanism gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CipherMode {
+    Ecb,
+    Cbc {
+        iv: [u8; AES_BLOCK],
+    },
+    /// CBC with PKCS#7 padding (`CKM_AES_CBC_PAD`).
+    CbcPad {
+        iv: [u8; AES_BLOCK],
+    },
+    /// Counter mode: the initial counter block and how many of its low bits count.
+    Ctr {
+        block: [u8; AES_BLOCK],
+        counter_bits: u32,
+    },
+    /// GCM: IV (1..=256 bytes), additional data, tag length in bytes.
+    Gcm {
+        iv: Vec<u8>,
+        aad: Vec<u8>,
+        tag_len: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Encrypt,
+    Decrypt,
+}
+
+/// A running encryption or decryption.
+pub trait CipherCtx: Send {
+    /// Exactly how many bytes `update` with `n` more input bytes returns.
+    fn update_len(&self, n: usize) -> usize;
+    /// An upper bound on what `finish` returns.
+    fn finish_len(&self) -> usize;
+    fn update(&mut self, input: &[u8]) -> Result<Vec<u8>>;
+    fn finish(self: Box<Self>) -> Result<Zeroizing<Vec<u8>>>;
+}
+
+/// A backend's block-mode primitive: transforms whole blocks in place, keeping its chaining
+/// state between calls (ECB or CBC, either direction).
+pub trait Blocks: Send {
+    fn process(&mut self, data: &mut [u8]);
+}
+
+/// ECB, CBC and CBC-PAD over a `Blocks` primitive.
+pub struct BlockMode<B: Blocks> {
+    blocks: B,
+    buf: Zeroizing<Vec<u8>>,
+    pad: bool,
+    dir: Direction,
+}
+
+impl<B: Blocks> BlockMode<B> {
+    pub fn new(blocks: B, pad: bool, dir: Direction) -> Self {
+        BlockMode {
+            blocks,
+            buf: Zeroizing::new(Vec::new()),
+            pad,
+            dir,
+        }
+    }
+
+    /// Bytes ready for output when `total` bytes are buffered.
+    fn ready(&self, total: usize) -> usize {
+        if self.pad && self.dir == Direction::Decrypt {
+            // The last block may carry padding: keep it for finish.
+            total.saturating_sub(1) / AES_BLOCK * AES_BLOCK
+        } else {
+            total / AES_BLOCK * AES_BLOCK
+        }
+    }
+
+    fn len_error(&self) -> Error {
+        match self.dir {
+            Direction::Encrypt => Error::DataLenRange,
+            Direction::Decrypt => Error::EncryptedDataLenRange,
+        }
+    }
+}
+
+impl<B: Blocks> CipherCtx for BlockMode<B> {
+    fn update_len(&self, n: usize) -> usize {
+        self.ready(self.buf.len() + n)
+    }
+
+    fn finish_len(&self) -> usize {
+        if self.pad { AES_BLOCK } else { 0 }
+    }
+
+    fn update(&mut self, input: &[u8]) -> Result<Vec<u8>> {
+        self.buf.extend_from_slice(input);
+        let n = self.ready(self.buf.len());
+        let mut out: Vec<u8> = self.buf.drain(..n).collect();
+        self.blocks.process(&mut out);
+        Ok(out)
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<Zeroizing<Vec<u8>>> {
+        let mut last = Zeroizing::new(std::mem::take(&mut *self.buf));
+        match (self.pad, self.dir) {
+            (false, _) if last.is_empty() => Ok(last),
+            (false, _) => Err(self.len_error()),
+            (true, Direction::Encrypt) => {
+                let p = AES_BLOCK - last.len();
+                last.resize(AES_BLOCK, p as u8);
+                self.blocks.process(&mut last);
+                Ok(last)
+            }
+            (true, Direction::Decrypt) => {
+                if last.len() != AES_BLOCK {
+                    return Err(self.len_error());
+                }
+                self.blocks.process(&mut last);
+                let n = pkcs7_unpadded_len(&last)?;
+                last.truncate(n);
+                Ok(last)
+            }
+        }
+    }
+}
+
+/// Length of a PKCS#7-padded block without its padding, checked without data-dependent
+/// branches over the padding bytes.
+fn pkcs7_unpadded_len(block: &[u8]) -> Result<usize> {
+    use subtle::{ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
+    let p = block[AES_BLOCK - 1];
+    let mut ok = p.ct_gt(&0) & p.ct_lt(&(AES_BLOCK as u8 + 1));
+    for (i, &b) in block.iter().enumerate() {
+        let in_pad = ((AES_BLOCK - i) as u8).ct_lt(&p.wrapping_add(1));
+        ok &= !in_pad | b.ct_eq(&p);
+    }
+    if bool::from(ok) {
+        Ok(AES_BLOCK - p as usize)
+    } else {
+        Err(Error::EncryptedDataInvalid)
+    }
+}
+
+/// A backend's keystream primitive for CTR.
+pub trait Keystream: Send {
+    fn apply(&mut self, data: &mut [u8]);
+}
+
+/// CTR over a keystream primitive, refusing to run the counter past its `counter_bits` (the
+/// spec leaves wrapping into the nonce undefined; we make it an error).
+pub struct CtrMode<K: Keystream> {
+    ks: K,
+    /// Bytes that may still be processed before the counter would wrap.
+    remaining: u128,
+}
+
+impl<K: Keystream> CtrMode<K> {
+    pub fn new(ks: K, block: &[u8; AES_BLOCK], counter_bits: u32) -> Result<Self> {
+        if counter_bits == 0 || counter_bits > 128 {
+            return Err(Error::MechanismParamInvalid);
+        }
+        let value = u128::from_be_bytes(*block);
+        let remaining = if counter_bits == 128 {
+            u128::MAX - value
+        } else {
+            let mask = (1u128 << counter_bits) - 1;
+            let blocks_left = mask - (value & mask) + 1;
+            blocks_left.saturating_mul(AES_BLOCK as u128)
+        };
+        Ok(CtrMode { ks, remaining })
+    }
+}
+
+impl<K: Keystream> CipherCtx for CtrMode<K> {
+    fn update_len(&self, n: usize) -> usize {
+        n
+    }
+    fn finish_len(&self) -> usize {
+        0
+    }
+    fn update(&mut self, input: &[u8]) -> Result<Vec<u8>> {
+        let n = input.len() as u128;
+        if n > self.remaining {
+            return Err(Error::DataLenRange);
+        }
+        self.remaining -= n;
+        let mut out = input.to_vec();
+        self.ks.apply(&mut out);
+        Ok(out)
+    }
+    fn finish(self: Box<Self>) -> Result<Zeroizing<Vec<u8>>> {
+        Ok(Zeroizing::new(Vec::new()))
+    }
+}
+
+/// Checks GCM parameters against SP 800-38D and the PKCS#11 limits: IV of 1 to 256 bytes,
+/// tag of 4, 8 or 12 to 16 bytes.
+pub fn check_gcm(iv: &[u8], tag_len: usize) -> Result<()> {
+    let tag_ok = matches!(tag_len, 4 | 8 | 12..=16);
+    if iv.is_empty() || iv.len() > 256 || !tag_ok {
+        return Err(Error::MechanismParamInvalid);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkcs7() {
+        let mut b = [0u8; 16];
+        b[15] = 1;
+        assert_eq!(pkcs7_unpadded_len(&b).unwrap(), 15);
+        let b = [16u8; 16];
+        assert_eq!(pkcs7_unpadded_len(&b).unwrap(), 0);
+        let mut b = [3u8; 16];
+        b[13] = 2;
+        assert!(pkcs7_unpadded_len(&b).is_err());
+        let b = [0u8; 16];
+        assert!(pkcs7_unpadded_len(&b).is_err());
+        let b = [17u8; 16];
+        assert!(pkcs7_unpadded_len(&b).is_err());
+    }
+
+    struct Xor;
+    impl Keystream for Xor {
+        fn apply(&mut self, d: &mut [u8]) {
+            d.iter_mut().for_each(|b| *b ^= 0xff);
+        }
+    }
+
+    #[test]
+    fn ctr_counter_limit() {
+        let mut block = [0u8; 16];
+        block[15] = 0xfe;
+        // 8 counter bits at 0xfe: two blocks left.
+        let mut c = CtrMode::new(Xor, &block, 8).unwrap();
+        assert!(c.update(&[0u8; 20]).is_ok());
+        assert!(c.update(&[0u8; 12]).is_ok());
+        assert_eq!(c.update(&[0u8; 1]).unwrap_err(), Error::DataLenRange);
+        assert!(CtrMode::new(Xor, &block, 0).is_err());
+        assert!(CtrMode::new(Xor, &block, 129).is_err());
+    }
+
+    struct Id;
+    impl Blocks for Id {
+        fn process(&mut self, _: &mut [u8]) {}
+    }
+
+    #[test]
+    fn padded_decrypt_holds_back_the_last_block() {
+        let m = BlockMode::new(Id, true, Direction::Decrypt);
+        assert_eq!(m.update_len(16), 0);
+        assert_eq!(m.update_len(17), 16);
+        assert_eq!(m.update_len(32), 16);
+        let e = BlockMode::new(Id, true, Direction::Encrypt);
+        assert_eq!(e.update_len(16), 16);
+        assert_eq!(e.update_len(15), 0);
+    }
+}

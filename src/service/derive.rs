@@ -1,0 +1,203 @@
+//! Key derivation (PKCS#11 3.x section 5.18.5): ECDH (`CKM_ECDH1_DERIVE`,
+//! `CKM_ECDH1_COFACTOR_DERIVE`, with `CKD_NULL` or an X9.63 KDF) and HKDF (`CKM_HKDF_DERIVE`).
+
+use super::{check_object_access, rv_of};
+use crate::audit::Operation;
+use crate::crypto::HashAlg;
+use crate::crypto::key::ec_point_from_der;
+use crate::error::{Error, Result};
+use crate::mechanism::params::hash_of_mechanism;
+use crate::mechanism::registry::Family;
+use crate::mechanism::{Mechanism, Op, Params};
+use crate::module::Module;
+use crate::object::template::{self, Origin};
+use crate::object::{AttrValue, Object, Template};
+use crate::token::Login;
+use cryptoki_sys::*;
+use zeroize::Zeroizing;
+
+/// The hash an ECDH KDF type names (`None` for `CKD_NULL`).
+fn kdf_hash(kdf: CK_EC_KDF_TYPE) -> Result<Option<HashAlg>> {
+    Ok(Some(match kdf {
+        CKD_NULL => return Ok(None),
+        CKD_SHA1_KDF => HashAlg::Sha1,
+        CKD_SHA224_KDF => HashAlg::Sha224,
+        CKD_SHA256_KDF => HashAlg::Sha256,
+        CKD_SHA384_KDF => HashAlg::Sha384,
+        CKD_SHA512_KDF => HashAlg::Sha512,
+        _ => return Err(Error::MechanismParamInvalid),
+    }))
+}
+
+impl Module {
+    pub fn derive_key(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        base: CK_OBJECT_HANDLE,
+        tpl: &Template,
+    ) -> Result<CK_OBJECT_HANDLE> {
+        let (s, t) = self.session(h)?;
+        let mut approved = false;
+        let r = (|| {
+            let spec = self.policy.lookup(mech.mech, Op::Derive)?;
+            let (base_obj, _) = self.object(t, base).map_err(|e| match e {
+                Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
+                e => e,
+            })?;
+            if !base_obj.permits(CKA_DERIVE) {
+                return Err(Error::KeyFunctionNotPermitted);
+            }
+            if !base_obj.allows_mechanism(mech.mech) {
+                return Err(Error::MechanismInvalid);
+            }
+            let login = t.login_state();
+            let key_type = match crate::object::attribute::find(tpl, CKA_KEY_TYPE) {
+                Some(AttrValue::Ulong(k)) => *k as CK_KEY_TYPE,
+                Some(_) => return Err(Error::AttributeValueInvalid),
+                None => CKK_GENERIC_SECRET,
+            };
+            let mut attrs = template::build(
+                tpl,
+                Origin::Derive,
+                Some((CKO_SECRET_KEY, key_type)),
+                login == Login::So,
+            )?;
+            check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
+            let wanted = attrs.ulong(CKA_VALUE_LEN).map(|l| l as usize);
+            let value = match spec.family {
+                Family::Ec => self.ecdh_secret(&base_obj, mech, key_type, wanted)?,
+                Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,
+                _ => return Err(Error::MechanismInvalid),
+            };
+            if key_type == CKK_AES && !matches!(value.len(), 16 | 24 | 32) {
+                return Err(Error::TemplateInconsistent);
+            }
+            attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
+            attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(value.len() as u64));
+            approved =
+                self.policy
+                    .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve());
+            template::derive_key_attributes(&mut attrs, Origin::Derive, approved);
+            template::inherit_from_base(&mut attrs, base_obj.attrs());
+            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+        })();
+        let event = Operation::DeriveKey {
+            mechanism: mech.mech as u64,
+            fips_approved: approved && r.is_ok(),
+        };
+        self.record(&s, event, rv_of(&r));
+        r
+    }
+
+    fn ecdh_secret(
+        &self,
+        base: &Object,
+        mech: &Mechanism,
+        key_type: CK_KEY_TYPE,
+        wanted: Option<usize>,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        if base.class() != CKO_PRIVATE_KEY || base.attrs().key_type() != Some(CKK_EC) {
+            return Err(Error::KeyTypeInconsistent);
+        }
+        let curve = base.curve().ok_or(Error::KeyTypeInconsistent)?;
+        let Params::Ecdh {
+            kdf,
+            shared_data,
+            public_data,
+        } = &mech.params
+        else {
+            return Err(Error::MechanismParamInvalid);
+        };
+        let peer =
+            ec_point_from_der(curve, public_data).map_err(|_| Error::MechanismParamInvalid)?;
+        let z = base.private_ops(&*self.backend)?.ecdh(&peer)?;
+        let len = match (wanted, key_type) {
+            (Some(l), _) => l,
+            (None, CKK_GENERIC_SECRET) => z.len(),
+            (None, _) => return Err(Error::TemplateIncomplete),
+        };
+        match kdf_hash(*kdf)? {
+            None => {
+                // CKD_NULL: no shared data; the key is Z's leading bytes.
+                if !shared_data.is_empty() || len > z.len() || len == 0 {
+                    return Err(if shared_data.is_empty() {
+                        Error::TemplateInconsistent
+                    } else {
+                        Error::MechanismParamInvalid
+                    });
+                }
+                Ok(Zeroizing::new(z[..len].to_vec()))
+            }
+            Some(h) => self.backend.x963_kdf(h, &z, shared_data, len),
+        }
+    }
+
+    fn hkdf_secret(
+        &self,
+        t: &crate::token::Token,
+        base: &Object,
+        mech: &Mechanism,
+        key_type: CK_KEY_TYPE,
+        wanted: Option<usize>,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        if base.class() != CKO_SECRET_KEY
+            || !matches!(base.attrs().key_type(), Some(CKK_GENERIC_SECRET | CKK_HKDF))
+        {
+            return Err(Error::KeyTypeInconsistent);
+        }
+        let Params::Hkdf {
+            extract,
+            expand,
+            prf,
+            salt_type,
+            salt,
+            salt_key,
+            info,
+        } = &mech.params
+        else {
+            return Err(Error::MechanismParamInvalid);
+        };
+        if !extract && !expand {
+            return Err(Error::MechanismParamInvalid);
+        }
+        let hash = hash_of_mechanism(*prf)?;
+        let ikm = base
+            .attrs()
+            .bytes(CKA_VALUE)
+            .ok_or(Error::KeyTypeInconsistent)?;
+        let prk = if *extract {
+            let salt: Zeroizing<Vec<u8>> = match *salt_type {
+                CKF_HKDF_SALT_NULL => Zeroizing::new(vec![0u8; hash.output_len()]),
+                CKF_HKDF_SALT_DATA if !salt.is_empty() => Zeroizing::new(salt.clone()),
+                CKF_HKDF_SALT_KEY => {
+                    let (k, _) = self
+                        .object(t, *salt_key)
+                        .map_err(|_| Error::MechanismParamInvalid)?;
+                    Zeroizing::new(
+                        k.attrs()
+                            .bytes(CKA_VALUE)
+                            .ok_or(Error::MechanismParamInvalid)?
+                            .to_vec(),
+                    )
+                }
+                _ => return Err(Error::MechanismParamInvalid),
+            };
+            self.backend.hkdf_extract(hash, &salt, ikm)?
+        } else {
+            Zeroizing::new(ikm.to_vec())
+        };
+        if !*expand {
+            // Extract only: the key is the PRK itself.
+            if wanted.is_some_and(|w| w != prk.len()) {
+                return Err(Error::TemplateInconsistent);
+            }
+            return Ok(prk);
+        }
+        let len = match (wanted, key_type) {
+            (Some(l), _) if l > 0 => l,
+            _ => return Err(Error::TemplateIncomplete),
+        };
+        self.backend.hkdf_expand(hash, &prk, info, len)
+    }
+}

@@ -1,0 +1,340 @@
+//! Encryption and decryption (PKCS#11 3.x sections 5.10, 5.11): AES modes as streams, RSA
+//! single-part, AES key wrap as a single-part cipher.
+
+use super::rv_of;
+use crate::audit::Operation;
+use crate::crypto::cipher::AES_BLOCK;
+use crate::crypto::{AsymEncScheme, CipherMode, Direction};
+use crate::error::{Error, Result};
+use crate::mechanism::params::{hash_of_mechanism, hash_of_mgf};
+use crate::mechanism::registry::Family;
+use crate::mechanism::{MechSpec, Mechanism, Op, Params};
+use crate::module::Module;
+use crate::object::Object;
+use crate::session::operation::{CryptKind, CryptOp, OpInfo, OutBuf, Output, ends, ensure_idle};
+use crate::session::{Session, SessionState};
+use cryptoki_sys::*;
+use zeroize::Zeroizing;
+
+/// The AES mode a mechanism and its parameters name.
+pub(super) fn cipher_mode(mech: &Mechanism) -> Result<CipherMode> {
+    let iv = || -> Result<[u8; AES_BLOCK]> {
+        match &mech.params {
+            Params::Bytes(b) => b
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::MechanismParamInvalid),
+            _ => Err(Error::MechanismParamInvalid),
+        }
+    };
+    Ok(match mech.mech {
+        CKM_AES_ECB if mech.params == Params::None => CipherMode::Ecb,
+        CKM_AES_CBC => CipherMode::Cbc { iv: iv()? },
+        CKM_AES_CBC_PAD => CipherMode::CbcPad { iv: iv()? },
+        CKM_AES_CTR => match &mech.params {
+            Params::Ctr {
+                counter_bits,
+                block,
+            } => CipherMode::Ctr {
+                block: *block,
+                counter_bits: u32::try_from(*counter_bits)
+                    .map_err(|_| Error::MechanismParamInvalid)?,
+            },
+            _ => return Err(Error::MechanismParamInvalid),
+        },
+        CKM_AES_GCM => match &mech.params {
+            Params::Gcm { iv, aad, tag_bits } if tag_bits % 8 == 0 => CipherMode::Gcm {
+                iv: iv.clone(),
+                aad: aad.clone(),
+                tag_len: (*tag_bits / 8) as usize,
+            },
+            _ => return Err(Error::MechanismParamInvalid),
+        },
+        _ => return Err(Error::MechanismParamInvalid),
+    })
+}
+
+/// The RSA encryption scheme a mechanism and its parameters name.
+pub(super) fn rsa_scheme(module: &Module, mech: &Mechanism) -> Result<AsymEncScheme> {
+    Ok(match (mech.mech, &mech.params) {
+        (CKM_RSA_PKCS, Params::None) => AsymEncScheme::RsaPkcs1,
+        (CKM_RSA_X_509, Params::None) => AsymEncScheme::RsaRaw,
+        (CKM_RSA_PKCS_OAEP, Params::Oaep { hash, mgf, label }) => {
+            let hash = hash_of_mechanism(*hash)?;
+            let mgf_hash = hash_of_mgf(*mgf)?;
+            module.policy.check_param_hash(hash)?;
+            module.policy.check_param_hash(mgf_hash)?;
+            AsymEncScheme::RsaOaep {
+                hash,
+                mgf_hash,
+                label: label.clone(),
+            }
+        }
+        _ => return Err(Error::MechanismParamInvalid),
+    })
+}
+
+/// Checks that `obj` is an AES key usable for `usage` with `spec`.
+pub(super) fn check_aes_key(
+    module: &Module,
+    spec: &MechSpec,
+    obj: &Object,
+    usage: CK_ATTRIBUTE_TYPE,
+) -> Result<Zeroizing<Vec<u8>>> {
+    if obj.class() != CKO_SECRET_KEY || obj.attrs().key_type() != Some(CKK_AES) {
+        return Err(Error::KeyTypeInconsistent);
+    }
+    if !obj.permits(usage) {
+        return Err(Error::KeyFunctionNotPermitted);
+    }
+    if !obj.allows_mechanism(spec.mech) {
+        return Err(Error::MechanismInvalid);
+    }
+    let value = obj
+        .attrs()
+        .bytes(CKA_VALUE)
+        .ok_or(Error::KeyTypeInconsistent)?;
+    module.policy.check_key_size(spec, value.len() * 8)?;
+    Ok(Zeroizing::new(value.to_vec()))
+}
+
+/// Checks that `obj` is an RSA key of the right half for `dir`, permitted for `usage`.
+fn check_rsa_key(
+    module: &Module,
+    spec: &MechSpec,
+    obj: &Object,
+    dir: Direction,
+    usage: CK_ATTRIBUTE_TYPE,
+) -> Result<()> {
+    let class = match dir {
+        Direction::Encrypt => CKO_PUBLIC_KEY,
+        Direction::Decrypt => CKO_PRIVATE_KEY,
+    };
+    if obj.class() != class || obj.attrs().key_type() != Some(CKK_RSA) {
+        return Err(Error::KeyTypeInconsistent);
+    }
+    if !obj.permits(usage) {
+        return Err(Error::KeyFunctionNotPermitted);
+    }
+    if !obj.allows_mechanism(spec.mech) {
+        return Err(Error::MechanismInvalid);
+    }
+    module
+        .policy
+        .check_key_size(spec, obj.key_bits().unwrap_or(0))
+}
+
+fn slot(st: &mut SessionState, dir: Direction) -> &mut Option<CryptOp> {
+    match dir {
+        Direction::Encrypt => &mut st.ops.encrypt,
+        Direction::Decrypt => &mut st.ops.decrypt,
+    }
+}
+
+fn usage(dir: Direction) -> CK_ATTRIBUTE_TYPE {
+    match dir {
+        Direction::Encrypt => CKA_ENCRYPT,
+        Direction::Decrypt => CKA_DECRYPT,
+    }
+}
+
+fn op(dir: Direction) -> Op {
+    match dir {
+        Direction::Encrypt => Op::Encrypt,
+        Direction::Decrypt => Op::Decrypt,
+    }
+}
+
+impl Module {
+    pub fn crypt_init(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+        dir: Direction,
+    ) -> Result<()> {
+        let (s, t) = self.session(h)?;
+        ensure_idle(slot(&mut s.lock(), dir))?;
+        let spec = self.policy.lookup(mech.mech, op(dir))?;
+        let (obj, _) = self.object(t, key).map_err(|e| match e {
+            Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
+            e => e,
+        })?;
+        let be = &*self.backend;
+        let kind = match spec.family {
+            Family::Aes => {
+                let value = check_aes_key(self, spec, &obj, usage(dir))?;
+                match mech.mech {
+                    CKM_AES_KEY_WRAP | CKM_AES_KEY_WRAP_KWP => {
+                        if mech.params != Params::None {
+                            return Err(Error::MechanismParamInvalid);
+                        }
+                        CryptKind::KeyWrap {
+                            key: value,
+                            pad: mech.mech == CKM_AES_KEY_WRAP_KWP,
+                        }
+                    }
+                    _ => CryptKind::Stream(be.cipher(&cipher_mode(mech)?, &value, dir)?),
+                }
+            }
+            Family::Rsa => {
+                check_rsa_key(self, spec, &obj, dir, usage(dir))?;
+                let scheme = rsa_scheme(self, mech)?;
+                match dir {
+                    Direction::Encrypt => CryptKind::RsaEncrypt {
+                        key: obj.public_ops(be)?,
+                        scheme,
+                    },
+                    Direction::Decrypt => CryptKind::RsaDecrypt {
+                        key: obj.private_ops(be)?,
+                        scheme,
+                    },
+                }
+            }
+            _ => return Err(Error::MechanismInvalid),
+        };
+        let approved = self.policy.approved(spec, op(dir), obj.key_bits(), None);
+        let mut st = s.lock();
+        let slot = slot(&mut st, dir);
+        ensure_idle(slot)?;
+        *slot = Some(CryptOp {
+            info: OpInfo {
+                mech: mech.mech,
+                approved,
+            },
+            dir,
+            kind: Some(kind),
+            pending: Default::default(),
+            multi: false,
+        });
+        Ok(())
+    }
+
+    /// `C_Encrypt` / `C_Decrypt`: single-part.
+    pub fn crypt(
+        &self,
+        h: CK_SESSION_HANDLE,
+        dir: Direction,
+        data: &[u8],
+        out: OutBuf,
+    ) -> Result<Output> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = slot(&mut st, dir)
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
+        if op.multi {
+            return Err(Error::OperationActive);
+        }
+        let hint = match op.kind.as_ref() {
+            Some(CryptKind::Stream(c)) => c.update_len(data.len()) + c.finish_len(),
+            Some(CryptKind::RsaEncrypt { key, .. }) => key.signature_len(),
+            Some(CryptKind::RsaDecrypt { key, .. }) => key.signature_len(),
+            Some(CryptKind::KeyWrap { .. }) => data.len() + 16,
+            None => 0,
+        };
+        let kind = &mut op.kind;
+        let rng = &*self.rng;
+        let be = &*self.backend;
+        let r = op.pending.deliver(out, hint, || {
+            match kind.take().ok_or_else(|| Error::general("cipher gone"))? {
+                CryptKind::Stream(mut c) => {
+                    let mut v = c.update(data)?;
+                    v.extend_from_slice(&c.finish()?);
+                    Ok(v)
+                }
+                CryptKind::RsaEncrypt { key, scheme } => key.encrypt(&scheme, data, rng),
+                CryptKind::RsaDecrypt { key, scheme } => {
+                    key.decrypt(&scheme, data, rng).map(|v| v.to_vec())
+                }
+                CryptKind::KeyWrap { key, pad } => match dir {
+                    Direction::Encrypt => be.aes_key_wrap(&key, data, pad),
+                    Direction::Decrypt => be.aes_key_unwrap(&key, data, pad).map(|v| v.to_vec()),
+                },
+            }
+        });
+        self.end_crypt(&s, &mut st, dir, r)
+    }
+
+    /// `C_EncryptUpdate` / `C_DecryptUpdate`: the output length is exact, so a query or a
+    /// too-small buffer consumes nothing.
+    pub fn crypt_update(
+        &self,
+        h: CK_SESSION_HANDLE,
+        dir: Direction,
+        data: &[u8],
+        out: OutBuf,
+    ) -> Result<Output> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = slot(&mut st, dir)
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
+        let r = match op.kind.as_mut() {
+            Some(CryptKind::Stream(c)) => {
+                let n = c.update_len(data.len());
+                match out {
+                    OutBuf::Query => Ok(Output::Length(n)),
+                    OutBuf::Capacity(cap) if cap < n => Ok(Output::TooSmall(n)),
+                    OutBuf::Capacity(_) => {
+                        op.multi = true;
+                        c.update(data).map(|v| Output::Data(Zeroizing::new(v)))
+                    }
+                }
+            }
+            // RSA and key wrap are single-part only.
+            Some(_) => Err(Error::MechanismInvalid),
+            None => Err(Error::OperationNotInitialized),
+        };
+        match r {
+            Ok(o) => Ok(o),
+            // An error ends the operation.
+            Err(e) => self.end_crypt(&s, &mut st, dir, Err(e)),
+        }
+    }
+
+    /// `C_EncryptFinal` / `C_DecryptFinal`.
+    pub fn crypt_final(&self, h: CK_SESSION_HANDLE, dir: Direction, out: OutBuf) -> Result<Output> {
+        let (s, _) = self.session(h)?;
+        let mut st = s.lock();
+        let op = slot(&mut st, dir)
+            .as_mut()
+            .ok_or(Error::OperationNotInitialized)?;
+        let hint = match op.kind.as_ref() {
+            Some(CryptKind::Stream(c)) => c.finish_len(),
+            _ => 0,
+        };
+        let kind = &mut op.kind;
+        let r = op.pending.deliver(out, hint, || match kind.take() {
+            Some(CryptKind::Stream(c)) => c.finish().map(|v| v.to_vec()),
+            Some(_) => Err(Error::MechanismInvalid),
+            None => Err(Error::general("cipher gone")),
+        });
+        self.end_crypt(&s, &mut st, dir, r)
+    }
+
+    fn end_crypt(
+        &self,
+        s: &Session,
+        st: &mut SessionState,
+        dir: Direction,
+        r: Result<Output>,
+    ) -> Result<Output> {
+        let done = r.as_ref().map_or(true, ends);
+        if done && let Some(op) = slot(st, dir).take() {
+            let (mechanism, fips_approved) = (op.info.mech as u64, op.info.approved);
+            let event = match dir {
+                Direction::Encrypt => Operation::Encrypt {
+                    mechanism,
+                    fips_approved,
+                },
+                Direction::Decrypt => Operation::Decrypt {
+                    mechanism,
+                    fips_approved,
+                },
+            };
+            self.record_locked(s, st, event, rv_of(&r));
+        }
+        r
+    }
+}

@@ -1,0 +1,283 @@
+//! Key wrapping and unwrapping (PKCS#11 3.x section 5.18): secret keys as their value,
+//! private keys as PKCS#8, under AES-KW/KWP, AES-GCM, AES-CBC-PAD or RSA (PKCS#1, OAEP),
+//! honouring CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED/CKA_TRUSTED and the wrap/unwrap templates.
+
+use super::encrypt::{check_aes_key, cipher_mode, rsa_scheme};
+use super::{check_object_access, rv_of};
+use crate::audit::Operation;
+use crate::crypto::{Curve, Direction, PrivateKeyMaterial};
+use crate::error::{Error, Result};
+use crate::mechanism::registry::Family;
+use crate::mechanism::{MechSpec, Mechanism, Op, Params};
+use crate::module::Module;
+use crate::object::template::{self, Origin};
+use crate::object::{AttrValue, Attributes, Object, Template, key};
+use crate::session::operation::{OutBuf, Output};
+use crate::token::Login;
+use cryptoki_sys::*;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// The wrapping key's role in one call.
+enum Kek {
+    Aes(Zeroizing<Vec<u8>>),
+    Rsa(Arc<Object>),
+}
+
+impl Module {
+    /// Finds and checks the wrapping (or unwrapping) key.
+    fn kek(
+        &self,
+        t: &crate::token::Token,
+        spec: &MechSpec,
+        handle: CK_OBJECT_HANDLE,
+        dir: Direction,
+    ) -> Result<(Kek, Arc<Object>)> {
+        let (usage, invalid, inconsistent) = match dir {
+            Direction::Encrypt => (
+                CKA_WRAP,
+                Error::WrappingKeyHandleInvalid,
+                Error::WrappingKeyTypeInconsistent,
+            ),
+            Direction::Decrypt => (
+                CKA_UNWRAP,
+                Error::UnwrappingKeyHandleInvalid,
+                Error::UnwrappingKeyTypeInconsistent,
+            ),
+        };
+        let (obj, _) = self.object(t, handle).map_err(|e| match e {
+            Error::ObjectHandleInvalid => invalid.clone(),
+            e => e,
+        })?;
+        let retype = |e: Error| {
+            if e == Error::KeyTypeInconsistent {
+                inconsistent.clone()
+            } else {
+                e
+            }
+        };
+        let kek = match spec.family {
+            Family::Aes => Kek::Aes(check_aes_key(self, spec, &obj, usage).map_err(retype)?),
+            Family::Rsa => {
+                let class = if dir == Direction::Encrypt {
+                    CKO_PUBLIC_KEY
+                } else {
+                    CKO_PRIVATE_KEY
+                };
+                if obj.class() != class || obj.attrs().key_type() != Some(CKK_RSA) {
+                    return Err(inconsistent);
+                }
+                if !obj.permits(usage) {
+                    return Err(Error::KeyFunctionNotPermitted);
+                }
+                self.policy
+                    .check_key_size(spec, obj.key_bits().unwrap_or(0))?;
+                Kek::Rsa(obj.clone())
+            }
+            _ => return Err(Error::MechanismInvalid),
+        };
+        Ok((kek, obj))
+    }
+
+    /// Encrypts or decrypts key material with the wrapping mechanism.
+    fn wrap_cipher(
+        &self,
+        mech: &Mechanism,
+        kek: &Kek,
+        dir: Direction,
+        data: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let be = &*self.backend;
+        match (kek, mech.mech) {
+            (Kek::Aes(k), CKM_AES_KEY_WRAP | CKM_AES_KEY_WRAP_KWP) => {
+                if mech.params != Params::None {
+                    return Err(Error::MechanismParamInvalid);
+                }
+                let pad = mech.mech == CKM_AES_KEY_WRAP_KWP;
+                match dir {
+                    Direction::Encrypt => be.aes_key_wrap(k, data, pad).map(Zeroizing::new),
+                    Direction::Decrypt => be.aes_key_unwrap(k, data, pad),
+                }
+            }
+            (Kek::Aes(k), _) => {
+                let mut c = be.cipher(&cipher_mode(mech)?, k, dir)?;
+                let mut out = Zeroizing::new(c.update(data)?);
+                out.extend_from_slice(&c.finish()?);
+                Ok(out)
+            }
+            (Kek::Rsa(obj), _) => {
+                let scheme = rsa_scheme(self, mech)?;
+                match dir {
+                    Direction::Encrypt => obj
+                        .public_ops(be)?
+                        .encrypt(&scheme, data, &*self.rng)
+                        .map(Zeroizing::new),
+                    Direction::Decrypt => obj.private_ops(be)?.decrypt(&scheme, data, &*self.rng),
+                }
+            }
+        }
+    }
+
+    /// The bytes a key is wrapped as: a secret key's value, a private key's PKCS#8.
+    fn key_material(&self, obj: &Object) -> Result<Zeroizing<Vec<u8>>> {
+        let a = obj.attrs();
+        match (obj.class(), a.key_type()) {
+            (CKO_SECRET_KEY, _) => Ok(Zeroizing::new(
+                a.bytes(CKA_VALUE).ok_or(Error::KeyNotWrappable)?.to_vec(),
+            )),
+            (CKO_PRIVATE_KEY, Some(CKK_RSA)) => self
+                .backend
+                .private_key_to_pkcs8(&PrivateKeyMaterial::Rsa(key::rsa_private_parts(a)?)),
+            (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => {
+                self.backend
+                    .private_key_to_pkcs8(&PrivateKeyMaterial::Ec(key::ec_private_parts(
+                        &*self.backend,
+                        a,
+                    )?))
+            }
+            _ => Err(Error::KeyNotWrappable),
+        }
+    }
+
+    pub fn wrap_key(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        wrapping: CK_OBJECT_HANDLE,
+        key: CK_OBJECT_HANDLE,
+        out: OutBuf,
+    ) -> Result<Output> {
+        let (s, t) = self.session(h)?;
+        let mut approved = false;
+        let r = (|| {
+            let spec = self.policy.lookup(mech.mech, Op::Wrap)?;
+            let (kek, kek_obj) = self.kek(t, spec, wrapping, Direction::Encrypt)?;
+            let (obj, _) = self.object(t, key).map_err(|e| match e {
+                Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
+                e => e,
+            })?;
+            if !obj.attrs().bool(CKA_EXTRACTABLE) {
+                return Err(Error::KeyUnextractable);
+            }
+            if obj.attrs().bool(CKA_WRAP_WITH_TRUSTED) && !kek_obj.attrs().bool(CKA_TRUSTED) {
+                return Err(Error::KeyNotWrappable);
+            }
+            if let Some(AttrValue::Template(wt)) = kek_obj.attrs().get(CKA_WRAP_TEMPLATE) {
+                let wt: Template = wt
+                    .iter()
+                    .map(|(t, v)| (*t as CK_ATTRIBUTE_TYPE, v.clone()))
+                    .collect();
+                if !obj.attrs().matches(&wt) {
+                    return Err(Error::KeyNotWrappable);
+                }
+            }
+            let material = self.key_material(&obj)?;
+            let wrapped = self.wrap_cipher(mech, &kek, Direction::Encrypt, &material)?;
+            approved = self
+                .policy
+                .approved(spec, Op::Wrap, kek_obj.key_bits(), None);
+            Ok(match out {
+                OutBuf::Query => Output::Length(wrapped.len()),
+                OutBuf::Capacity(c) if c < wrapped.len() => Output::TooSmall(wrapped.len()),
+                OutBuf::Capacity(_) => Output::Data(wrapped),
+            })
+        })();
+        let event = Operation::WrapKey {
+            mechanism: mech.mech as u64,
+            fips_approved: approved,
+        };
+        self.record(&s, event, rv_of(&r));
+        r
+    }
+
+    pub fn unwrap_key(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        unwrapping: CK_OBJECT_HANDLE,
+        wrapped: &[u8],
+        tpl: &Template,
+    ) -> Result<CK_OBJECT_HANDLE> {
+        let (s, t) = self.session(h)?;
+        let mut approved = false;
+        let r = (|| {
+            let spec = self.policy.lookup(mech.mech, Op::Unwrap)?;
+            let (kek, kek_obj) = self.kek(t, spec, unwrapping, Direction::Decrypt)?;
+            let login = t.login_state();
+            let mut full: Template = tpl.clone();
+            if let Some(AttrValue::Template(ut)) = kek_obj.attrs().get(CKA_UNWRAP_TEMPLATE) {
+                for (ty, v) in ut {
+                    let ty = *ty as CK_ATTRIBUTE_TYPE;
+                    match crate::object::attribute::find(tpl, ty) {
+                        Some(given) if given != v => return Err(Error::TemplateInconsistent),
+                        Some(_) => {}
+                        None => full.push((ty, v.clone())),
+                    }
+                }
+            }
+            let mut attrs = template::build(&full, Origin::Unwrap, None, login == Login::So)?;
+            check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
+            let material = self
+                .wrap_cipher(mech, &kek, Direction::Decrypt, wrapped)
+                .map_err(|e| match e {
+                    Error::EncryptedDataInvalid | Error::DataInvalid => Error::WrappedKeyInvalid,
+                    Error::EncryptedDataLenRange | Error::DataLenRange => Error::WrappedKeyLenRange,
+                    e => e,
+                })?;
+            self.import_material(&mut attrs, &material)?;
+            approved = self
+                .policy
+                .approved(spec, Op::Unwrap, kek_obj.key_bits(), None);
+            let key_approved = approved && self.import_approved(&attrs);
+            template::derive_key_attributes(&mut attrs, Origin::Unwrap, key_approved);
+            Object::new(attrs.clone()).validate_key(&*self.backend)?;
+            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+        })();
+        let event = Operation::UnwrapKey {
+            mechanism: mech.mech as u64,
+            fips_approved: approved && r.is_ok(),
+        };
+        self.record(&s, event, rv_of(&r));
+        r
+    }
+
+    /// Puts unwrapped material into the new key's attributes, checking it fits the template.
+    fn import_material(&self, attrs: &mut Attributes, material: &[u8]) -> Result<()> {
+        match attrs.class() {
+            CKO_SECRET_KEY => {
+                let ok = match attrs.key_type() {
+                    Some(CKK_AES) => matches!(material.len(), 16 | 24 | 32),
+                    _ => !material.is_empty(),
+                };
+                if !ok {
+                    return Err(Error::WrappedKeyInvalid);
+                }
+                if attrs
+                    .ulong(CKA_VALUE_LEN)
+                    .is_some_and(|l| l as usize != material.len())
+                {
+                    return Err(Error::TemplateInconsistent);
+                }
+                attrs.set(CKA_VALUE, AttrValue::Bytes(material.to_vec()));
+                attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(material.len() as u64));
+                Ok(())
+            }
+            CKO_PRIVATE_KEY => {
+                let parts = self.backend.private_key_from_pkcs8(material)?;
+                let (kt, private) = match &parts {
+                    PrivateKeyMaterial::Rsa(p) => (CKK_RSA, key::rsa_attrs(p).1),
+                    PrivateKeyMaterial::Ec(p) if p.curve == Curve::Ed25519 => {
+                        (CKK_EC_EDWARDS, key::ec_attrs(p).1)
+                    }
+                    PrivateKeyMaterial::Ec(p) => (CKK_EC, key::ec_attrs(p).1),
+                };
+                if attrs.key_type() != Some(kt) {
+                    return Err(Error::TemplateInconsistent);
+                }
+                attrs.extend(private);
+                Ok(())
+            }
+            _ => Err(Error::TemplateInconsistent),
+        }
+    }
+}
