@@ -146,7 +146,7 @@ probe() {
             # cargo-auditable has no --version; read cargo install's record next to the binary.
             local bin
             bin=$(command -v cargo-auditable 2>/dev/null) || true
-            if [ -n "$bin" ] && [ -f "$(dirname "$(dirname "$bin")")/.crates.toml" ]; then
+                    if [ -n "$bin" ] && [ -f "$(dirname "$(dirname "$bin")")/.crates.toml" ]; then
                 v=$(sed -n 's/^"cargo-auditable \([^ ]*\) .*/\1/p' \
                     "$(dirname "$(dirname "$bin")")/.crates.toml" | head -n1)
             elif [ -n "$bin" ]; then
@@ -171,7 +171,7 @@ probe() {
 # Compares the manifest with this machine. Sets TOOLCHAIN_JSON, MISMATCH_JSON, REPRODUCIBLE.
 check_toolchain() {
     local manifest=$1 sections line key pinned found sec
-    sections=" $(manifest_sections) "
+    sections=" ${2:-$(manifest_sections)} "
     TOOLCHAIN_JSON='{}'
     MISMATCH_JSON='[]'
     REPRODUCIBLE=true
@@ -212,7 +212,7 @@ if [ "$PRINT_TOOLCHAIN" = 1 ]; then
     [ -f "$manifest" ] || die "$manifest is missing"
     # rustc/cargo are resolved through rust-toolchain.toml of this checkout.
     cd "$SELF_DIR/.."
-    check_toolchain "$manifest"
+    check_toolchain "$manifest" "platform rust c fips packages msi"
     jq -n --argjson t "$TOOLCHAIN_JSON" --argjson m "$MISMATCH_JSON" --argjson r "$REPRODUCIBLE" \
         '{toolchain: $t, matches_manifest: $r, mismatches: $m}'
     exit 0
@@ -296,8 +296,11 @@ unset RUSTFLAGS CARGO_BUILD_RUSTFLAGS RUSTDOCFLAGS CARGO_BUILD_RUSTDOCFLAGS RUST
     CARGO_BUILD_RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER CARGO_BUILD_TARGET CARGO_BUILD_TARGET_DIR \
     CPPFLAGS LDFLAGS CFLAGS_x86_64_unknown_linux_gnu CXXFLAGS_x86_64_unknown_linux_gnu \
     TARGET_CC TARGET_CXX TARGET_CFLAGS TARGET_CXXFLAGS HOST_CFLAGS HOST_CXXFLAGS \
-    CMAKE_GENERATOR CMAKE_TOOLCHAIN_FILE AWS_LC_SYS_CMAKE_BUILDER AWS_LC_FIPS_SYS_STATIC 2>/dev/null || true
-while IFS= read -r v; do unset "$v"; done < <(env | sed -n 's/^\(CARGO_PROFILE_[A-Z0-9_]*\)=.*/\1/p')
+    CMAKE_GENERATOR CMAKE_TOOLCHAIN_FILE RUSTUP_TOOLCHAIN 2>/dev/null || true
+# Profile overrides, per-target linkers/flags, and aws-lc-sys build knobs (AWS_LC_*).
+while IFS= read -r v; do unset "$v"; done < <(env | sed -n \
+    -e 's/^\(CARGO_PROFILE_[A-Za-z0-9_]*\)=.*/\1/p' -e 's/^\(CARGO_TARGET_[A-Za-z0-9_]*\)=.*/\1/p' \
+    -e 's/^\(AWS_LC_[A-Za-z0-9_]*\)=.*/\1/p')
 export CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
 
 cd "$SRC"
@@ -384,7 +387,8 @@ done
 
 # No build path may survive in what we ship.
 for f in "$STAGE_OUT"/*; do
-    for p in "$SRC" "$WORK" "$TARGET_DIR" "$CARGO_HOME" "$HOME"; do
+    for p in "$SRC" "$WORK" "$TARGET_DIR" "$CARGO_HOME" "${HOME:-}"; do
+        [ "${#p}" -gt 1 ] || continue
         if grep -qaF -- "$p/" "$f"; then
             die "$(basename "$f") still contains the build path $p (path remapping failed)"
         fi
@@ -475,8 +479,7 @@ build_deb() {
         -e "s|@DEBARCH@|$DEBARCH|g" -e "s|@INSTALLED_SIZE@|$size|g" \
         -e "s|@DEPENDS@|$(deb_depends "${elves[@]}")|g" -e "s|@SUMMARY@|$SUMMARY|g" \
         -e "s|@LIBPATH@|$libdir/libcraton_hsm.so|g" -e "s|@VARIANT_TEXT@|$VARIANT_TEXT|g" \
-        "$SRC/packaging/deb/control.in" | fold -s -w 79 | sed '2,$ { /^[A-Z][A-Za-z-]*: /! { /^ /! s/^/ / } }' \
-        >"$root/DEBIAN/control"
+        "$SRC/packaging/deb/control.in" >"$root/DEBIAN/control"
     echo "/etc/craton-hsm/craton_hsm.toml" >"$root/DEBIAN/conffiles"
     (cd "$root" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\n' |
         LC_ALL=C sort | xargs md5sum) >"$root/DEBIAN/md5sums"
@@ -494,13 +497,14 @@ build_rpm() {
     mkdir -p "$top"/{BUILD,RPMS,SRPMS,SPECS,SOURCES,BUILDROOT}
     stage_tree "$root" "$libdir" "$docdir"
     {
+        echo "%defattr(-,root,root,-)"
         echo "%dir /etc/craton-hsm"
         echo "%config(noreplace) /etc/craton-hsm/craton_hsm.toml"
         echo "$libdir/libcraton_hsm.so"
         echo "$libdir/libcraton_hsm.hmac"
         echo "/usr/share/p11-kit/modules/craton-hsm.module"
         echo "%dir $docdir"
-        (cd "$root" && find ".$docdir" -type f -printf '/%P\n' | LC_ALL=C sort | sed 's/^/%doc /')
+        (cd "$root" && find ".$docdir" -type f | LC_ALL=C sort | sed 's/^\./%doc /')
         for b in $BINS; do echo "/usr/bin/$b"; done
     } >"$list"
     rpmbuild -bb --quiet \
@@ -509,11 +513,10 @@ build_rpm() {
         --define "use_source_date_epoch_as_buildtime 1" \
         --define "clamp_mtime_to_source_date_epoch 1" \
         --define "_build_id_links none" \
-        --define "_target_cpu $RPMARCH" \
         --define "pkgname $PACKAGE" \
         --define "pkgversion $VERSION" \
         --define "other_package $OTHER" \
-        --define "summary $SUMMARY" \
+        --define "pkgsummary $SUMMARY" \
         --define "variant_text $VARIANT_TEXT" \
         --define "stagedir $root" \
         --define "filelist $list" \
@@ -557,12 +560,14 @@ build_msi() {
     product=$(uuidgen --sha1 --namespace "$ns" --name "craton-hsm/msi/product/$VARIANT/$VERSION" | tr a-f A-F)
     package=$(uuidgen --sha1 --namespace "$ns" --name "craton-hsm/msi/package/$VARIANT/$VERSION/$COMMIT/$dllsum" | tr a-f A-F)
     MSI=$PACKAGE-$VERSION-x64.msi
+    MSI_PRODUCT="Craton HSM"
+    [ "$VARIANT" = default ] || MSI_PRODUCT="Craton HSM (FIPS)"
     # wixl and msibuild stamp the current time into the summary information: pin it.
     local stamp
     stamp=$(date -u -d "@$SOURCE_DATE_EPOCH" '+%Y-%m-%d %H:%M:%S')
     (cd "$wdir/payload" && TZ=UTC FAKETIME_DONT_RESET=1 faketime -f "@$stamp" wixl -a x64 \
         -D "Version=$VERSION" -D "ProductCode=$product" -D "UpgradeCode=$upgrade" \
-        -D "PackageCode=$package" -D "ProductName=Craton HSM${VARIANT/default/}" \
+        -D "PackageCode=$package" -D "ProductName=$MSI_PRODUCT" \
         -D "Sbom=$SBOM" -D "Variant=$VARIANT" \
         -o "$wdir/$MSI" "$SRC/packaging/msi/craton-hsm.wxs") >"$WORK/wixl.log" 2>&1 ||
         { cat "$WORK/wixl.log" >&2; die "wixl failed"; }

@@ -47,6 +47,10 @@ pub trait CipherCtx: Send {
     fn update_len(&self, n: usize) -> usize;
     /// An upper bound on what `finish` returns.
     fn finish_len(&self) -> usize;
+    /// An upper bound on what a single-part call over `n` bytes returns (update + finish).
+    fn single_len(&self, n: usize) -> usize {
+        self.update_len(n) + self.finish_len()
+    }
     fn update(&mut self, input: &[u8]) -> Result<Vec<u8>>;
     fn finish(self: Box<Self>) -> Result<Zeroizing<Vec<u8>>>;
 }
@@ -200,6 +204,24 @@ impl<K: Keystream> CipherCtx for CtrMode<K> {
     }
     fn finish(self: Box<Self>) -> Result<Zeroizing<Vec<u8>>> {
         Ok(Zeroizing::new(Vec::new()))
+    }
+}
+
+/// SP 800-38F size rules for AES key wrap: KW takes at least two 64-bit semiblocks, in
+/// whole semiblocks; KWP takes at least one byte. `wrap` says which direction `data` is for.
+pub fn check_key_wrap(data: &[u8], pad: bool, wrap: bool) -> Result<()> {
+    let ok = match (pad, wrap) {
+        (false, true) => data.len() >= 16 && data.len() % 8 == 0,
+        (false, false) => data.len() >= 24 && data.len() % 8 == 0,
+        (true, true) => !data.is_empty(),
+        (true, false) => data.len() >= 16 && data.len() % 8 == 0,
+    };
+    if ok {
+        Ok(())
+    } else if wrap {
+        Err(Error::DataLenRange)
+    } else {
+        Err(Error::EncryptedDataLenRange)
     }
 }
 

@@ -227,7 +227,7 @@ impl Module {
             return Err(Error::OperationActive);
         }
         let hint = match op.kind.as_ref() {
-            Some(CryptKind::Stream(c)) => c.update_len(data.len()) + c.finish_len(),
+            Some(CryptKind::Stream(c)) => c.single_len(data.len()),
             Some(CryptKind::RsaEncrypt { key, .. }) => key.signature_len(),
             Some(CryptKind::RsaDecrypt { key, .. }) => key.signature_len(),
             Some(CryptKind::KeyWrap { .. }) => data.len() + 16,

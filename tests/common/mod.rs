@@ -197,3 +197,204 @@ pub fn child_module() -> Pkcs11 {
         .expect("C_Initialize");
     p11
 }
+
+/// The module's raw C entry points, for mechanisms the cryptoki crate has no type for
+/// (SHA-3, CKM_AES_KEY_WRAP_KWP, ...). Loading the library again shares the module state.
+pub struct RawLib(pub cryptoki_sys::Pkcs11);
+
+pub fn raw_lib() -> RawLib {
+    // SAFETY: loading our own module, which has no load-time side effects.
+    RawLib(unsafe { cryptoki_sys::Pkcs11::new(lib_path()) }.expect("load libcraton_hsm"))
+}
+
+fn mech(ty: cryptoki_sys::CK_MECHANISM_TYPE) -> cryptoki_sys::CK_MECHANISM {
+    cryptoki_sys::CK_MECHANISM {
+        mechanism: ty,
+        pParameter: std::ptr::null_mut(),
+        ulParameterLen: 0,
+    }
+}
+
+/// Runs a length query then the real call, as C callers do.
+fn two_call(
+    mut f: impl FnMut(*mut u8, *mut cryptoki_sys::CK_ULONG) -> cryptoki_sys::CK_RV,
+) -> Result<Vec<u8>, cryptoki_sys::CK_RV> {
+    let mut len: cryptoki_sys::CK_ULONG = 0;
+    let rv = f(std::ptr::null_mut(), &mut len);
+    if rv != cryptoki_sys::CKR_OK {
+        return Err(rv);
+    }
+    let mut out = vec![0u8; len as usize];
+    let rv = f(out.as_mut_ptr(), &mut len);
+    if rv != cryptoki_sys::CKR_OK {
+        return Err(rv);
+    }
+    out.truncate(len as usize);
+    Ok(out)
+}
+
+impl RawLib {
+    pub fn digest(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+        ty: cryptoki_sys::CK_MECHANISM_TYPE,
+        data: &[u8],
+    ) -> Result<Vec<u8>, cryptoki_sys::CK_RV> {
+        let mut m = mech(ty);
+        // SAFETY: valid pointers for the duration of each call.
+        unsafe {
+            let rv = self.0.C_DigestInit(h, &mut m);
+            if rv != cryptoki_sys::CKR_OK {
+                return Err(rv);
+            }
+            two_call(|out, len| {
+                self.0
+                    .C_Digest(h, data.as_ptr() as *mut _, data.len() as _, out, len)
+            })
+        }
+    }
+
+    pub fn sign(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+        ty: cryptoki_sys::CK_MECHANISM_TYPE,
+        key: cryptoki_sys::CK_OBJECT_HANDLE,
+        data: &[u8],
+    ) -> Result<Vec<u8>, cryptoki_sys::CK_RV> {
+        let mut m = mech(ty);
+        // SAFETY: valid pointers for the duration of each call.
+        unsafe {
+            let rv = self.0.C_SignInit(h, &mut m, key);
+            if rv != cryptoki_sys::CKR_OK {
+                return Err(rv);
+            }
+            two_call(|out, len| {
+                self.0
+                    .C_Sign(h, data.as_ptr() as *mut _, data.len() as _, out, len)
+            })
+        }
+    }
+
+    pub fn verify(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+        ty: cryptoki_sys::CK_MECHANISM_TYPE,
+        key: cryptoki_sys::CK_OBJECT_HANDLE,
+        data: &[u8],
+        sig: &[u8],
+    ) -> cryptoki_sys::CK_RV {
+        let mut m = mech(ty);
+        // SAFETY: valid pointers for the duration of each call.
+        unsafe {
+            let rv = self.0.C_VerifyInit(h, &mut m, key);
+            if rv != cryptoki_sys::CKR_OK {
+                return rv;
+            }
+            self.0.C_Verify(
+                h,
+                data.as_ptr() as *mut _,
+                data.len() as _,
+                sig.as_ptr() as *mut _,
+                sig.len() as _,
+            )
+        }
+    }
+
+    /// C_Encrypt / C_Decrypt with a parameterless mechanism.
+    pub fn crypt(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+        ty: cryptoki_sys::CK_MECHANISM_TYPE,
+        key: cryptoki_sys::CK_OBJECT_HANDLE,
+        data: &[u8],
+        encrypt: bool,
+    ) -> Result<Vec<u8>, cryptoki_sys::CK_RV> {
+        let mut m = mech(ty);
+        // SAFETY: valid pointers for the duration of each call.
+        unsafe {
+            let rv = if encrypt {
+                self.0.C_EncryptInit(h, &mut m, key)
+            } else {
+                self.0.C_DecryptInit(h, &mut m, key)
+            };
+            if rv != cryptoki_sys::CKR_OK {
+                return Err(rv);
+            }
+            two_call(|out, len| {
+                if encrypt {
+                    self.0
+                        .C_Encrypt(h, data.as_ptr() as *mut _, data.len() as _, out, len)
+                } else {
+                    self.0
+                        .C_Decrypt(h, data.as_ptr() as *mut _, data.len() as _, out, len)
+                }
+            })
+        }
+    }
+
+    pub fn wrap_key(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+        ty: cryptoki_sys::CK_MECHANISM_TYPE,
+        kek: cryptoki_sys::CK_OBJECT_HANDLE,
+        key: cryptoki_sys::CK_OBJECT_HANDLE,
+    ) -> Result<Vec<u8>, cryptoki_sys::CK_RV> {
+        let mut m = mech(ty);
+        // SAFETY: valid pointers for the duration of each call.
+        two_call(|out, len| unsafe { self.0.C_WrapKey(h, &mut m, kek, key, out, len) })
+    }
+
+    /// Unwraps into an extractable, non-sensitive AES session key.
+    pub fn unwrap_aes(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+        ty: cryptoki_sys::CK_MECHANISM_TYPE,
+        kek: cryptoki_sys::CK_OBJECT_HANDLE,
+        wrapped: &[u8],
+    ) -> Result<cryptoki_sys::CK_OBJECT_HANDLE, cryptoki_sys::CK_RV> {
+        use cryptoki_sys::*;
+        let mut m = mech(ty);
+        let class: CK_OBJECT_CLASS = CKO_SECRET_KEY;
+        let kt: CK_KEY_TYPE = CKK_AES;
+        let f: CK_BBOOL = CK_FALSE;
+        let t: CK_BBOOL = CK_TRUE;
+        let ulong = std::mem::size_of::<CK_ULONG>() as CK_ULONG;
+        let mut tpl = [
+            CK_ATTRIBUTE {
+                type_: CKA_CLASS,
+                pValue: &class as *const _ as *mut _,
+                ulValueLen: ulong,
+            },
+            CK_ATTRIBUTE {
+                type_: CKA_KEY_TYPE,
+                pValue: &kt as *const _ as *mut _,
+                ulValueLen: ulong,
+            },
+            CK_ATTRIBUTE {
+                type_: CKA_SENSITIVE,
+                pValue: &f as *const _ as *mut _,
+                ulValueLen: 1,
+            },
+            CK_ATTRIBUTE {
+                type_: CKA_EXTRACTABLE,
+                pValue: &t as *const _ as *mut _,
+                ulValueLen: 1,
+            },
+        ];
+        let mut out: CK_OBJECT_HANDLE = 0;
+        // SAFETY: valid pointers for the duration of the call.
+        let rv = unsafe {
+            self.0.C_UnwrapKey(
+                h,
+                &mut m,
+                kek,
+                wrapped.as_ptr() as *mut _,
+                wrapped.len() as _,
+                tpl.as_mut_ptr(),
+                4,
+                &mut out,
+            )
+        };
+        if rv == CKR_OK { Ok(out) } else { Err(rv) }
+    }
+}

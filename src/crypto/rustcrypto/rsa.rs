@@ -167,7 +167,10 @@ impl PrivateKeyOps for RsaPrivate {
         let mut r = RngAdapter::new(rng);
         let res = match scheme {
             AsymEncScheme::RsaRaw => {
-                return self.raw_private(ct, rng).map(Zeroizing::new);
+                return self
+                    .raw_private(ct, rng)
+                    .map(Zeroizing::new)
+                    .map_err(as_ciphertext_error);
             }
             AsymEncScheme::RsaPkcs1 => self.key.decrypt_blinded(&mut r, Pkcs1v15Encrypt, ct),
             AsymEncScheme::RsaOaep {
@@ -175,11 +178,29 @@ impl PrivateKeyOps for RsaPrivate {
                 mgf_hash,
                 label,
             } => {
-                with_hash!(*hash, D => with_hash!(*mgf_hash, M => self.key.decrypt_blinded(&mut r, oaep::<D, M>(label), ct)))
+                // The rsa crate does not check the leading byte Y of the encoded message
+                // (RFC 8017 7.1.2 step 3g). Check it here, deciding only after both
+                // computations, so this failure looks like any other padding error.
+                let em = Zeroizing::new(self.raw_private(ct, rng).map_err(as_ciphertext_error)?);
+                let y_is_zero: bool = subtle::ConstantTimeEq::ct_eq(&em[0], &0u8).into();
+                let res = with_hash!(*hash, D => with_hash!(*mgf_hash, M => self.key.decrypt_blinded(&mut r, oaep::<D, M>(label), ct)));
+                match res {
+                    Ok(m) if y_is_zero => Ok(m),
+                    _ => Err(rsa::Error::Decryption),
+                }
             }
         };
         res.map(Zeroizing::new)
             .map_err(|_| Error::EncryptedDataInvalid)
+    }
+}
+
+/// An input the raw operation refuses is, for decryption, a bad ciphertext.
+fn as_ciphertext_error(e: Error) -> Error {
+    match e {
+        Error::DataInvalid => Error::EncryptedDataInvalid,
+        Error::DataLenRange => Error::EncryptedDataLenRange,
+        e => e,
     }
 }
 

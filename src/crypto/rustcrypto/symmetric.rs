@@ -5,6 +5,7 @@
 use crate::crypto::Mac;
 use crate::crypto::cipher::{
     AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Keystream, check_gcm,
+    check_key_wrap,
 };
 use crate::error::{Error, Result};
 use aes::cipher::consts::U16;
@@ -249,6 +250,13 @@ impl<A: Aes> CipherCtx for Gcm<A> {
         }
     }
 
+    fn single_len(&self, n: usize) -> usize {
+        match self.dir {
+            Direction::Encrypt => n + self.tag_len,
+            Direction::Decrypt => (self.held.len() + n).saturating_sub(self.tag_len),
+        }
+    }
+
     fn update(&mut self, input: &[u8]) -> Result<Vec<u8>> {
         match self.dir {
             Direction::Encrypt => {
@@ -315,6 +323,7 @@ pub fn cmac(key: &[u8]) -> Result<Box<dyn Mac>> {
 }
 
 pub fn key_wrap(key: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>> {
+    check_key_wrap(data, pad, true)?;
     let mut out = vec![0u8; data.len() + 16];
     let bad = |_| Error::DataLenRange;
     let n = with_aes!(key, A => {
@@ -331,6 +340,7 @@ pub fn key_wrap(key: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>> {
 }
 
 pub fn key_unwrap(key: &[u8], data: &[u8], pad: bool) -> Result<Zeroizing<Vec<u8>>> {
+    check_key_wrap(data, pad, false)?;
     let mut out = Zeroizing::new(vec![0u8; data.len()]);
     let bad = |_| Error::EncryptedDataInvalid;
     let n = with_aes!(key, A => {

@@ -1,0 +1,745 @@
+//! Known-answer tests from public vectors (tests/vectors/, sources in its README): NIST
+//! CAVP, RFC 4231/5869/3394/5649/4493/8032, SP 800-38A/B, and Wycheproof including its
+//! invalid-signature and invalid-ciphertext cases. Every case runs through the C ABI.
+
+mod common;
+
+use common::*;
+use cryptoki::error::RvError;
+use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsOaepParams, PkcsOaepSource, PkcsPssParams};
+use cryptoki::mechanism::vendor_defined::VendorDefinedMechanism;
+use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::session::Session;
+use cryptoki_sys::*;
+use serde_json::Value;
+
+fn load(name: &str) -> Vec<Value> {
+    let path = format!("{}/tests/vectors/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["cases"].as_array().unwrap().clone()
+}
+
+fn hx(c: &Value, field: &str) -> Vec<u8> {
+    hex::decode(
+        c[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field} missing in {c}")),
+    )
+    .unwrap()
+}
+
+fn result(c: &Value) -> &str {
+    c["result"].as_str().unwrap_or("valid")
+}
+
+/// A mechanism of any type with a raw parameter structure (for types cryptoki has no
+/// variant for).
+fn raw<T>(ty: CK_MECHANISM_TYPE, params: Option<&T>) -> Mechanism<'_> {
+    Mechanism::VendorDefined(VendorDefinedMechanism::new(
+        MechanismType::try_from(ty).unwrap(),
+        params,
+    ))
+}
+
+fn hash_mech(name: &str) -> CK_MECHANISM_TYPE {
+    match name {
+        "SHA-1" => CKM_SHA_1,
+        "SHA-224" => CKM_SHA224,
+        "SHA-256" => CKM_SHA256,
+        "SHA-384" => CKM_SHA384,
+        "SHA-512" => CKM_SHA512,
+        "SHA3-224" => CKM_SHA3_224,
+        "SHA3-256" => CKM_SHA3_256,
+        "SHA3-384" => CKM_SHA3_384,
+        "SHA3-512" => CKM_SHA3_512,
+        other => panic!("hash {other}"),
+    }
+}
+
+fn mgf(name: &str) -> PkcsMgfType {
+    match name {
+        "SHA-1" => PkcsMgfType::MGF1_SHA1,
+        "SHA-224" => PkcsMgfType::MGF1_SHA224,
+        "SHA-256" => PkcsMgfType::MGF1_SHA256,
+        "SHA-384" => PkcsMgfType::MGF1_SHA384,
+        "SHA-512" => PkcsMgfType::MGF1_SHA512,
+        other => panic!("mgf {other}"),
+    }
+}
+
+fn secret(s: &Session, kt: KeyType, value: Vec<u8>) -> ObjectHandle {
+    s.create_object(&[
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(kt),
+        Attribute::Value(value),
+        Attribute::Encrypt(true),
+        Attribute::Decrypt(true),
+        Attribute::Sign(true),
+        Attribute::Verify(true),
+        Attribute::Derive(true),
+        Attribute::Wrap(true),
+        Attribute::Unwrap(true),
+        Attribute::Extractable(true),
+        Attribute::Sensitive(false),
+    ])
+    .unwrap()
+}
+
+fn session() -> (Env, Session) {
+    let env = Env::new("[algorithms]\nallow_weak_rsa = true\nallow_sha1_signing = true\n");
+    let s = env.user_session();
+    (env, s)
+}
+
+/// Counts what ran so a file that silently matched nothing fails.
+#[derive(Default)]
+struct Tally {
+    valid: usize,
+    invalid: usize,
+}
+
+impl Tally {
+    fn check(&self, min_valid: usize, min_invalid: usize) {
+        assert!(
+            self.valid >= min_valid && self.invalid >= min_invalid,
+            "ran {} valid, {} invalid",
+            self.valid,
+            self.invalid
+        );
+    }
+}
+
+#[test]
+fn digests_cavp() {
+    let (_env, s) = session();
+    let lib = raw_lib();
+    let mut t = Tally::default();
+    for c in load("digest_sha") {
+        let m = hash_mech(c["alg"].as_str().unwrap());
+        assert_eq!(
+            lib.digest(s.handle(), m, &hx(&c, "msg")).unwrap(),
+            hx(&c, "md"),
+            "{}",
+            c["id"]
+        );
+        t.valid += 1;
+    }
+    t.check(50, 0);
+}
+
+#[test]
+fn hmac_rfc4231_rfc2202_and_sha3() {
+    let (_env, s) = session();
+    let lib = raw_lib();
+    let mut t = Tally::default();
+    for c in load("hmac") {
+        let m = match c["alg"].as_str().unwrap() {
+            "HMAC-SHA-1" | "HMAC-SHA1" => CKM_SHA_1_HMAC,
+            "HMAC-SHA-224" => CKM_SHA224_HMAC,
+            "HMAC-SHA-256" => CKM_SHA256_HMAC,
+            "HMAC-SHA-384" => CKM_SHA384_HMAC,
+            "HMAC-SHA-512" => CKM_SHA512_HMAC,
+            "HMAC-SHA3-224" => CKM_SHA3_224_HMAC,
+            "HMAC-SHA3-256" => CKM_SHA3_256_HMAC,
+            "HMAC-SHA3-384" => CKM_SHA3_384_HMAC,
+            "HMAC-SHA3-512" => CKM_SHA3_512_HMAC,
+            other => panic!("{other}"),
+        };
+        let k = secret(&s, KeyType::GENERIC_SECRET, hx(&c, "key")).handle();
+        let mac = lib.sign(s.handle(), m, k, &hx(&c, "msg")).unwrap();
+        let want = hx(&c, "tag");
+        assert_eq!(&mac[..want.len()], &want[..], "{}", c["id"]);
+        if c.get("tag_len").is_none() {
+            assert_eq!(lib.verify(s.handle(), m, k, &hx(&c, "msg"), &want), CKR_OK);
+            let mut bad = want.clone();
+            bad[0] ^= 1;
+            assert_eq!(
+                lib.verify(s.handle(), m, k, &hx(&c, "msg"), &bad),
+                CKR_SIGNATURE_INVALID
+            );
+        }
+        t.valid += 1;
+    }
+    t.check(40, 0);
+}
+
+#[test]
+fn hkdf_rfc5869_and_wycheproof() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("hkdf") {
+        let prf = hash_mech(c["alg"].as_str().unwrap().trim_start_matches("HKDF-"));
+        let ikm = secret(&s, KeyType::GENERIC_SECRET, hx(&c, "ikm"));
+        let salt = hx(&c, "salt");
+        let info = hx(&c, "info");
+        let params = CK_HKDF_PARAMS {
+            bExtract: CK_TRUE,
+            bExpand: CK_TRUE,
+            prfHashMechanism: prf,
+            ulSaltType: if salt.is_empty() {
+                CKF_HKDF_SALT_NULL
+            } else {
+                CKF_HKDF_SALT_DATA
+            },
+            pSalt: salt.as_ptr() as *mut _,
+            ulSaltLen: salt.len() as _,
+            hSaltKey: 0,
+            pInfo: info.as_ptr() as *mut _,
+            ulInfoLen: info.len() as _,
+        };
+        let size = c["size"].as_u64().unwrap();
+        let r = s.derive_key(
+            &raw(CKM_HKDF_DERIVE, Some(&params)),
+            ikm,
+            &[
+                Attribute::Class(ObjectClass::SECRET_KEY),
+                Attribute::KeyType(KeyType::GENERIC_SECRET),
+                Attribute::ValueLen(size.into()),
+                Attribute::Sensitive(false),
+                Attribute::Extractable(true),
+            ],
+        );
+        match result(&c) {
+            "valid" => {
+                let k = r.unwrap();
+                let v = s.get_attributes(k, &[AttributeType::Value]).unwrap();
+                assert_eq!(v[0], Attribute::Value(hx(&c, "okm")), "{}", c["id"]);
+                t.valid += 1;
+            }
+            _ => {
+                assert!(r.is_err(), "{} must fail", c["id"]);
+                t.invalid += 1;
+            }
+        }
+    }
+    t.check(40, 5);
+}
+
+fn cipher_round_trip(
+    s: &Session,
+    mech: &Mechanism,
+    key: ObjectHandle,
+    pt: &[u8],
+    ct: &[u8],
+    id: &Value,
+) {
+    assert_eq!(s.encrypt(mech, key, pt).unwrap(), ct, "encrypt {id}");
+    assert_eq!(s.decrypt(mech, key, ct).unwrap(), pt, "decrypt {id}");
+    // Multi-part in uneven pieces gives the same bytes.
+    s.encrypt_init(mech, key).unwrap();
+    let mut out = Vec::new();
+    for chunk in pt.chunks(7) {
+        out.extend(s.encrypt_update(chunk).unwrap());
+    }
+    out.extend(s.encrypt_final().unwrap());
+    assert_eq!(out, ct, "multi-part encrypt {id}");
+    s.decrypt_init(mech, key).unwrap();
+    let mut back = Vec::new();
+    for chunk in ct.chunks(5) {
+        back.extend(s.decrypt_update(chunk).unwrap());
+    }
+    back.extend(s.decrypt_final().unwrap());
+    assert_eq!(back, pt, "multi-part decrypt {id}");
+}
+
+#[test]
+fn aes_ecb_cbc_sp800_38a_and_cavp() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("aes_ecb_cbc") {
+        let k = secret(&s, KeyType::AES, hx(&c, "key"));
+        let mech = match c["mode"].as_str().unwrap() {
+            "ECB" => Mechanism::AesEcb,
+            "CBC" => Mechanism::AesCbc(hx(&c, "iv").try_into().unwrap()),
+            other => panic!("{other}"),
+        };
+        cipher_round_trip(&s, &mech, k, &hx(&c, "pt"), &hx(&c, "ct"), &c["id"]);
+        t.valid += 1;
+    }
+    t.check(15, 0);
+}
+
+#[test]
+fn aes_ctr_sp800_38a_and_rfc3686() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("aes_ctr") {
+        let k = secret(&s, KeyType::AES, hx(&c, "key"));
+        let params = CK_AES_CTR_PARAMS {
+            ulCounterBits: c["counter_bits"].as_u64().unwrap() as _,
+            cb: hx(&c, "counter_block").try_into().unwrap(),
+        };
+        let mech = raw(CKM_AES_CTR, Some(&params));
+        cipher_round_trip(&s, &mech, k, &hx(&c, "pt"), &hx(&c, "ct"), &c["id"]);
+        t.valid += 1;
+    }
+    t.check(10, 0);
+}
+
+#[test]
+fn aes_gcm_wycheproof_and_cavp() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("aes_gcm") {
+        let k = secret(&s, KeyType::AES, hx(&c, "key"));
+        let iv = hx(&c, "iv");
+        let aad = hx(&c, "aad");
+        let params = CK_GCM_PARAMS {
+            pIv: iv.as_ptr() as *mut _,
+            ulIvLen: iv.len() as _,
+            ulIvBits: (iv.len() * 8) as _,
+            pAAD: aad.as_ptr() as *mut _,
+            ulAADLen: aad.len() as _,
+            ulTagBits: c["tag_bits"].as_u64().unwrap() as _,
+        };
+        let mech = raw(CKM_AES_GCM, Some(&params));
+        let mut sealed = hx(&c, "ct");
+        sealed.extend(hx(&c, "tag"));
+        if iv.is_empty() {
+            assert_rv!(
+                s.encrypt(&mech, k, &hx(&c, "msg")),
+                RvError::MechanismParamInvalid
+            );
+            t.invalid += 1;
+            continue;
+        }
+        match result(&c) {
+            "valid" => {
+                cipher_round_trip(&s, &mech, k, &hx(&c, "msg"), &sealed, &c["id"]);
+                t.valid += 1;
+            }
+            _ => {
+                assert_rv!(s.decrypt(&mech, k, &sealed), RvError::EncryptedDataInvalid);
+                t.invalid += 1;
+            }
+        }
+    }
+    t.check(60, 10);
+}
+
+/// KW/KWP as single-part C_Encrypt/C_Decrypt, and for key-sized data through
+/// C_WrapKey/C_UnwrapKey as well.
+fn key_wrap_vectors(file: &str, mech: CK_MECHANISM_TYPE) {
+    let (_env, s) = session();
+    let lib = raw_lib();
+    let h = s.handle();
+    let mut t = Tally::default();
+    for c in load(file) {
+        let kek = secret(&s, KeyType::AES, hx(&c, "key"));
+        let k = kek.handle();
+        let msg = hx(&c, "msg");
+        let ct = hx(&c, "ct");
+        match result(&c) {
+            "valid" => {
+                assert_eq!(
+                    lib.crypt(h, mech, k, &msg, true).unwrap(),
+                    ct,
+                    "{}",
+                    c["id"]
+                );
+                assert_eq!(
+                    lib.crypt(h, mech, k, &ct, false).unwrap(),
+                    msg,
+                    "{}",
+                    c["id"]
+                );
+                if matches!(msg.len(), 16 | 24 | 32) {
+                    let target = secret(&s, KeyType::AES, msg.clone()).handle();
+                    assert_eq!(
+                        lib.wrap_key(h, mech, k, target).unwrap(),
+                        ct,
+                        "C_WrapKey {}",
+                        c["id"]
+                    );
+                    // SAFETY: a handle the module just returned.
+                    let back = unsafe {
+                        ObjectHandle::new_from_raw(lib.unwrap_aes(h, mech, k, &ct).unwrap())
+                    };
+                    let v = s.get_attributes(back, &[AttributeType::Value]).unwrap();
+                    assert_eq!(
+                        v[0],
+                        Attribute::Value(msg.clone()),
+                        "C_UnwrapKey {}",
+                        c["id"]
+                    );
+                }
+                t.valid += 1;
+            }
+            "invalid" => {
+                if ct.is_empty() {
+                    assert!(
+                        lib.crypt(h, mech, k, &msg, true).is_err(),
+                        "wrap of {} must be refused",
+                        c["id"]
+                    );
+                } else {
+                    assert!(
+                        lib.crypt(h, mech, k, &ct, false).is_err(),
+                        "unwrap of {} must fail",
+                        c["id"]
+                    );
+                }
+                t.invalid += 1;
+            }
+            _ => {}
+        }
+    }
+    t.check(10, 5);
+}
+
+#[test]
+fn aes_key_wrap_rfc3394_and_wycheproof() {
+    key_wrap_vectors("aes_kw", CKM_AES_KEY_WRAP);
+}
+
+#[test]
+fn aes_key_wrap_pad_rfc5649_and_wycheproof() {
+    key_wrap_vectors("aes_kwp", CKM_AES_KEY_WRAP_KWP);
+}
+
+#[test]
+fn aes_cmac_rfc4493_and_sp800_38b() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("aes_cmac") {
+        let k = secret(&s, KeyType::AES, hx(&c, "key"));
+        assert_eq!(
+            s.sign(&Mechanism::AesCMac, k, &hx(&c, "msg")).unwrap(),
+            hx(&c, "tag"),
+            "{}",
+            c["id"]
+        );
+        s.verify(&Mechanism::AesCMac, k, &hx(&c, "msg"), &hx(&c, "tag"))
+            .unwrap();
+        t.valid += 1;
+    }
+    t.check(10, 0);
+}
+
+fn rsa_public(s: &Session, c: &Value) -> ObjectHandle {
+    s.create_object(&[
+        Attribute::Class(ObjectClass::PUBLIC_KEY),
+        Attribute::KeyType(KeyType::RSA),
+        Attribute::Modulus(hx(c, "n")),
+        Attribute::PublicExponent(hx(c, "e")),
+        Attribute::Verify(true),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn rsa_pkcs1_signatures_wycheproof_and_cavp() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("rsa_pkcs1_sign") {
+        let m = match c["sha"].as_str().unwrap() {
+            "SHA-256" => Mechanism::Sha256RsaPkcs,
+            "SHA-384" => Mechanism::Sha384RsaPkcs,
+            "SHA-512" => Mechanism::Sha512RsaPkcs,
+            other => panic!("{other}"),
+        };
+        let msg = hx(&c, "msg");
+        let sig = hx(&c, "sig");
+        if c["op"] == "sign" {
+            let k = s
+                .create_object(&[
+                    Attribute::Class(ObjectClass::PRIVATE_KEY),
+                    Attribute::KeyType(KeyType::RSA),
+                    Attribute::Modulus(hx(&c, "n")),
+                    Attribute::PublicExponent(hx(&c, "e")),
+                    Attribute::PrivateExponent(hx(&c, "d")),
+                    Attribute::Sign(true),
+                ])
+                .unwrap();
+            assert_eq!(s.sign(&m, k, &msg).unwrap(), sig, "{}", c["id"]);
+            t.valid += 1;
+            continue;
+        }
+        let k = rsa_public(&s, &c);
+        let r = s.verify(&m, k, &msg, &sig);
+        match result(&c) {
+            "valid" => {
+                r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"]));
+                t.valid += 1;
+            }
+            "invalid" => {
+                let rv = rv(r.expect_err(&format!("{} must fail", c["id"])));
+                assert!(
+                    matches!(rv, RvError::SignatureInvalid | RvError::SignatureLenRange),
+                    "{}: {rv:?}",
+                    c["id"]
+                );
+                t.invalid += 1;
+            }
+            _ => {}
+        }
+    }
+    t.check(5, 20);
+}
+
+#[test]
+fn rsa_pss_wycheproof() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("rsa_pss") {
+        let params = PkcsPssParams {
+            hash_alg: MechanismType::try_from(hash_mech(c["sha"].as_str().unwrap())).unwrap(),
+            mgf: mgf(c["mgf_sha"].as_str().unwrap()),
+            s_len: c["slen"].as_u64().unwrap().into(),
+        };
+        let m = match c["sha"].as_str().unwrap() {
+            "SHA-256" => Mechanism::Sha256RsaPkcsPss(params),
+            other => panic!("{other}"),
+        };
+        let k = rsa_public(&s, &c);
+        let r = s.verify(&m, k, &hx(&c, "msg"), &hx(&c, "sig"));
+        match result(&c) {
+            "valid" => {
+                r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"]));
+                t.valid += 1;
+            }
+            "invalid" => {
+                assert!(r.is_err(), "{} must fail", c["id"]);
+                t.invalid += 1;
+            }
+            _ => {}
+        }
+    }
+    t.check(5, 10);
+}
+
+#[test]
+fn rsa_oaep_decryption_wycheproof() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("rsa_oaep") {
+        let k = s
+            .create_object(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::KeyType(KeyType::RSA),
+                Attribute::Modulus(hx(&c, "n")),
+                Attribute::PublicExponent(hx(&c, "e")),
+                Attribute::PrivateExponent(hx(&c, "d")),
+                Attribute::Prime1(hx(&c, "p")),
+                Attribute::Prime2(hx(&c, "q")),
+                Attribute::Exponent1(hx(&c, "dp")),
+                Attribute::Exponent2(hx(&c, "dq")),
+                Attribute::Coefficient(hx(&c, "qinv")),
+                Attribute::Decrypt(true),
+            ])
+            .unwrap();
+        let label = hx(&c, "label");
+        let params = PkcsOaepParams::new(
+            MechanismType::try_from(hash_mech(c["sha"].as_str().unwrap())).unwrap(),
+            mgf(c["mgf_sha"].as_str().unwrap()),
+            if label.is_empty() {
+                PkcsOaepSource::empty()
+            } else {
+                PkcsOaepSource::data_specified(&label)
+            },
+        );
+        let r = s.decrypt(&Mechanism::RsaPkcsOaep(params), k, &hx(&c, "ct"));
+        match result(&c) {
+            "valid" => {
+                assert_eq!(
+                    r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"])),
+                    hx(&c, "msg")
+                );
+                t.valid += 1;
+            }
+            "invalid" => {
+                let rv = rv(r.expect_err(&format!("{} must fail", c["id"])));
+                assert!(
+                    matches!(
+                        rv,
+                        RvError::EncryptedDataInvalid | RvError::EncryptedDataLenRange
+                    ),
+                    "{}: {rv:?}",
+                    c["id"]
+                );
+                t.invalid += 1;
+            }
+            _ => {}
+        }
+    }
+    t.check(5, 10);
+}
+
+fn ec_params(file: &str) -> Vec<u8> {
+    if file.ends_with("p256") {
+        vec![0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]
+    } else {
+        vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]
+    }
+}
+
+/// DER OCTET STRING around a point, as CKA_EC_POINT holds it.
+fn octet_string(p: &[u8]) -> Vec<u8> {
+    let mut v = vec![0x04];
+    if p.len() >= 0x80 {
+        v.push(0x81);
+    }
+    v.push(p.len() as u8);
+    v.extend_from_slice(p);
+    v
+}
+
+fn ecdsa_vectors(file: &str) {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load(file) {
+        let k = s
+            .create_object(&[
+                Attribute::Class(ObjectClass::PUBLIC_KEY),
+                Attribute::KeyType(KeyType::EC),
+                Attribute::EcParams(ec_params(file)),
+                Attribute::EcPoint(octet_string(&hx(&c, "public"))),
+                Attribute::Verify(true),
+            ])
+            .unwrap();
+        let m = match c["sha"].as_str().unwrap() {
+            "SHA-256" => Mechanism::EcdsaSha256,
+            "SHA-384" => Mechanism::EcdsaSha384,
+            "SHA-512" => Mechanism::EcdsaSha512,
+            other => panic!("{other}"),
+        };
+        let r = s.verify(&m, k, &hx(&c, "msg"), &hx(&c, "sig"));
+        match result(&c) {
+            "valid" => {
+                r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"]));
+                t.valid += 1;
+            }
+            "invalid" => {
+                let rv = rv(r.expect_err(&format!("{} must fail", c["id"])));
+                assert!(
+                    matches!(rv, RvError::SignatureInvalid | RvError::SignatureLenRange),
+                    "{}: {rv:?}",
+                    c["id"]
+                );
+                t.invalid += 1;
+            }
+            _ => {}
+        }
+    }
+    t.check(3, 10);
+}
+
+#[test]
+fn ecdsa_p256_wycheproof() {
+    ecdsa_vectors("ecdsa_p256");
+}
+
+#[test]
+fn ecdsa_p384_wycheproof() {
+    ecdsa_vectors("ecdsa_p384");
+}
+
+fn ecdh_vectors(file: &str) {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load(file) {
+        let k = s
+            .create_object(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::KeyType(KeyType::EC),
+                Attribute::EcParams(ec_params(file)),
+                Attribute::Value(hx(&c, "private")),
+                Attribute::Derive(true),
+            ])
+            .unwrap();
+        let public = hx(&c, "public");
+        let params = CK_ECDH1_DERIVE_PARAMS {
+            kdf: CKD_NULL,
+            ulSharedDataLen: 0,
+            pSharedData: std::ptr::null_mut(),
+            ulPublicDataLen: public.len() as _,
+            pPublicData: public.as_ptr() as *mut _,
+        };
+        let r = s.derive_key(
+            &raw(CKM_ECDH1_DERIVE, Some(&params)),
+            k,
+            &[
+                Attribute::Class(ObjectClass::SECRET_KEY),
+                Attribute::KeyType(KeyType::GENERIC_SECRET),
+                Attribute::Sensitive(false),
+                Attribute::Extractable(true),
+            ],
+        );
+        match result(&c) {
+            "valid" => {
+                let d = r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"]));
+                let v = s.get_attributes(d, &[AttributeType::Value]).unwrap();
+                assert_eq!(v[0], Attribute::Value(hx(&c, "shared")), "{}", c["id"]);
+                t.valid += 1;
+            }
+            "invalid" => {
+                assert!(r.is_err(), "{} must fail", c["id"]);
+                t.invalid += 1;
+            }
+            _ => {}
+        }
+    }
+    t.check(3, 5);
+}
+
+#[test]
+fn ecdh_p256_wycheproof() {
+    ecdh_vectors("ecdh_p256");
+}
+
+#[test]
+fn ecdh_p384_wycheproof() {
+    ecdh_vectors("ecdh_p384");
+}
+
+#[test]
+fn ed25519_rfc8032_and_wycheproof() {
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    let params = vec![0x06, 0x03, 0x2b, 0x65, 0x70];
+    for c in load("ed25519") {
+        let public = s
+            .create_object(&[
+                Attribute::Class(ObjectClass::PUBLIC_KEY),
+                Attribute::KeyType(KeyType::EC_EDWARDS),
+                Attribute::EcParams(params.clone()),
+                Attribute::EcPoint(octet_string(&hx(&c, "public"))),
+                Attribute::Verify(true),
+            ])
+            .unwrap();
+        let mech = Mechanism::Eddsa(cryptoki::mechanism::eddsa::EddsaParams::new(
+            cryptoki::mechanism::eddsa::EddsaSignatureScheme::Pure,
+        ));
+        if c["op"] == "sign" {
+            let private = s
+                .create_object(&[
+                    Attribute::Class(ObjectClass::PRIVATE_KEY),
+                    Attribute::KeyType(KeyType::EC_EDWARDS),
+                    Attribute::EcParams(params.clone()),
+                    Attribute::Value(hx(&c, "seed")),
+                    Attribute::Sign(true),
+                ])
+                .unwrap();
+            assert_eq!(
+                s.sign(&mech, private, &hx(&c, "msg")).unwrap(),
+                hx(&c, "sig"),
+                "{}",
+                c["id"]
+            );
+        }
+        let r = s.verify(&mech, public, &hx(&c, "msg"), &hx(&c, "sig"));
+        match result(&c) {
+            "valid" => {
+                r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"]));
+                t.valid += 1;
+            }
+            "invalid" => {
+                assert!(r.is_err(), "{} must fail", c["id"]);
+                t.invalid += 1;
+            }
+            _ => {}
+        }
+    }
+    t.check(10, 20);
+}
