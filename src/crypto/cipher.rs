@@ -211,10 +211,10 @@ impl<K: Keystream> CipherCtx for CtrMode<K> {
 /// whole semiblocks; KWP takes at least one byte. `wrap` says which direction `data` is for.
 pub fn check_key_wrap(data: &[u8], pad: bool, wrap: bool) -> Result<()> {
     let ok = match (pad, wrap) {
-        (false, true) => data.len() >= 16 && data.len() % 8 == 0,
-        (false, false) => data.len() >= 24 && data.len() % 8 == 0,
+        (false, true) => data.len() >= 16 && data.len().is_multiple_of(8),
+        (false, false) => data.len() >= 24 && data.len().is_multiple_of(8),
         (true, true) => !data.is_empty(),
-        (true, false) => data.len() >= 16 && data.len() % 8 == 0,
+        (true, false) => data.len() >= 16 && data.len().is_multiple_of(8),
     };
     if ok {
         Ok(())
