@@ -12,7 +12,7 @@ use crate::mechanism::Policy;
 use crate::session::SessionTable;
 use crate::token::{PinPolicy, Token};
 use cryptoki_sys::CK_SLOT_ID;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -81,8 +81,9 @@ pub fn get() -> Result<Arc<Module>> {
     }
 }
 
-/// `C_Initialize` (argument checks are the ABI's).
-pub fn initialize() -> Result<()> {
+/// `C_Initialize` (argument checks are the ABI's). `library` is the module's own file, for
+/// the integrity self-test.
+pub fn initialize(library: Option<PathBuf>) -> Result<()> {
     check_error_state()?;
     let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
     if g.module.is_some() {
@@ -93,7 +94,7 @@ pub fn initialize() -> Result<()> {
         // or dropped here, so it is leaked.
         std::mem::forget(g.module.take());
     }
-    let module = Module::new().inspect_err(|e| {
+    let module = Module::new(library.as_deref()).inspect_err(|e| {
         // Configuration failures were logged where they were found.
         if !in_error_state() && !matches!(e, Error::FunctionFailed(_)) {
             tracing::error!("C_Initialize failed: {e}");
@@ -121,7 +122,7 @@ fn fail(msg: String) -> Error {
 }
 
 impl Module {
-    fn new() -> Result<Module> {
+    fn new(library: Option<&Path>) -> Result<Module> {
         crate::logging::init_from_env();
         let config = Config::load().map_err(|e| fail(format!("configuration: {e}")))?;
         crate::logging::init_from_config(&config.logging)
@@ -132,7 +133,7 @@ impl Module {
         let backend = crypto::backend(config.algorithms.crypto_backend).map_err(fail)?;
         warn_ignored_flags(&config);
 
-        crate::selftest::power_on(&*backend, &config)?;
+        crate::selftest::power_on(&*backend, &config, library)?;
 
         let rng = Arc::new(
             SharedRng::new(backend.clone()).inspect_err(|e| enter_error_state(&e.to_string()))?,

@@ -32,7 +32,7 @@ pub unsafe extern "C" fn C_Initialize(p_init_args: CK_VOID_PTR) -> CK_RV {
                 return Err(Error::CantLock);
             }
         }
-        module::initialize()
+        module::initialize(super::platform::library_path())
     })
 }
 

@@ -15,6 +15,7 @@ mod key;
 mod mechanism;
 mod message;
 mod object;
+mod platform;
 mod ptr;
 mod random;
 mod session;

@@ -245,6 +245,30 @@ pub trait CryptoBackend: Send + Sync {
     /// A private key as PKCS#8 `PrivateKeyInfo` DER (what `C_WrapKey` wraps).
     fn private_key_to_pkcs8(&self, key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>>;
     fn private_key_from_pkcs8(&self, der: &[u8]) -> Result<PrivateKeyMaterial>;
+
+    /// ML-DSA (FIPS 204) key generation from a 32-byte seed: the encoded public key.
+    fn ml_dsa_public_from_seed(&self, set: MlDsaSet, seed: &[u8]) -> Result<Vec<u8>>;
+    /// ML-DSA pure verification with an empty context string.
+    fn ml_dsa_verify(&self, set: MlDsaSet, public: &[u8], msg: &[u8], sig: &[u8]) -> Result<()>;
+    /// ML-KEM (FIPS 203) decapsulation with an expanded decapsulation key.
+    fn ml_kem_decapsulate(&self, set: MlKemSet, dk: &[u8], ct: &[u8])
+    -> Result<Zeroizing<Vec<u8>>>;
+}
+
+/// ML-DSA parameter sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MlDsaSet {
+    MlDsa44,
+    MlDsa65,
+    MlDsa87,
+}
+
+/// ML-KEM parameter sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MlKemSet {
+    MlKem512,
+    MlKem768,
+    MlKem1024,
 }
 
 /// The backends compiled into this build, in preference order.

@@ -3,14 +3,15 @@
 mod ec;
 pub(crate) mod hash;
 mod kdf;
+mod pqc;
 mod rsa;
 mod symmetric;
 
 use crate::config::BackendName;
 use crate::crypto::{
     CipherCtx, CipherMode, CryptoBackend, Curve, Digest, Direction, EcPrivateParts, EcPublicParts,
-    HashAlg, Mac, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps, Rng, RsaPrivateParts,
-    RsaPublicParts, Streaming,
+    HashAlg, Mac, MlDsaSet, MlKemSet, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps, Rng,
+    RsaPrivateParts, RsaPublicParts, Streaming,
 };
 use crate::error::{Error, Result};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -225,5 +226,22 @@ impl CryptoBackend for RustCrypto {
 
     fn private_key_from_pkcs8(&self, der: &[u8]) -> Result<PrivateKeyMaterial> {
         kdf::from_pkcs8(der)
+    }
+
+    fn ml_dsa_public_from_seed(&self, set: MlDsaSet, seed: &[u8]) -> Result<Vec<u8>> {
+        pqc::ml_dsa_public_from_seed(set, seed)
+    }
+
+    fn ml_dsa_verify(&self, set: MlDsaSet, public: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
+        pqc::ml_dsa_verify(set, public, msg, sig)
+    }
+
+    fn ml_kem_decapsulate(
+        &self,
+        set: MlKemSet,
+        dk: &[u8],
+        ct: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        pqc::ml_kem_decapsulate(set, dk, ct)
     }
 }

@@ -1,0 +1,14 @@
+//! Test-only fault injection: with the `fault-injection` feature, `CRATON_HSM_FAULT_INJECT`
+//! names one self-test (a KAT name, or `integrity`) whose known answer is corrupted, so tests
+//! can prove each self-test can fail. Without the feature this is always false.
+
+/// Whether the named self-test should see a corrupted vector.
+#[cfg(feature = "fault-injection")]
+pub fn injected(name: &str) -> bool {
+    std::env::var("CRATON_HSM_FAULT_INJECT").is_ok_and(|v| v == name)
+}
+
+#[cfg(not(feature = "fault-injection"))]
+pub fn injected(_name: &str) -> bool {
+    false
+}

@@ -1,0 +1,67 @@
+# Helpers shared by tests/release/*.sh (sourced, not run).
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+section() { printf '\n--- %s\n' "$*"; }
+
+# The file offset of an ELF section (hex from readelf, printed in decimal).
+section_offset() {
+    local off
+    off=$(readelf -S -W "$1" | sed -n "s/.*\] $2 *[A-Z_]* *[0-9a-f]* \([0-9a-f]*\) .*/\1/p" | head -n1)
+    [ -n "$off" ] || return 1
+    echo $((16#$off))
+}
+
+# Flips the lowest bit of the byte at offset $2 of file $1, in place.
+flip_byte() {
+    local f=$1 off=$2 b
+    b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
+    [ -n "$b" ] || return 1
+    # shellcheck disable=SC2059
+    printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+}
+
+# Flips a byte inside the library's .comment section: the library still loads and runs, so
+# only the integrity self-test (the .hmac check) can notice.
+flip_comment_byte() {
+    local off
+    off=$(section_offset "$1" .comment) || fail "no .comment section in $1"
+    flip_byte "$1" $((off + 1))
+}
+
+# Rewrites SHA256SUMS and release.json's hashes of a release directory, as someone who controls
+# the directory would after tampering with it.
+regen_sums() {
+    local d=$1 f tmp
+    tmp=$(mktemp)
+    jq '.' "$d/release.json" >"$tmp"
+    while IFS= read -r f; do
+        jq --arg f "$f" --arg s "$(sha256sum "$d/$f" | cut -d' ' -f1)" --argjson n "$(stat -c %s "$d/$f")" \
+            '(.artifacts[] | select(.file == $f)) |= (.sha256 = $s | .size = $n)' "$tmp" >"$tmp.2"
+        mv "$tmp.2" "$tmp"
+    done < <(jq -r '.artifacts[].file' "$tmp")
+    mv "$tmp" "$d/release.json"
+    (cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs sha256sum) >"$d/SHA256SUMS.new"
+    mv "$d/SHA256SUMS.new" "$d/SHA256SUMS"
+}
+
+# A config for tests: token store in $1/store, cheap PIN hashing.
+test_config() {
+    mkdir -p "$1"
+    printf 'token.storage_path = "%s/store"\nsecurity.pbkdf2_iterations = 1000\n' "$1" >"$1/craton_hsm.toml"
+    echo "$1/craton_hsm.toml"
+}
+
+# Loads library $1 with pkcs11-tool --list-slots, config $2, info logs; output in $3.
+# Returns pkcs11-tool's exit status.
+load_module() {
+    CRATON_HSM_CONFIG=$2 CRATON_HSM_LOG=info timeout 120 pkcs11-tool --module "$1" --list-slots >"$3" 2>&1
+}
+
+# The integrity self-test's verdict in a log: OK, FAILED, SKIPPED..., or "none" when the module
+# does not log one yet.
+integrity_verdict() {
+    local v
+    v=$(sed -n 's/.*POST: integrity=\([A-Za-z_-]*\).*/\1/p' "$1" | head -n1)
+    echo "${v:-none}"
+}
