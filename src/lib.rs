@@ -8,6 +8,9 @@
 // needed there.
 #![allow(clippy::unnecessary_cast)]
 
+#[cfg(not(any(feature = "rustcrypto-backend", feature = "awslc-backend")))]
+compile_error!("enable a crypto backend: the rustcrypto-backend or awslc-backend feature");
+
 pub mod abi;
 pub mod audit;
 pub mod config;

@@ -8,6 +8,8 @@ pub mod key;
 pub mod rng;
 pub mod stream;
 
+#[cfg(feature = "awslc-backend")]
+pub mod awslc;
 #[cfg(feature = "rustcrypto-backend")]
 pub mod rustcrypto;
 
@@ -297,6 +299,9 @@ pub fn backend(name: Option<BackendName>) -> std::result::Result<Arc<dyn CryptoB
     match name {
         #[cfg(feature = "rustcrypto-backend")]
         BackendName::Rustcrypto => Ok(Arc::new(rustcrypto::RustCrypto)),
+        #[cfg(feature = "awslc-backend")]
+        BackendName::Awslc => Ok(Arc::new(awslc::AwsLc::new()?)),
+        #[allow(unreachable_patterns)]
         other => Err(format!(
             "algorithms.crypto_backend = \"{}\" is not compiled into this build; it has: {}",
             other.as_str(),

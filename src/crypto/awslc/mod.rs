@@ -1,0 +1,195 @@
+//! The AWS-LC backend: aws-lc-rs built with its `fips` feature, i.e. the AWS-LC FIPS 140-3
+//! module. Every cryptographic operation of this build runs here; where aws-lc-rs lacks a
+//! primitive the mechanism is not offered (`supports`), and docs/fips.md lists the gaps.
+
+mod der;
+mod ec;
+mod hash;
+mod kdf;
+mod pqc;
+mod rsa;
+mod symmetric;
+
+use crate::config::BackendName;
+use crate::crypto::{
+    CipherCtx, CipherMode, CryptoBackend, Curve, Digest, Direction, EcPrivateParts, EcPublicParts, HashAlg, Mac,
+    MlDsaSet, MlKemSet, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts,
+    Streaming,
+};
+use crate::error::{Error, Result};
+use cryptoki_sys::*;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// The AWS-LC backend.
+pub struct AwsLc;
+
+impl AwsLc {
+    /// Checks that AWS-LC runs as its FIPS module (it has already run its own power-on tests
+    /// and integrity check when the library was loaded).
+    pub fn new() -> std::result::Result<AwsLc, String> {
+        aws_lc_rs::try_fips_mode().map_err(|e| format!("AWS-LC is not in FIPS mode: {e}"))?;
+        Ok(AwsLc)
+    }
+}
+
+/// Mechanisms aws-lc-rs has no primitive for on this backend (see docs/fips.md).
+const UNSUPPORTED: &[CK_MECHANISM_TYPE] = &[
+    // Raw RSA and PKCS#1 v1.5 encryption, and signatures over caller-made digests.
+    CKM_RSA_PKCS,
+    CKM_RSA_X_509,
+    CKM_RSA_PKCS_PSS,
+    CKM_ECDSA,
+    // Hashes aws-lc-rs does not pair with these signatures.
+    CKM_SHA1_RSA_PKCS,
+    CKM_SHA224_RSA_PKCS,
+    CKM_SHA1_RSA_PKCS_PSS,
+    CKM_SHA224_RSA_PKCS_PSS,
+    CKM_ECDSA_SHA1,
+    CKM_ECDSA_SHA224,
+    CKM_ECDSA_SHA512,
+    // SHA3-224 and HMAC over SHA-3.
+    CKM_SHA3_224,
+    CKM_SHA3_224_HMAC,
+    CKM_SHA3_256_HMAC,
+    CKM_SHA3_384_HMAC,
+    CKM_SHA3_512_HMAC,
+];
+
+impl CryptoBackend for AwsLc {
+    fn name(&self) -> BackendName {
+        BackendName::Awslc
+    }
+
+    fn supports(&self, mech: CK_MECHANISM_TYPE) -> bool {
+        !UNSUPPORTED.contains(&mech)
+    }
+
+    fn is_fips_module(&self) -> bool {
+        true
+    }
+
+    fn streaming(&self) -> Streaming {
+        // AWS-LC's approved signature service hashes the message itself.
+        Streaming::Buffer
+    }
+
+    fn entropy(&self, buf: &mut [u8]) -> Result<()> {
+        aws_lc_rs::rand::fill(buf).map_err(|_| Error::general("AWS-LC random generator"))
+    }
+
+    fn digest(&self, alg: HashAlg) -> Result<Box<dyn Digest>> {
+        hash::digest(alg)
+    }
+
+    fn hmac(&self, alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>> {
+        hash::hmac(alg, key)
+    }
+
+    fn pbkdf2_hmac_sha256(&self, secret: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()> {
+        let n = NonZeroU32::new(iterations).ok_or_else(|| Error::general("PBKDF2 with zero iterations"))?;
+        aws_lc_rs::pbkdf2::derive(aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256, n, salt, secret, out);
+        Ok(())
+    }
+
+    fn aes_gcm_seal(&self, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>> {
+        let mode = CipherMode::Gcm {
+            iv: nonce.to_vec(),
+            aad: aad.to_vec(),
+            tag_len: 16,
+        };
+        let mut c = symmetric::cipher(&mode, key, Direction::Encrypt)?;
+        c.update(pt)?;
+        Ok(c.finish()?.to_vec())
+    }
+
+    fn aes_gcm_open(&self, key: &[u8], nonce: &[u8], aad: &[u8], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let mode = CipherMode::Gcm {
+            iv: nonce.to_vec(),
+            aad: aad.to_vec(),
+            tag_len: 16,
+        };
+        let mut c = symmetric::cipher(&mode, key, Direction::Decrypt)?;
+        c.update(ct)?;
+        c.finish()
+    }
+
+    fn generate_rsa(&self, bits: usize, public_exponent: &[u8], _rng: &dyn Rng) -> Result<RsaPrivateParts> {
+        // Key generation draws on AWS-LC's own approved DRBG.
+        rsa::generate(bits, public_exponent)
+    }
+
+    fn generate_ec(&self, curve: Curve, _rng: &dyn Rng) -> Result<EcPrivateParts> {
+        ec::generate(curve)
+    }
+
+    fn rsa_private(&self, parts: &RsaPrivateParts) -> Result<Arc<dyn PrivateKeyOps>> {
+        Ok(Arc::new(rsa::load_private(parts)?))
+    }
+
+    fn rsa_public(&self, parts: &RsaPublicParts) -> Result<Arc<dyn PublicKeyOps>> {
+        Ok(Arc::new(rsa::load_public(parts)?))
+    }
+
+    fn ec_private(&self, parts: &EcPrivateParts) -> Result<Arc<dyn PrivateKeyOps>> {
+        Ok(Arc::new(ec::load_private(parts)?))
+    }
+
+    fn ec_public(&self, parts: &EcPublicParts) -> Result<Arc<dyn PublicKeyOps>> {
+        Ok(Arc::new(ec::load_public(parts)?))
+    }
+
+    fn ec_public_point(&self, curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
+        ec::public_point(curve, scalar)
+    }
+
+    fn cipher(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
+        symmetric::cipher(mode, key, dir)
+    }
+
+    fn cmac(&self, key: &[u8]) -> Result<Box<dyn Mac>> {
+        symmetric::cmac(key)
+    }
+
+    fn aes_key_wrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>> {
+        symmetric::key_wrap(key, data, pad)
+    }
+
+    fn aes_key_unwrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Zeroizing<Vec<u8>>> {
+        symmetric::key_unwrap(key, data, pad)
+    }
+
+    fn hkdf_extract(&self, hash: HashAlg, salt: &[u8], ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::hkdf_extract(hash, salt, ikm)
+    }
+
+    fn hkdf_expand(&self, hash: HashAlg, prk: &[u8], info: &[u8], len: usize) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::hkdf_expand(hash, prk, info, len)
+    }
+
+    fn x963_kdf(&self, _hash: HashAlg, _z: &[u8], _shared_info: &[u8], _len: usize) -> Result<Zeroizing<Vec<u8>>> {
+        // aws-lc-rs has no ANSI X9.63 KDF: only CKD_NULL is offered on this backend.
+        Err(Error::MechanismParamInvalid)
+    }
+
+    fn private_key_to_pkcs8(&self, key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::to_pkcs8(key)
+    }
+
+    fn private_key_from_pkcs8(&self, der: &[u8]) -> Result<PrivateKeyMaterial> {
+        kdf::from_pkcs8(der)
+    }
+
+    fn ml_dsa_public_from_seed(&self, set: MlDsaSet, seed: &[u8]) -> Result<Vec<u8>> {
+        pqc::ml_dsa_public_from_seed(set, seed)
+    }
+
+    fn ml_dsa_verify(&self, set: MlDsaSet, public: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
+        pqc::ml_dsa_verify(set, public, msg, sig)
+    }
+
+    fn ml_kem_decapsulate(&self, set: MlKemSet, dk: &[u8], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        pqc::ml_kem_decapsulate(set, dk, ct)
+    }
+}
