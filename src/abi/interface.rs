@@ -16,6 +16,7 @@ use super::vendor::{CRATON_FUNCTION_LIST, VENDOR_FUNCTION_LIST};
 use super::{guard, ptr};
 use crate::error::Error;
 use cryptoki_sys::*;
+use std::cell::UnsafeCell;
 
 static FUNCTION_LIST_2_40: CK_FUNCTION_LIST = CK_FUNCTION_LIST {
     version: CK_VERSION {
@@ -188,37 +189,47 @@ static FUNCTION_LIST_3_0: CK_FUNCTION_LIST_3_0 = CK_FUNCTION_LIST_3_0 {
     C_MessageVerifyFinal: Some(C_MessageVerifyFinal),
 };
 
-/// `CK_INTERFACE` holds raw pointers; these point only at immutable statics.
-struct Interfaces([CK_INTERFACE; 3]);
-// SAFETY: the pointers refer to `'static` immutable data that is never written.
+/// The interfaces, in writable memory: some callers (OpenSC's pkcs11-spy) write their own
+/// function list into the `CK_INTERFACE` they receive, which the C types allow.
+struct Interfaces(UnsafeCell<[CK_INTERFACE; 3]>);
+// SAFETY: the module never writes these after initialisation; writes come only from callers,
+// through pointers we handed out, as the C API permits.
 unsafe impl Sync for Interfaces {}
 
 const PKCS11_NAME: &[u8] = b"PKCS 11\0";
 const VENDOR_NAME: &[u8] = b"Craton HSM\0";
 
-static INTERFACES: Interfaces = Interfaces([
-    CK_INTERFACE {
-        pInterfaceName: PKCS11_NAME.as_ptr() as *mut CK_UTF8CHAR,
-        pFunctionList: &FUNCTION_LIST_3_0 as *const CK_FUNCTION_LIST_3_0 as *mut std::ffi::c_void,
-        flags: 0,
-    },
-    CK_INTERFACE {
-        pInterfaceName: PKCS11_NAME.as_ptr() as *mut CK_UTF8CHAR,
-        pFunctionList: &FUNCTION_LIST_2_40 as *const CK_FUNCTION_LIST as *mut std::ffi::c_void,
-        flags: 0,
-    },
-    CK_INTERFACE {
-        pInterfaceName: VENDOR_NAME.as_ptr() as *mut CK_UTF8CHAR,
-        pFunctionList: &VENDOR_FUNCTION_LIST as *const CRATON_FUNCTION_LIST
-            as *mut std::ffi::c_void,
-        flags: 0,
-    },
-]);
+/// What each interface is, for lookups (callers cannot change this copy).
+const CATALOGUE: [(&[u8], *const std::ffi::c_void); 3] = [
+    (
+        PKCS11_NAME,
+        &FUNCTION_LIST_3_0 as *const CK_FUNCTION_LIST_3_0 as *const std::ffi::c_void,
+    ),
+    (
+        PKCS11_NAME,
+        &FUNCTION_LIST_2_40 as *const CK_FUNCTION_LIST as *const std::ffi::c_void,
+    ),
+    (
+        VENDOR_NAME,
+        &VENDOR_FUNCTION_LIST as *const CRATON_FUNCTION_LIST as *const std::ffi::c_void,
+    ),
+];
 
-/// The version at the head of an interface's function list.
-fn version_of(i: &CK_INTERFACE) -> CK_VERSION {
+const fn interface(i: usize) -> CK_INTERFACE {
+    CK_INTERFACE {
+        pInterfaceName: CATALOGUE[i].0.as_ptr() as *mut CK_UTF8CHAR,
+        pFunctionList: CATALOGUE[i].1 as *mut std::ffi::c_void,
+        flags: 0,
+    }
+}
+
+static INTERFACES: Interfaces =
+    Interfaces(UnsafeCell::new([interface(0), interface(1), interface(2)]));
+
+/// The version at the head of catalogue entry `i`'s function list.
+fn version_of(i: usize) -> CK_VERSION {
     // SAFETY: every function list starts with its CK_VERSION.
-    unsafe { *(i.pFunctionList as *const CK_VERSION) }
+    unsafe { *(CATALOGUE[i].1 as *const CK_VERSION) }
 }
 
 /// # Safety
@@ -241,8 +252,9 @@ pub unsafe extern "C" fn C_GetInterfaceList(
     pul_count: CK_ULONG_PTR,
 ) -> CK_RV {
     guard("C_GetInterfaceList", || {
+        let all = [interface(0), interface(1), interface(2)];
         // SAFETY: caller's contract.
-        unsafe { ptr::deliver_list(p_interfaces_list, pul_count, &INTERFACES.0) }
+        unsafe { ptr::deliver_list(p_interfaces_list, pul_count, &all) }
     })
 }
 
@@ -269,18 +281,18 @@ pub unsafe extern "C" fn C_GetInterface(
         // SAFETY: caller's contract.
         let version = unsafe { p_version.as_ref() }.copied();
         // Interfaces are listed newest first, so the first match is the highest version.
-        let found = INTERFACES.0.iter().find(|i| {
-            // SAFETY: our own NUL-terminated names.
-            let n =
-                unsafe { std::ffi::CStr::from_ptr(i.pInterfaceName as *const std::ffi::c_char) };
+        let found = (0..CATALOGUE.len()).find(|&i| {
+            let (n, _) = CATALOGUE[i];
             let v = version_of(i);
-            n.to_bytes() == name
+            // Our interfaces set no flags, so a caller asking for any flag gets none.
+            n[..n.len() - 1] == *name
                 && version.is_none_or(|w| w.major == v.major && w.minor == v.minor)
-                && i.flags & flags == flags
+                && flags == 0
         });
         match found {
             Some(i) => {
-                *out = i as *const CK_INTERFACE as *mut CK_INTERFACE;
+                // SAFETY: `i` indexes the 3-element array, which lives for the whole process.
+                *out = unsafe { (INTERFACES.0.get() as *mut CK_INTERFACE).add(i) };
                 Ok(())
             }
             None => Err(Error::ArgumentsBad),

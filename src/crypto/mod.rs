@@ -180,6 +180,8 @@ pub trait CryptoBackend: Send + Sync {
     fn is_fips_module(&self) -> bool;
     /// How multi-part hash-and-sign operations should be fed.
     fn streaming(&self) -> Streaming;
+    /// Smallest RSA modulus the backend generates and uses, in bits.
+    fn min_rsa_bits(&self) -> u64;
 
     /// Raw entropy for seeding the DRBG (the OS, or the validated module's own source).
     fn entropy(&self, buf: &mut [u8]) -> Result<()>;

@@ -17,6 +17,7 @@ pub struct Policy {
     /// The backend is a validated module in its approved mode.
     pub backend_fips: bool,
     supported: Vec<CK_MECHANISM_TYPE>,
+    backend_min_rsa: u64,
 }
 
 /// Smallest RSA modulus when `allow_weak_rsa` is on outside approved mode.
@@ -39,6 +40,7 @@ impl Policy {
             sha1_signing: alg.allow_sha1_signing && !fips,
             backend_fips: backend.is_fips_module(),
             supported,
+            backend_min_rsa: backend.min_rsa_bits(),
         }
     }
 
@@ -72,7 +74,7 @@ impl Policy {
     /// The key-size range reported and enforced, in the mechanism's unit.
     pub fn key_range(&self, spec: &MechSpec) -> (u64, u64) {
         match spec.family {
-            Family::Rsa if self.weak_rsa => (WEAK_RSA_MIN, spec.max_key),
+            Family::Rsa if self.weak_rsa => (WEAK_RSA_MIN.max(self.backend_min_rsa), spec.max_key),
             _ => (spec.min_key, spec.max_key),
         }
     }
@@ -81,9 +83,7 @@ impl Policy {
     pub fn check_key_size(&self, spec: &MechSpec, bits: usize) -> Result<()> {
         let (lo, hi) = self.key_range(spec);
         let size = match spec.family {
-            Family::Aes | Family::Hmac | Family::GenericSecret | Family::Hkdf => {
-                bits.div_ceil(8) as u64
-            }
+            Family::Aes => bits.div_ceil(8) as u64,
             Family::Digest => return Ok(()),
             _ => bits as u64,
         };

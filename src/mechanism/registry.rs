@@ -68,7 +68,7 @@ pub struct MechSpec {
     pub family: Family,
     /// Operations, as `CKF_*` flags.
     pub ops: CK_FLAGS,
-    /// Key-size range in the mechanism's unit (bits for RSA and EC, bytes for AES and HMAC).
+    /// Key-size range in the mechanism's unit (bytes for AES, bits for everything else).
     pub min_key: u64,
     pub max_key: u64,
     /// The hash the mechanism applies to the caller's data (hash-and-sign, HMAC, digest).
@@ -87,7 +87,9 @@ const EC_FLAGS: CK_FLAGS = CKF_EC_F_P | CKF_EC_OID | CKF_EC_UNCOMPRESS;
 const RSA: (u64, u64) = (2048, 4096);
 const EC: (u64, u64) = (256, 384);
 const ED25519: (u64, u64) = (255, 255);
-const SECRET: (u64, u64) = (1, 512);
+/// Generic secrets (keys for HMAC and HKDF): in bits, as the spec counts them for
+/// CKM_GENERIC_SECRET_KEY_GEN.
+const SECRET: (u64, u64) = (8, 4096);
 const NONE: (u64, u64) = (0, 0);
 
 const fn m(

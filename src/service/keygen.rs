@@ -173,8 +173,12 @@ fn pairwise_consistency(
         Some(CKK_RSA) => SignScheme::RsaPkcs1 {
             hash: Some(HashAlg::Sha256),
         },
+        // Each curve with the hash of its own strength (the pairs every backend signs).
         Some(CKK_EC) => SignScheme::Ecdsa {
-            hash: Some(HashAlg::Sha256),
+            hash: Some(match key::bits(public) {
+                Some(384) => HashAlg::Sha384,
+                _ => HashAlg::Sha256,
+            }),
         },
         _ => SignScheme::EdDsa,
     };

@@ -35,8 +35,13 @@ impl Module {
         r
     }
 
-    /// Fills in what the token derives for imported secret keys and checks their length.
+    /// Fills in what the token derives for imported keys (CKA_MODULUS_BITS of an RSA public
+    /// key, CKA_VALUE_LEN of a secret key) and checks secret key lengths.
     fn complete_imported_key(&self, attrs: &mut Attributes) -> Result<()> {
+        if attrs.class() == CKO_PUBLIC_KEY && attrs.key_type() == Some(CKK_RSA) {
+            let bits = attrs.bytes(CKA_MODULUS).map(modulus_bits).unwrap_or(0);
+            attrs.set(CKA_MODULUS_BITS, AttrValue::Ulong(bits as u64));
+        }
         if attrs.class() != CKO_SECRET_KEY {
             return Ok(());
         }

@@ -398,3 +398,9 @@ impl RawLib {
         if rv == CKR_OK { Ok(out) } else { Err(rv) }
     }
 }
+
+/// Whether the module under test runs the AWS-LC backend (the default config picks the first
+/// compiled backend, so that is the case exactly when RustCrypto is not compiled in).
+pub fn awslc() -> bool {
+    cfg!(feature = "awslc-backend") && !cfg!(feature = "rustcrypto-backend")
+}

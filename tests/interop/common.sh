@@ -85,6 +85,26 @@ check() {
     return $rc
 }
 
+# run_program NAME CMD...: a client program that prints its own "ok   ..." / "FAIL ..." lines;
+# they are shown as they come and added to this script's counts. A non-zero exit without any
+# FAIL line (a crash) counts as one failure.
+run_program() {
+    local name=$1 out rc n line
+    shift
+    out="$WORK/logs/$name.out"
+    "$@" 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+    n=$(grep -c '^ok   ' "$out")
+    PASSED=$((PASSED + n))
+    while IFS= read -r line; do
+        FAILED=$((FAILED + 1))
+        FAILURES+=("${line#FAIL }")
+    done < <(grep '^FAIL ' "$out")
+    if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+        fail "$name exited with status $rc"
+    fi
+}
+
 # Helpers for use inside checks (they exit non-zero with a message).
 die() {
     echo "$*" >&2

@@ -16,7 +16,8 @@ pub fn rsa_parts_from_pkcs8(der: &[u8]) -> Result<RsaPrivateParts> {
     if info.algorithm.oid != pkcs1::ALGORITHM_OID {
         return Err(Error::WrappedKeyInvalid);
     }
-    let k = pkcs1::RsaPrivateKey::from_der(info.private_key.as_bytes()).map_err(|_| Error::WrappedKeyInvalid)?;
+    let k = pkcs1::RsaPrivateKey::from_der(info.private_key.as_bytes())
+        .map_err(|_| Error::WrappedKeyInvalid)?;
     Ok(RsaPrivateParts {
         n: bytes(k.modulus),
         e: bytes(k.public_exponent),

@@ -1,7 +1,10 @@
 //! ECDSA (P-256 with SHA-256, P-384 with SHA-384: the pairs aws-lc-rs signs through its
 //! approved message interface), ECDH on P-256/P-384, and Ed25519, over aws-lc-rs.
 
-use crate::crypto::{Curve, EcPrivateParts, EcPublicParts, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, SignInput, SignScheme};
+use crate::crypto::{
+    Curve, EcPrivateParts, EcPublicParts, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
+    SignScheme,
+};
 use crate::error::{Error, Result};
 use aws_lc_rs::agreement;
 use aws_lc_rs::encoding::AsBigEndian;
@@ -52,8 +55,12 @@ pub fn generate(curve: Curve) -> Result<EcPrivateParts> {
             point,
         });
     }
-    let kp = EcdsaKeyPair::generate(signing_alg(curve)?).map_err(|_| Error::general("EC key generation"))?;
-    let scalar = kp.private_key().as_be_bytes().map_err(|_| Error::general("EC export"))?;
+    let kp = EcdsaKeyPair::generate(signing_alg(curve)?)
+        .map_err(|_| Error::general("EC key generation"))?;
+    let scalar = kp
+        .private_key()
+        .as_be_bytes()
+        .map_err(|_| Error::general("EC export"))?;
     Ok(EcPrivateParts {
         curve,
         scalar: scalar.as_ref().to_vec(),
@@ -68,12 +75,17 @@ pub fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
         return Ok(kp.public_key().as_ref().to_vec());
     }
     let sk = agreement::PrivateKey::from_private_key(agreement_alg(curve)?, scalar).map_err(bad)?;
-    let pk = sk.compute_public_key().map_err(|_| Error::AttributeValueInvalid)?;
+    let pk = sk
+        .compute_public_key()
+        .map_err(|_| Error::AttributeValueInvalid)?;
     Ok(pk.as_ref().to_vec())
 }
 
 enum Priv {
-    Ecdsa { signer: EcdsaKeyPair, ecdh: agreement::PrivateKey },
+    Ecdsa {
+        signer: EcdsaKeyPair,
+        ecdh: agreement::PrivateKey,
+    },
     Ed25519(Ed25519KeyPair),
 }
 
@@ -90,11 +102,18 @@ pub struct EcPublic {
 pub fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
     let bad = |_| Error::AttributeValueInvalid;
     let key = match parts.curve {
-        Curve::Ed25519 => Priv::Ed25519(Ed25519KeyPair::from_seed_unchecked(&parts.scalar).map_err(bad)?),
+        Curve::Ed25519 => {
+            Priv::Ed25519(Ed25519KeyPair::from_seed_unchecked(&parts.scalar).map_err(bad)?)
+        }
         c => Priv::Ecdsa {
-            signer: EcdsaKeyPair::from_private_key_and_public_key(signing_alg(c)?, &parts.scalar, &parts.point)
+            signer: EcdsaKeyPair::from_private_key_and_public_key(
+                signing_alg(c)?,
+                &parts.scalar,
+                &parts.point,
+            )
+            .map_err(bad)?,
+            ecdh: agreement::PrivateKey::from_private_key(agreement_alg(c)?, &parts.scalar)
                 .map_err(bad)?,
-            ecdh: agreement::PrivateKey::from_private_key(agreement_alg(c)?, &parts.scalar).map_err(bad)?,
         },
     };
     Ok(EcPrivate {
@@ -107,7 +126,11 @@ pub fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
     // Parse once now so an invalid point is refused at import.
     let ok = match parts.curve {
         Curve::Ed25519 => parts.point.len() == 32,
-        c => agreement::ParsedPublicKey::try_from(agreement::UnparsedPublicKey::new(agreement_alg(c)?, &parts.point)).is_ok(),
+        c => agreement::ParsedPublicKey::try_from(agreement::UnparsedPublicKey::new(
+            agreement_alg(c)?,
+            &parts.point,
+        ))
+        .is_ok(),
     };
     if !ok {
         return Err(Error::AttributeValueInvalid);
@@ -136,7 +159,9 @@ impl PrivateKeyOps for EcPrivate {
             (Priv::Ecdsa { signer, .. }, _) => {
                 check_pairing(self.curve, scheme)?;
                 let rng = aws_lc_rs::rand::SystemRandom::new();
-                let sig = signer.sign(&rng, message(input)?).map_err(|_| Error::general("ECDSA sign"))?;
+                let sig = signer
+                    .sign(&rng, message(input)?)
+                    .map_err(|_| Error::general("ECDSA sign"))?;
                 Ok(sig.as_ref().to_vec())
             }
             _ => Err(Error::KeyTypeInconsistent),
@@ -148,7 +173,9 @@ impl PrivateKeyOps for EcPrivate {
             return Err(Error::KeyTypeInconsistent);
         };
         let peer = agreement::UnparsedPublicKey::new(agreement_alg(self.curve)?, peer_point);
-        agreement::agree(ecdh, peer, Error::MechanismParamInvalid, |z| Ok(Zeroizing::new(z.to_vec())))
+        agreement::agree(ecdh, peer, Error::MechanismParamInvalid, |z| {
+            Ok(Zeroizing::new(z.to_vec()))
+        })
     }
 }
 

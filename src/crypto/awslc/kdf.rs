@@ -23,7 +23,9 @@ fn hkdf_alg(hash: HashAlg) -> Result<hkdf::Algorithm> {
 pub fn hkdf_extract(hash: HashAlg, salt: &[u8], ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     hkdf_alg(hash)?;
     let key = aws_lc_rs::hmac::Key::new(hmac_alg(hash)?, salt);
-    Ok(Zeroizing::new(aws_lc_rs::hmac::sign(&key, ikm).as_ref().to_vec()))
+    Ok(Zeroizing::new(
+        aws_lc_rs::hmac::sign(&key, ikm).as_ref().to_vec(),
+    ))
 }
 
 struct Len(usize);
@@ -34,12 +36,20 @@ impl hkdf::KeyType for Len {
     }
 }
 
-pub fn hkdf_expand(hash: HashAlg, prk: &[u8], info: &[u8], len: usize) -> Result<Zeroizing<Vec<u8>>> {
+pub fn hkdf_expand(
+    hash: HashAlg,
+    prk: &[u8],
+    info: &[u8],
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
     let prk = hkdf::Prk::new_less_safe(hkdf_alg(hash)?, prk);
     let info = [info];
-    let okm = prk.expand(&info, Len(len)).map_err(|_| Error::TemplateInconsistent)?;
+    let okm = prk
+        .expand(&info, Len(len))
+        .map_err(|_| Error::TemplateInconsistent)?;
     let mut out = Zeroizing::new(vec![0u8; len]);
-    okm.fill(&mut out).map_err(|_| Error::TemplateInconsistent)?;
+    okm.fill(&mut out)
+        .map_err(|_| Error::TemplateInconsistent)?;
     Ok(out)
 }
 
@@ -53,7 +63,11 @@ pub fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
             let kp = super::rsa::load_private(parts)?;
             kp.pkcs8()?
         }
-        PrivateKeyMaterial::Ec(EcPrivateParts { curve, scalar, point }) => match curve {
+        PrivateKeyMaterial::Ec(EcPrivateParts {
+            curve,
+            scalar,
+            point,
+        }) => match curve {
             Curve::Ed25519 => {
                 let kp = Ed25519KeyPair::from_seed_unchecked(scalar).map_err(fail)?;
                 kp.to_pkcs8v1().map_err(fail)?.as_ref().to_vec()
@@ -64,7 +78,8 @@ pub fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
                 } else {
                     &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED_SIGNING
                 };
-                let kp = EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, point).map_err(fail)?;
+                let kp = EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, point)
+                    .map_err(fail)?;
                 kp.to_pkcs8v1().map_err(fail)?.as_ref().to_vec()
             }
         },
@@ -75,11 +90,19 @@ pub fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
 pub fn from_pkcs8(der: &[u8]) -> Result<PrivateKeyMaterial> {
     if let Ok(kp) = aws_lc_rs::rsa::KeyPair::from_pkcs8(der) {
         let exported = kp.as_der().map_err(fail)?;
-        return Ok(PrivateKeyMaterial::Rsa(super::der::rsa_parts_from_pkcs8(exported.as_ref())?));
+        return Ok(PrivateKeyMaterial::Rsa(super::der::rsa_parts_from_pkcs8(
+            exported.as_ref(),
+        )?));
     }
     for (curve, alg) in [
-        (Curve::P256, &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING),
-        (Curve::P384, &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED_SIGNING),
+        (
+            Curve::P256,
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        ),
+        (
+            Curve::P384,
+            &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+        ),
     ] {
         if let Ok(kp) = EcdsaKeyPair::from_pkcs8(alg, der) {
             let scalar = kp.private_key().as_be_bytes().map_err(fail)?;

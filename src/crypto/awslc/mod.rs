@@ -12,9 +12,9 @@ mod symmetric;
 
 use crate::config::BackendName;
 use crate::crypto::{
-    CipherCtx, CipherMode, CryptoBackend, Curve, Digest, Direction, EcPrivateParts, EcPublicParts, HashAlg, Mac,
-    MlDsaSet, MlKemSet, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts,
-    Streaming,
+    CipherCtx, CipherMode, CryptoBackend, Curve, Digest, Direction, EcPrivateParts, EcPublicParts,
+    HashAlg, Mac, MlDsaSet, MlKemSet, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps, Rng,
+    RsaPrivateParts, RsaPublicParts, Streaming,
 };
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
@@ -75,6 +75,11 @@ impl CryptoBackend for AwsLc {
         Streaming::Buffer
     }
 
+    fn min_rsa_bits(&self) -> u64 {
+        // aws-lc-rs generates 2048, 3072 and 4096-bit keys and verifies from 2048 bits.
+        2048
+    }
+
     fn entropy(&self, buf: &mut [u8]) -> Result<()> {
         aws_lc_rs::rand::fill(buf).map_err(|_| Error::general("AWS-LC random generator"))
     }
@@ -87,8 +92,15 @@ impl CryptoBackend for AwsLc {
         hash::hmac(alg, key)
     }
 
-    fn pbkdf2_hmac_sha256(&self, secret: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()> {
-        let n = NonZeroU32::new(iterations).ok_or_else(|| Error::general("PBKDF2 with zero iterations"))?;
+    fn pbkdf2_hmac_sha256(
+        &self,
+        secret: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<()> {
+        let n = NonZeroU32::new(iterations)
+            .ok_or_else(|| Error::general("PBKDF2 with zero iterations"))?;
         aws_lc_rs::pbkdf2::derive(aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256, n, salt, secret, out);
         Ok(())
     }
@@ -104,7 +116,13 @@ impl CryptoBackend for AwsLc {
         Ok(c.finish()?.to_vec())
     }
 
-    fn aes_gcm_open(&self, key: &[u8], nonce: &[u8], aad: &[u8], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    fn aes_gcm_open(
+        &self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        ct: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let mode = CipherMode::Gcm {
             iv: nonce.to_vec(),
             aad: aad.to_vec(),
@@ -115,7 +133,12 @@ impl CryptoBackend for AwsLc {
         c.finish()
     }
 
-    fn generate_rsa(&self, bits: usize, public_exponent: &[u8], _rng: &dyn Rng) -> Result<RsaPrivateParts> {
+    fn generate_rsa(
+        &self,
+        bits: usize,
+        public_exponent: &[u8],
+        _rng: &dyn Rng,
+    ) -> Result<RsaPrivateParts> {
         // Key generation draws on AWS-LC's own approved DRBG.
         rsa::generate(bits, public_exponent)
     }
@@ -164,11 +187,23 @@ impl CryptoBackend for AwsLc {
         kdf::hkdf_extract(hash, salt, ikm)
     }
 
-    fn hkdf_expand(&self, hash: HashAlg, prk: &[u8], info: &[u8], len: usize) -> Result<Zeroizing<Vec<u8>>> {
+    fn hkdf_expand(
+        &self,
+        hash: HashAlg,
+        prk: &[u8],
+        info: &[u8],
+        len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         kdf::hkdf_expand(hash, prk, info, len)
     }
 
-    fn x963_kdf(&self, _hash: HashAlg, _z: &[u8], _shared_info: &[u8], _len: usize) -> Result<Zeroizing<Vec<u8>>> {
+    fn x963_kdf(
+        &self,
+        _hash: HashAlg,
+        _z: &[u8],
+        _shared_info: &[u8],
+        _len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         // aws-lc-rs has no ANSI X9.63 KDF: only CKD_NULL is offered on this backend.
         Err(Error::MechanismParamInvalid)
     }
@@ -189,7 +224,12 @@ impl CryptoBackend for AwsLc {
         pqc::ml_dsa_verify(set, public, msg, sig)
     }
 
-    fn ml_kem_decapsulate(&self, set: MlKemSet, dk: &[u8], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    fn ml_kem_decapsulate(
+        &self,
+        set: MlKemSet,
+        dk: &[u8],
+        ct: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
         pqc::ml_kem_decapsulate(set, dk, ct)
     }
 }

@@ -3,11 +3,16 @@
 use crate::crypto::{MlDsaSet, MlKemSet};
 use crate::error::{Error, Result};
 use aws_lc_rs::kem;
-use aws_lc_rs::signature::{self, KeyPair, UnparsedPublicKey};
 use aws_lc_rs::signature::PqdsaKeyPair;
+use aws_lc_rs::signature::{self, KeyPair, UnparsedPublicKey};
 use zeroize::Zeroizing;
 
-fn dsa(set: MlDsaSet) -> (&'static signature::PqdsaSigningAlgorithm, &'static signature::PqdsaVerificationAlgorithm) {
+fn dsa(
+    set: MlDsaSet,
+) -> (
+    &'static signature::PqdsaSigningAlgorithm,
+    &'static signature::PqdsaVerificationAlgorithm,
+) {
     match set {
         MlDsaSet::MlDsa44 => (&signature::ML_DSA_44_SIGNING, &signature::ML_DSA_44),
         MlDsaSet::MlDsa65 => (&signature::ML_DSA_65_SIGNING, &signature::ML_DSA_65),

@@ -2,13 +2,16 @@
 //! salt length = hash length), OAEP with matching hash and MGF1 hash.
 
 use crate::crypto::key::strip_leading_zeros;
-use crate::crypto::{AsymEncScheme, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts, SignInput, SignScheme};
+use crate::crypto::{
+    AsymEncScheme, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts,
+    SignInput, SignScheme,
+};
 use crate::error::{Error, Result};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{
-    KeyPair, KeyPairComponents, KeySize, OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OAEP_SHA384_MGF1SHA384,
-    OAEP_SHA512_MGF1SHA512, OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey,
-    PublicEncryptingKey, PublicKeyComponents,
+    KeyPair, KeyPairComponents, KeySize, OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256,
+    OAEP_SHA384_MGF1SHA384, OAEP_SHA512_MGF1SHA512, OaepAlgorithm, OaepPrivateDecryptingKey,
+    OaepPublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey, PublicKeyComponents,
 };
 use aws_lc_rs::signature::{self, RsaEncoding, RsaParameters};
 use zeroize::Zeroizing;
@@ -30,7 +33,10 @@ pub fn generate(bits: usize, e: &[u8]) -> Result<RsaPrivateParts> {
 }
 
 fn components(parts: &RsaPrivateParts) -> Result<KeyPairComponents<&[u8], &[u8]>> {
-    if [&parts.p, &parts.q, &parts.dp, &parts.dq, &parts.qinv].iter().any(|v| v.is_empty()) {
+    if [&parts.p, &parts.q, &parts.dp, &parts.dq, &parts.qinv]
+        .iter()
+        .any(|v| v.is_empty())
+    {
         // aws-lc needs the CRT form; it does not recover primes from (n, e, d).
         return Err(Error::TemplateIncomplete);
     }
@@ -60,17 +66,23 @@ pub struct RsaPublic {
 }
 
 pub fn load_private(parts: &RsaPrivateParts) -> Result<RsaPrivate> {
-    let key = KeyPair::from_components(&components(parts)?).map_err(|_| Error::AttributeValueInvalid)?;
+    let key =
+        KeyPair::from_components(&components(parts)?).map_err(|_| Error::AttributeValueInvalid)?;
     let der = key.as_der().map_err(|_| Error::general("RSA export"))?;
-    let decrypting = PrivateDecryptingKey::from_pkcs8(der.as_ref()).map_err(|_| Error::AttributeValueInvalid)?;
-    let oaep = OaepPrivateDecryptingKey::new(decrypting).map_err(|_| Error::AttributeValueInvalid)?;
+    let decrypting =
+        PrivateDecryptingKey::from_pkcs8(der.as_ref()).map_err(|_| Error::AttributeValueInvalid)?;
+    let oaep =
+        OaepPrivateDecryptingKey::new(decrypting).map_err(|_| Error::AttributeValueInvalid)?;
     Ok(RsaPrivate { key, oaep })
 }
 
 impl RsaPrivate {
     /// The key as PKCS#8 DER (for C_WrapKey).
     pub fn pkcs8(&self) -> Result<Vec<u8>> {
-        let der = self.key.as_der().map_err(|_| Error::general("RSA export"))?;
+        let der = self
+            .key
+            .as_der()
+            .map_err(|_| Error::general("RSA export"))?;
         Ok(der.as_ref().to_vec())
     }
 }
@@ -86,10 +98,20 @@ pub fn load_public(parts: &RsaPublicParts) -> Result<RsaPublic> {
 
 fn signing_encoding(scheme: &SignScheme) -> Result<&'static dyn RsaEncoding> {
     Ok(match scheme {
-        SignScheme::RsaPkcs1 { hash: Some(HashAlg::Sha256) } => &signature::RSA_PKCS1_SHA256,
-        SignScheme::RsaPkcs1 { hash: Some(HashAlg::Sha384) } => &signature::RSA_PKCS1_SHA384,
-        SignScheme::RsaPkcs1 { hash: Some(HashAlg::Sha512) } => &signature::RSA_PKCS1_SHA512,
-        SignScheme::RsaPss { hash, mgf_hash, salt_len } => {
+        SignScheme::RsaPkcs1 {
+            hash: Some(HashAlg::Sha256),
+        } => &signature::RSA_PKCS1_SHA256,
+        SignScheme::RsaPkcs1 {
+            hash: Some(HashAlg::Sha384),
+        } => &signature::RSA_PKCS1_SHA384,
+        SignScheme::RsaPkcs1 {
+            hash: Some(HashAlg::Sha512),
+        } => &signature::RSA_PKCS1_SHA512,
+        SignScheme::RsaPss {
+            hash,
+            mgf_hash,
+            salt_len,
+        } => {
             pss_supported(*hash, *mgf_hash, *salt_len)?;
             match hash {
                 HashAlg::Sha256 => &signature::RSA_PSS_SHA256,
@@ -103,10 +125,20 @@ fn signing_encoding(scheme: &SignScheme) -> Result<&'static dyn RsaEncoding> {
 
 fn verify_params(scheme: &SignScheme) -> Result<&'static RsaParameters> {
     Ok(match scheme {
-        SignScheme::RsaPkcs1 { hash: Some(HashAlg::Sha256) } => &signature::RSA_PKCS1_2048_8192_SHA256,
-        SignScheme::RsaPkcs1 { hash: Some(HashAlg::Sha384) } => &signature::RSA_PKCS1_2048_8192_SHA384,
-        SignScheme::RsaPkcs1 { hash: Some(HashAlg::Sha512) } => &signature::RSA_PKCS1_2048_8192_SHA512,
-        SignScheme::RsaPss { hash, mgf_hash, salt_len } => {
+        SignScheme::RsaPkcs1 {
+            hash: Some(HashAlg::Sha256),
+        } => &signature::RSA_PKCS1_2048_8192_SHA256,
+        SignScheme::RsaPkcs1 {
+            hash: Some(HashAlg::Sha384),
+        } => &signature::RSA_PKCS1_2048_8192_SHA384,
+        SignScheme::RsaPkcs1 {
+            hash: Some(HashAlg::Sha512),
+        } => &signature::RSA_PKCS1_2048_8192_SHA512,
+        SignScheme::RsaPss {
+            hash,
+            mgf_hash,
+            salt_len,
+        } => {
             pss_supported(*hash, *mgf_hash, *salt_len)?;
             match hash {
                 HashAlg::Sha256 => &signature::RSA_PSS_2048_8192_SHA256,
@@ -123,7 +155,11 @@ fn pss_supported(hash: HashAlg, mgf_hash: HashAlg, salt_len: usize) -> Result<()
     let ok = hash == mgf_hash
         && salt_len == hash.output_len()
         && matches!(hash, HashAlg::Sha256 | HashAlg::Sha384 | HashAlg::Sha512);
-    if ok { Ok(()) } else { Err(Error::MechanismParamInvalid) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::MechanismParamInvalid)
+    }
 }
 
 /// The approved service signs messages; a caller-made digest is refused.
@@ -135,7 +171,12 @@ fn message(input: SignInput<'_>) -> Result<&[u8]> {
 }
 
 fn oaep_alg(scheme: &AsymEncScheme) -> Result<(&'static OaepAlgorithm, Option<&[u8]>)> {
-    let AsymEncScheme::RsaOaep { hash, mgf_hash, label } = scheme else {
+    let AsymEncScheme::RsaOaep {
+        hash,
+        mgf_hash,
+        label,
+    } = scheme
+    else {
         return Err(Error::MechanismInvalid);
     };
     if hash != mgf_hash {
@@ -166,7 +207,12 @@ impl PrivateKeyOps for RsaPrivate {
         Ok(sig)
     }
 
-    fn decrypt(&self, scheme: &AsymEncScheme, ct: &[u8], _rng: &dyn Rng) -> Result<Zeroizing<Vec<u8>>> {
+    fn decrypt(
+        &self,
+        scheme: &AsymEncScheme,
+        ct: &[u8],
+        _rng: &dyn Rng,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let (alg, label) = oaep_alg(scheme)?;
         if ct.len() != self.key.public_modulus_len() {
             return Err(Error::EncryptedDataLenRange);
@@ -208,8 +254,12 @@ impl PublicKeyOps for RsaPublic {
 
     fn encrypt(&self, scheme: &AsymEncScheme, pt: &[u8], _rng: &dyn Rng) -> Result<Vec<u8>> {
         let (alg, label) = oaep_alg(scheme)?;
-        let der = self.components().as_der().map_err(|_| Error::general("RSA public key"))?;
-        let key = PublicEncryptingKey::from_der(der.as_ref()).map_err(|_| Error::general("RSA public key"))?;
+        let der = self
+            .components()
+            .as_der()
+            .map_err(|_| Error::general("RSA public key"))?;
+        let key = PublicEncryptingKey::from_der(der.as_ref())
+            .map_err(|_| Error::general("RSA public key"))?;
         let key = OaepPublicEncryptingKey::new(key).map_err(|_| Error::general("OAEP key"))?;
         if pt.len() > key.max_plaintext_size(alg) {
             return Err(Error::DataLenRange);

@@ -5,13 +5,13 @@
 
 use crate::crypto::Mac;
 use crate::crypto::cipher::{
-    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Keystream, check_key_wrap,
+    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Keystream,
+    check_key_wrap,
 };
 use crate::error::{Error, Result};
 use aws_lc_rs::cipher::{
     AES_128, AES_192, AES_256, DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext,
-    StreamingEncryptingKey,
-    UnboundCipherKey,
+    StreamingEncryptingKey, UnboundCipherKey,
 };
 use aws_lc_rs::{aead, cmac, key_wrap};
 use zeroize::Zeroizing;
@@ -43,7 +43,9 @@ impl Blocks for AwsBlocks {
         if data.is_empty() {
             return;
         }
-        let last: [u8; AES_BLOCK] = data[data.len() - AES_BLOCK..].try_into().expect("whole blocks");
+        let last: [u8; AES_BLOCK] = data[data.len() - AES_BLOCK..]
+            .try_into()
+            .expect("whole blocks");
         let dctx = || match self.iv {
             Some(iv) => DecryptionContext::Iv128(iv.into()),
             None => DecryptionContext::None,
@@ -55,9 +57,14 @@ impl Blocks for AwsBlocks {
         // The trait cannot fail; aws-lc fails here only on programming errors (wrong lengths),
         // which the block buffering rules out.
         if let Some(k) = &self.enc {
-            k.less_safe_encrypt(data, ectx).expect("AES block encryption");
+            k.less_safe_encrypt(data, ectx)
+                .expect("AES block encryption");
             if self.iv.is_some() {
-                self.iv = Some(data[data.len() - AES_BLOCK..].try_into().expect("whole blocks"));
+                self.iv = Some(
+                    data[data.len() - AES_BLOCK..]
+                        .try_into()
+                        .expect("whole blocks"),
+                );
             }
         } else if let Some(k) = &self.dec {
             k.decrypt(data, dctx()).expect("AES block decryption");
@@ -73,7 +80,12 @@ struct AwsCtr(StreamingEncryptingKey);
 impl Keystream for AwsCtr {
     fn apply(&mut self, data: &mut [u8]) {
         let mut out = vec![0u8; data.len() + AES_BLOCK];
-        let n = self.0.update(data, &mut out).expect("AES-CTR").written().len();
+        let n = self
+            .0
+            .update(data, &mut out)
+            .expect("AES-CTR")
+            .written()
+            .len();
         debug_assert_eq!(n, data.len(), "CTR is a stream: output as long as input");
         data.copy_from_slice(&out[..data.len()]);
     }
@@ -82,10 +94,18 @@ impl Keystream for AwsCtr {
 pub fn cipher(mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
     let blocks = |iv: Option<[u8; AES_BLOCK]>, cbc: bool| -> Result<AwsBlocks> {
         let (enc, dec) = match (dir, cbc) {
-            (Direction::Encrypt, false) => (Some(EncryptingKey::ecb(unbound(key)?).map_err(fail)?), None),
-            (Direction::Encrypt, true) => (Some(EncryptingKey::cbc(unbound(key)?).map_err(fail)?), None),
-            (Direction::Decrypt, false) => (None, Some(DecryptingKey::ecb(unbound(key)?).map_err(fail)?)),
-            (Direction::Decrypt, true) => (None, Some(DecryptingKey::cbc(unbound(key)?).map_err(fail)?)),
+            (Direction::Encrypt, false) => {
+                (Some(EncryptingKey::ecb(unbound(key)?).map_err(fail)?), None)
+            }
+            (Direction::Encrypt, true) => {
+                (Some(EncryptingKey::cbc(unbound(key)?).map_err(fail)?), None)
+            }
+            (Direction::Decrypt, false) => {
+                (None, Some(DecryptingKey::ecb(unbound(key)?).map_err(fail)?))
+            }
+            (Direction::Decrypt, true) => {
+                (None, Some(DecryptingKey::cbc(unbound(key)?).map_err(fail)?))
+            }
         };
         Ok(AwsBlocks { enc, dec, iv })
     };
@@ -93,10 +113,16 @@ pub fn cipher(mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn C
         CipherMode::Ecb => Box::new(BlockMode::new(blocks(None, false)?, false, dir)),
         CipherMode::Cbc { iv } => Box::new(BlockMode::new(blocks(Some(*iv), true)?, false, dir)),
         CipherMode::CbcPad { iv } => Box::new(BlockMode::new(blocks(Some(*iv), true)?, true, dir)),
-        CipherMode::Ctr { block, counter_bits } => {
+        CipherMode::Ctr {
+            block,
+            counter_bits,
+        } => {
             // CTR encryption and decryption are the same keystream.
-            let ks = StreamingEncryptingKey::less_safe_ctr(unbound(key)?, EncryptionContext::Iv128((*block).into()))
-                .map_err(fail)?;
+            let ks = StreamingEncryptingKey::less_safe_ctr(
+                unbound(key)?,
+                EncryptionContext::Iv128((*block).into()),
+            )
+            .map_err(fail)?;
             Box::new(CtrMode::new(AwsCtr(ks), block, *counter_bits)?)
         }
         CipherMode::Gcm { iv, aad, tag_len } => Box::new(Gcm::new(key, iv, aad, *tag_len, dir)?),
@@ -117,7 +143,8 @@ impl Gcm {
         if tag_len != aead::MAX_TAG_LEN {
             return Err(Error::MechanismParamInvalid);
         }
-        let nonce: [u8; aead::NONCE_LEN] = iv.try_into().map_err(|_| Error::MechanismParamInvalid)?;
+        let nonce: [u8; aead::NONCE_LEN] =
+            iv.try_into().map_err(|_| Error::MechanismParamInvalid)?;
         let alg = match key.len() {
             16 => &aead::AES_128_GCM,
             24 => &aead::AES_192_GCM,
@@ -158,7 +185,9 @@ impl CipherCtx for Gcm {
         let mut buf = Zeroizing::new(std::mem::take(&mut *self.held));
         match self.dir {
             Direction::Encrypt => {
-                self.key.seal_in_place_append_tag(nonce, aad, &mut *buf).map_err(fail)?;
+                self.key
+                    .seal_in_place_append_tag(nonce, aad, &mut *buf)
+                    .map_err(fail)?;
                 Ok(buf)
             }
             Direction::Decrypt => {

@@ -97,6 +97,10 @@ impl CryptoBackend for RustCrypto {
         Streaming::Prehash
     }
 
+    fn min_rsa_bits(&self) -> u64 {
+        1024
+    }
+
     fn entropy(&self, buf: &mut [u8]) -> Result<()> {
         getrandom::fill(buf).map_err(|e| Error::general(format!("entropy source: {e}")))
     }
