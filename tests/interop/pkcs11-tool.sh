@@ -79,9 +79,10 @@ pkcs11_test() {
 }
 check "pkcs11-tool --test --login says No errors" pkcs11_test
 
-# ec_spki ID: the public key as PEM, built from the CKA_EC_POINT pkcs11-tool printed at keygen
-# (pkcs11-tool 0.23's --read-object cannot make a P-384 key: "cannot create EVP_PKEY", with
-# SoftHSM too).
+# ec_spki ID: the public key as PEM, built from the CKA_EC_POINT pkcs11-tool printed at keygen.
+# pkcs11-tool 0.23's own EC export (--read-object --type pubkey) reads freed memory inside
+# OpenSSL (valgrind: invalid reads under EVP_PKEY_fromdata, with any module), so it fails or
+# works depending on heap layout: "cannot create EVP_PKEY". We never rely on it.
 ec_spki() {
     local id=$1 prefix point
     point=$(sed -n 's/^  EC_POINT: *\([0-9a-f]*\).*/\1/p' "gen$id.txt")
@@ -96,22 +97,20 @@ ec_spki() {
 
 export_public() {
     local id
-    for id in 01 02 03 10 12; do
+    for id in 01 02 03 12; do
         P11 --read-object --type pubkey --id $id -o pub$id.raw
-        # RSA/EC come as DER SPKI, EdDSA (0.23) as PEM: let openssl sort it out.
+        # RSA comes as DER SPKI, EdDSA (0.23) as PEM: let openssl sort it out.
         openssl pkey -pubin -in pub$id.raw -out pub$id.pem
     done
     openssl pkey -pubin -in pub01.pem -text -noout | grep_in - "Public-Key: (2048 bit)"
     openssl pkey -pubin -in pub03.pem -text -noout | grep_in - "Public-Key: (4096 bit)"
     openssl pkey -pubin -in pub12.pem -text -noout | grep_in - "ED25519 Public-Key"
-    # pkcs11-tool's export of P-256 and our own SPKI from CKA_EC_POINT must agree
-    cp pub10.pem pub10.tool.pem
     ec_spki 10
-    same_file pub10.pem pub10.tool.pem
+    openssl pkey -pubin -in pub10.pem -text -noout | grep_in - "NIST CURVE: P-256"
     ec_spki 11
     openssl pkey -pubin -in pub11.pem -text -noout | grep_in - "NIST CURVE: P-384"
 }
-check "export public keys (RSA 2048/4096, P-256, Ed25519; P-384 from CKA_EC_POINT)" export_public
+check "export public keys (RSA 2048/4096, Ed25519; P-256/P-384 from CKA_EC_POINT)" export_public
 
 export_secret() {
     local id
@@ -505,16 +504,16 @@ sha1_token() {
     grep_in mechs1.txt "SHA1-RSA-PKCS,"
     grep_in mechs1.txt "ECDSA-SHA1,"
     P11U --keypairgen --key-type rsa:2048 --id 01 --label r --usage-sign
-    P11U --keypairgen --key-type EC:prime256v1 --id 02 --label e --usage-sign
+    P11U --keypairgen --key-type EC:prime256v1 --id 02 --label e --usage-sign >gens1ec.txt
     P11 --read-object --type pubkey --id 01 -o s1rsa.der
-    P11 --read-object --type pubkey --id 02 -o s1ec.der
+    ec_spki s1ec
     P11U --sign --id 01 -m SHA1-RSA-PKCS -i data -o sig
     openssl dgst -sha1 -verify <(openssl pkey -pubin -in s1rsa.der) -signature sig data
     P11U --sign --id 01 -m SHA1-RSA-PKCS-PSS --mgf MGF1-SHA1 --salt-len 20 -i data -o sig
     openssl dgst -sha1 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20 \
         -verify <(openssl pkey -pubin -in s1rsa.der) -signature sig data
     P11U --sign --id 02 -m ECDSA-SHA1 -i data -o sig --signature-format openssl
-    openssl dgst -sha1 -verify <(openssl pkey -pubin -in s1ec.der) -signature sig data
+    openssl dgst -sha1 -verify pubs1ec.pem -signature sig data
 }
 check "allow_sha1_signing: SHA1-RSA-PKCS, SHA1-RSA-PKCS-PSS, ECDSA-SHA1 -> openssl verify" sha1_token
 
