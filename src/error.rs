@@ -78,6 +78,12 @@ pub enum Error {
     KeyFunctionNotPermitted,
     #[error("key not wrappable")]
     KeyNotWrappable,
+    #[error("the saved state needs a key")]
+    KeyNeeded,
+    #[error("the saved state needs no key")]
+    KeyNotNeeded,
+    #[error("not the key the saved state was made with")]
+    KeyChanged,
     #[error("key unextractable")]
     KeyUnextractable,
     #[error("key indigestible")]
@@ -189,6 +195,9 @@ impl Error {
             Error::KeySizeRange => ck::CKR_KEY_SIZE_RANGE,
             Error::KeyFunctionNotPermitted => ck::CKR_KEY_FUNCTION_NOT_PERMITTED,
             Error::KeyNotWrappable => ck::CKR_KEY_NOT_WRAPPABLE,
+            Error::KeyNeeded => ck::CKR_KEY_NEEDED,
+            Error::KeyNotNeeded => ck::CKR_KEY_NOT_NEEDED,
+            Error::KeyChanged => ck::CKR_KEY_CHANGED,
             Error::KeyUnextractable => ck::CKR_KEY_UNEXTRACTABLE,
             Error::KeyIndigestible => ck::CKR_KEY_INDIGESTIBLE,
             Error::MechanismInvalid => ck::CKR_MECHANISM_INVALID,

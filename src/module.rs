@@ -9,6 +9,7 @@ use crate::crypto::rng::SharedRng;
 use crate::crypto::{self, CryptoBackend};
 use crate::error::{Error, Result};
 use crate::mechanism::Policy;
+use crate::service::StateKey;
 use crate::session::SessionTable;
 use crate::token::{PinPolicy, Token};
 use cryptoki_sys::CK_SLOT_ID;
@@ -26,6 +27,8 @@ pub struct Module {
     pub tokens: Vec<Token>,
     pub sessions: SessionTable,
     pub audit: Option<AuditLog>,
+    /// Seals `C_GetOperationState` blobs; drawn at `C_Initialize`.
+    pub state_key: StateKey,
 }
 
 struct Global {
@@ -174,7 +177,10 @@ impl Module {
             tokens.len(),
             dir.display()
         );
+        let mut state_key = [0u8; 32];
+        rng.generate(&mut state_key, b"operation state key")?;
         Ok(Module {
+            state_key: StateKey::new(state_key),
             sessions: SessionTable::new(config.token.max_sessions as usize),
             config,
             backend,

@@ -407,7 +407,7 @@ fn output_buffer_convention_and_argument_checks() {
         );
         // Not implemented: not supported, never a silent CKR_OK.
         assert_eq!(
-            r.lib.C_GetOperationState(h, null_mut(), &mut len),
+            r.lib.C_SignRecoverInit(h, null_mut(), 0),
             CKR_FUNCTION_NOT_SUPPORTED
         );
         assert_eq!(r.lib.C_GetFunctionStatus(h), CKR_FUNCTION_NOT_PARALLEL);

@@ -1,6 +1,6 @@
 //! Session management and login functions.
 
-use super::{guard, m, not_supported, ptr};
+use super::{guard, m, ptr};
 use cryptoki_sys::*;
 
 /// # Safety
@@ -113,27 +113,40 @@ pub unsafe extern "C" fn C_Logout(h: CK_SESSION_HANDLE) -> CK_RV {
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_state` must be NULL or hold `*pul_state_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_GetOperationState(
-    _h: CK_SESSION_HANDLE,
-    _p_state: CK_BYTE_PTR,
-    _pul_state_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_state: CK_BYTE_PTR,
+    pul_state_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_GetOperationState")
+    guard("C_GetOperationState", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        unsafe {
+            ptr::deliver(p_state, pul_state_len, |out| {
+                module.get_operation_state(h, out)
+            })
+        }
+    })
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_state` must hold `ul_state_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_SetOperationState(
-    _h: CK_SESSION_HANDLE,
-    _p_state: CK_BYTE_PTR,
-    _ul_state_len: CK_ULONG,
-    _h_enc_key: CK_OBJECT_HANDLE,
-    _h_auth_key: CK_OBJECT_HANDLE,
+    h: CK_SESSION_HANDLE,
+    p_state: CK_BYTE_PTR,
+    ul_state_len: CK_ULONG,
+    h_enc_key: CK_OBJECT_HANDLE,
+    h_auth_key: CK_OBJECT_HANDLE,
 ) -> CK_RV {
-    not_supported("C_SetOperationState")
+    guard("C_SetOperationState", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let state = unsafe { ptr::bytes(p_state, ul_state_len)? };
+        module.set_operation_state(h, state, h_enc_key, h_auth_key)
+    })
 }
 
 /// Legacy: parallel functions are not supported (PKCS#11 3.x 5.20).

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Hash functions the token knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum HashAlg {
     Sha1,
     Sha224,
@@ -69,6 +69,9 @@ pub trait Digest: Send {
     fn update(&mut self, data: &[u8]);
     fn finish(self: Box<Self>) -> Vec<u8>;
     fn box_clone(&self) -> Box<dyn Digest>;
+    /// The running state as bytes for `C_GetOperationState`; `None` when the backend cannot
+    /// export it.
+    fn save(&self) -> Option<Vec<u8>>;
 }
 
 /// A running MAC.
@@ -79,7 +82,7 @@ pub trait Mac: Send {
 
 /// How a signature is formed. `hash` is the hash applied to the message (or, for a prehashed
 /// input, the hash that produced it); `None` means the mechanism takes its input as is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SignScheme {
     /// PKCS#1 v1.5. With `hash: None` the input is a DigestInfo (or any data) to be padded.
     RsaPkcs1 { hash: Option<HashAlg> },
@@ -187,6 +190,8 @@ pub trait CryptoBackend: Send + Sync {
     fn entropy(&self, buf: &mut [u8]) -> Result<()>;
 
     fn digest(&self, alg: HashAlg) -> Result<Box<dyn Digest>>;
+    /// A running hash rebuilt from `Digest::save` output.
+    fn digest_restore(&self, alg: HashAlg, state: &[u8]) -> Result<Box<dyn Digest>>;
     fn hmac(&self, alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>>;
     fn pbkdf2_hmac_sha256(
         &self,

@@ -17,6 +17,14 @@ enum Acc {
     Raw(Zeroizing<Vec<u8>>),
 }
 
+/// The accumulated input of a saved operation state (see `service::state`).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub enum SavedInput {
+    Digest(Vec<u8>),
+    Message(Vec<u8>),
+    Raw(Vec<u8>),
+}
+
 /// Input of a sign or verify operation, single- or multi-part.
 pub struct SignData {
     acc: Acc,
@@ -61,6 +69,39 @@ impl SignData {
             }
         }
         Ok(())
+    }
+
+    /// The input so far, for `C_GetOperationState`.
+    pub fn save(&self) -> Result<SavedInput> {
+        Ok(match &self.acc {
+            Acc::Digest(d) => SavedInput::Digest(d.save().ok_or(Error::StateUnsaveable)?),
+            Acc::Message(m) => SavedInput::Message(m.to_vec()),
+            Acc::Raw(r) => SavedInput::Raw(r.to_vec()),
+        })
+    }
+
+    /// Rebuilds saved input; the arguments are those `new` took, and the saved kind must be
+    /// the one they select.
+    pub fn restore(
+        be: &dyn CryptoBackend,
+        message_hash: Option<HashAlg>,
+        pure: bool,
+        saved: SavedInput,
+    ) -> Result<Self> {
+        let acc = match (Self::new(be, message_hash, pure)?.acc, saved) {
+            (Acc::Digest(_), SavedInput::Digest(s)) => {
+                let alg = message_hash.ok_or(Error::SavedStateInvalid)?;
+                Acc::Digest(be.digest_restore(alg, &s)?)
+            }
+            (Acc::Message(_), SavedInput::Message(m)) if m.len() <= MAX_BUFFERED => {
+                Acc::Message(Zeroizing::new(m))
+            }
+            (Acc::Raw(_), SavedInput::Raw(r)) if r.len() <= MAX_BUFFERED => {
+                Acc::Raw(Zeroizing::new(r))
+            }
+            _ => return Err(Error::SavedStateInvalid),
+        };
+        Ok(SignData { acc })
     }
 
     pub fn finish(self) -> SignDataOut {

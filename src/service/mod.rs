@@ -10,6 +10,7 @@ mod random;
 mod session;
 mod sign;
 mod slot;
+mod state;
 mod wrap;
 
 use crate::audit::{Operation, Outcome};
@@ -21,6 +22,7 @@ use crate::token::{Location, Login, Token};
 use cryptoki_sys::*;
 pub use object::AttributeAnswer;
 pub use slot::{MechanismInfo, SessionInfo, SlotInfo, TokenInfo};
+pub use state::StateKey;
 use std::sync::Arc;
 
 /// Manufacturer string reported everywhere.

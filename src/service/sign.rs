@@ -125,19 +125,19 @@ fn check_size(
 }
 
 /// Whether the mechanism hashes the caller's data itself (the input is the message).
-fn hashes_message(spec: &MechSpec) -> bool {
+pub(super) fn hashes_message(spec: &MechSpec) -> bool {
     spec.hash.is_some() && spec.family != Family::Hmac
 }
 
 /// Everything an init needs about a key.
-struct Prepared {
-    spec: &'static MechSpec,
-    obj: Arc<Object>,
-    info: OpInfo,
+pub(super) struct Prepared {
+    pub spec: &'static MechSpec,
+    pub obj: Arc<Object>,
+    pub info: OpInfo,
 }
 
 impl Module {
-    fn prepare(
+    pub(super) fn prepare(
         &self,
         t: &Token,
         mech: &Mechanism,
@@ -164,7 +164,7 @@ impl Module {
 
     /// The MAC for a MAC mechanism (HMAC, AES-CMAC) and its output length; `None` for
     /// signature mechanisms.
-    fn mac_for(
+    pub(super) fn mac_for(
         &self,
         spec: &MechSpec,
         obj: &Object,
@@ -222,6 +222,7 @@ impl Module {
         ensure_idle(&st.ops.sign)?;
         st.ops.sign = Some(SignOp {
             info: p.info,
+            key,
             kind: Some(kind),
             len,
             pending: Default::default(),
@@ -334,6 +335,7 @@ impl Module {
         ensure_idle(&st.ops.verify)?;
         st.ops.verify = Some(VerifyOp {
             info: p.info,
+            key,
             kind: Some(kind),
             len,
             multi: false,

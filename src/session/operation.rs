@@ -33,6 +33,11 @@ pub enum OutBuf {
 pub struct Pending(Option<Zeroizing<Vec<u8>>>);
 
 impl Pending {
+    /// No result is waiting for a larger buffer.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
     /// Applies the output convention. `hint` is the length reported to a query before the
     /// result exists; `compute` runs at most once.
     pub fn deliver(
@@ -93,6 +98,7 @@ pub enum SignerKind {
 
 pub struct SignOp {
     pub info: OpInfo,
+    pub key: CK_OBJECT_HANDLE,
     /// Taken when the signature is computed.
     pub kind: Option<SignerKind>,
     pub len: usize,
@@ -115,6 +121,7 @@ pub enum VerifierKind {
 
 pub struct VerifyOp {
     pub info: OpInfo,
+    pub key: CK_OBJECT_HANDLE,
     pub kind: Option<VerifierKind>,
     pub len: usize,
     pub multi: bool,

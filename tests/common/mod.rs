@@ -234,6 +234,34 @@ fn two_call(
 }
 
 impl RawLib {
+    /// `C_GetOperationState` with a length query first.
+    pub fn get_state(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+    ) -> Result<Vec<u8>, cryptoki_sys::CK_RV> {
+        // SAFETY: valid pointers for the duration of each call.
+        two_call(|out, len| unsafe { self.0.C_GetOperationState(h, out, len) })
+    }
+
+    pub fn set_state(
+        &self,
+        h: cryptoki_sys::CK_SESSION_HANDLE,
+        state: &[u8],
+        enc_key: cryptoki_sys::CK_OBJECT_HANDLE,
+        auth_key: cryptoki_sys::CK_OBJECT_HANDLE,
+    ) -> cryptoki_sys::CK_RV {
+        // SAFETY: valid pointers for the duration of the call.
+        unsafe {
+            self.0.C_SetOperationState(
+                h,
+                state.as_ptr() as *mut _,
+                state.len() as _,
+                enc_key,
+                auth_key,
+            )
+        }
+    }
+
     pub fn digest(
         &self,
         h: cryptoki_sys::CK_SESSION_HANDLE,

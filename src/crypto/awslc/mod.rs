@@ -88,6 +88,11 @@ impl CryptoBackend for AwsLc {
         hash::digest(alg)
     }
 
+    fn digest_restore(&self, _alg: HashAlg, _state: &[u8]) -> Result<Box<dyn Digest>> {
+        // Nothing this backend saves can be restored (see `Digest::save`).
+        Err(Error::SavedStateInvalid)
+    }
+
     fn hmac(&self, alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>> {
         hash::hmac(alg, key)
     }

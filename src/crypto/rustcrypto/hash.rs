@@ -2,6 +2,7 @@
 
 use crate::crypto::{Digest, HashAlg, Mac};
 use crate::error::{Error, Result};
+use sha2::digest::common::hazmat::{SerializableState, SerializedState};
 use zeroize::Zeroizing;
 
 /// Runs `$body` with `$D` bound to the RustCrypto type of `$alg`.
@@ -53,7 +54,7 @@ struct DigestCtx<D>(D);
 
 impl<D> Digest for DigestCtx<D>
 where
-    D: sha2::Digest + Clone + Send + 'static,
+    D: sha2::Digest + SerializableState + Clone + Send + 'static,
 {
     fn update(&mut self, data: &[u8]) {
         sha2::Digest::update(&mut self.0, data);
@@ -64,10 +65,21 @@ where
     fn box_clone(&self) -> Box<dyn Digest> {
         Box::new(DigestCtx(self.0.clone()))
     }
+    fn save(&self) -> Option<Vec<u8>> {
+        Some(self.0.serialize().to_vec())
+    }
 }
 
 pub fn digest(alg: HashAlg) -> Box<dyn Digest> {
     with_hash!(alg, D => Box::new(DigestCtx(<D as sha2::Digest>::new())))
+}
+
+pub fn digest_restore(alg: HashAlg, state: &[u8]) -> Result<Box<dyn Digest>> {
+    with_hash!(alg, D => {
+        let s = SerializedState::<D>::try_from(state).map_err(|_| Error::SavedStateInvalid)?;
+        let d = D::deserialize(&s).map_err(|_| Error::SavedStateInvalid)?;
+        Ok(Box::new(DigestCtx(d)))
+    })
 }
 
 /// One-shot hash.

@@ -109,6 +109,10 @@ impl CryptoBackend for RustCrypto {
         Ok(hash::digest(alg))
     }
 
+    fn digest_restore(&self, alg: HashAlg, state: &[u8]) -> Result<Box<dyn Digest>> {
+        hash::digest_restore(alg, state)
+    }
+
     fn hmac(&self, alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>> {
         hash::hmac(alg, key)
     }
