@@ -170,7 +170,7 @@ probe() {
 
 # Compares the manifest with this machine. Sets TOOLCHAIN_JSON, MISMATCH_JSON, REPRODUCIBLE.
 check_toolchain() {
-    local manifest=$1 sections line key pinned found sec
+    local manifest=$1 sections key pinned found sec
     sections=" ${2:-$(manifest_sections)} "
     TOOLCHAIN_JSON='{}'
     MISMATCH_JSON='[]'
@@ -297,10 +297,13 @@ unset RUSTFLAGS CARGO_BUILD_RUSTFLAGS RUSTDOCFLAGS CARGO_BUILD_RUSTDOCFLAGS RUST
     CPPFLAGS LDFLAGS CFLAGS_x86_64_unknown_linux_gnu CXXFLAGS_x86_64_unknown_linux_gnu \
     TARGET_CC TARGET_CXX TARGET_CFLAGS TARGET_CXXFLAGS HOST_CFLAGS HOST_CXXFLAGS \
     CMAKE_GENERATOR CMAKE_TOOLCHAIN_FILE RUSTUP_TOOLCHAIN 2>/dev/null || true
-# Profile overrides, per-target linkers/flags, and aws-lc-sys build knobs (AWS_LC_*).
+# Profile overrides, per-target linkers/flags, the cc crate's per-target compilers and flags
+# (which win over CC/CFLAGS), and aws-lc-sys build knobs (AWS_LC_*).
 while IFS= read -r v; do unset "$v"; done < <(env | sed -n \
     -e 's/^\(CARGO_PROFILE_[A-Za-z0-9_]*\)=.*/\1/p' -e 's/^\(CARGO_TARGET_[A-Za-z0-9_]*\)=.*/\1/p' \
-    -e 's/^\(AWS_LC_[A-Za-z0-9_]*\)=.*/\1/p')
+    -e 's/^\(AWS_LC_[A-Za-z0-9_]*\)=.*/\1/p' \
+    -e 's/^\(\(CC\|CXX\|AR\|RANLIB\|CFLAGS\|CXXFLAGS\|ARFLAGS\)_[A-Za-z0-9_]*\)=.*/\1/p' \
+    -e 's/^\(\(HOST\|TARGET\)_[A-Z]*\)=.*/\1/p' -e 's/^\(CRATE_CC_NO_DEFAULTS\)=.*/\1/p')
 export CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
 
 cd "$SRC"
@@ -423,11 +426,11 @@ fi
 if [ "$VARIANT" = fips ]; then
     PACKAGE=craton-hsm-fips OTHER=craton-hsm
     SUMMARY="PKCS#11 software HSM module (FIPS build on AWS-LC)"
-    VARIANT_TEXT="This is the FIPS variant, built on the AWS-LC FIPS module. Set crypto_backend = \"awslc\" and fips_approved_only = true in the configuration for the FIPS-approved mode."
+    VARIANT_TEXT="FIPS variant: the crypto backend is the AWS-LC FIPS module."
 else
     PACKAGE=craton-hsm OTHER=craton-hsm-fips
     SUMMARY="PKCS#11 software HSM module"
-    VARIANT_TEXT="This is the default variant, on the pure-Rust RustCrypto backend (not FIPS-validated; the craton-hsm-fips package is)."
+    VARIANT_TEXT="Default variant: pure-Rust RustCrypto backend (not FIPS-validated)."
 fi
 
 # Puts the package payload under $1 with library directory $2 and doc directory $3.
@@ -554,25 +557,27 @@ build_msi() {
     cp "$STAGE_OUT/$SBOM" "$wdir/payload/$SBOM"
     find "$wdir/payload" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-    local dllsum product package upgrade
+    local dllsum package
+    guid() { uuidgen --sha1 --namespace "$ns" --name "craton-hsm/msi/$1" | tr a-f A-F; }
     dllsum=$(sha256sum "$STAGE_OUT/craton_hsm.dll" | cut -d' ' -f1)
-    upgrade=$(uuidgen --sha1 --namespace "$ns" --name "craton-hsm/msi/upgrade/$VARIANT" | tr a-f A-F)
-    product=$(uuidgen --sha1 --namespace "$ns" --name "craton-hsm/msi/product/$VARIANT/$VERSION" | tr a-f A-F)
-    package=$(uuidgen --sha1 --namespace "$ns" --name "craton-hsm/msi/package/$VARIANT/$VERSION/$COMMIT/$dllsum" | tr a-f A-F)
+    package=$(guid "package/$VARIANT/$VERSION/$COMMIT/$dllsum")
     MSI=$PACKAGE-$VERSION-x64.msi
     MSI_PRODUCT="Craton HSM"
-    [ "$VARIANT" = default ] || MSI_PRODUCT="Craton HSM (FIPS)"
-    # wixl and msibuild stamp the current time into the summary information: pin it.
+    [ "$VARIANT" = default ] || MSI_PRODUCT="Craton HSM FIPS"
+    # wixl and msibuild stamp the current time into the summary information: freeze the clock
+    # at the commit time for them (never run cargo under faketime: it hangs).
     local stamp
     stamp=$(date -u -d "@$SOURCE_DATE_EPOCH" '+%Y-%m-%d %H:%M:%S')
-    (cd "$wdir/payload" && TZ=UTC FAKETIME_DONT_RESET=1 faketime -f "@$stamp" wixl -a x64 \
-        -D "Version=$VERSION" -D "ProductCode=$product" -D "UpgradeCode=$upgrade" \
-        -D "PackageCode=$package" -D "ProductName=$MSI_PRODUCT" \
-        -D "Sbom=$SBOM" -D "Variant=$VARIANT" \
+    (cd "$wdir/payload" && TZ=UTC faketime -f "$stamp" wixl -a x64 \
+        -D "Version=$VERSION" -D "ProductName=$MSI_PRODUCT" -D "Variant=$VARIANT" -D "Sbom=$SBOM" \
+        -D "ProductCode=$(guid "product/$VARIANT/$VERSION")" -D "UpgradeCode=$(guid "upgrade/$VARIANT")" \
+        -D "PackageCode=$package" -D "ModuleGuid=$(guid "component/$VARIANT/module")" \
+        -D "SidecarGuid=$(guid "component/$VARIANT/sidecar")" -D "SbomGuid=$(guid "component/$VARIANT/sbom")" \
+        -D "ConfigGuid=$(guid "component/config")" \
         -o "$wdir/$MSI" "$SRC/packaging/msi/craton-hsm.wxs") >"$WORK/wixl.log" 2>&1 ||
         { cat "$WORK/wixl.log" >&2; die "wixl failed"; }
     # The summary's revision number (package code) and times, fixed.
-    TZ=UTC faketime -f "@$stamp" msibuild "$wdir/$MSI" -s "Craton HSM" "Craton HSM contributors" \
+    TZ=UTC faketime -f "$stamp" msibuild "$wdir/$MSI" -s "$MSI_PRODUCT" "Craton HSM contributors" \
         "x64;1033" "{$package}" >>"$WORK/wixl.log" 2>&1 || { cat "$WORK/wixl.log" >&2; die "msibuild failed"; }
     cp "$wdir/$MSI" "$STAGE_OUT/$MSI"
     note "built $MSI"

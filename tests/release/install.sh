@@ -50,6 +50,20 @@ check_installed_module() {
     esac
     INTEGRITY_IMPLEMENTED=$([ "$verdict" = none ] && echo 0 || echo 1)
 
+    # The FIPS package: the installed module starts in the FIPS-approved mode on AWS-LC, where
+    # the integrity self-test is mandatory.
+    case "$PKG" in *-fips)
+        printf 'algorithms.crypto_backend = "awslc"\nalgorithms.fips_approved_only = true\nalgorithms.enable_pqc = false\n' >>"$cfg"
+        load_module "$lib" "$cfg" "$WORK/$name-fips.log" ||
+            { cat "$WORK/$name-fips.log" >&2; fail "$name: the installed FIPS module does not start in FIPS-approved mode"; }
+        grep -q 'backend=awslc, fips_approved_only=true' "$WORK/$name-fips.log" ||
+            { cat "$WORK/$name-fips.log" >&2; fail "$name: FIPS-approved mode on AWS-LC not reported"; }
+        [ "$(integrity_verdict "$WORK/$name-fips.log")" = OK ] ||
+            { cat "$WORK/$name-fips.log" >&2; fail "$name: integrity self-test did not pass in FIPS-approved mode"; }
+        pass "$name: the installed module starts in FIPS-approved mode on AWS-LC, integrity=OK"
+        ;;
+    esac
+
     # The packaged default config is valid and keeps tokens in the user's data directory.
     data=$WORK/$name-home/data
     HOME=$WORK/$name-home XDG_CONFIG_HOME=$WORK/$name-home/config XDG_DATA_HOME=$data \
@@ -60,9 +74,14 @@ check_installed_module() {
     pass "$name: the packaged config is valid and keeps tokens in \$XDG_DATA_HOME/craton-hsm"
 
     if [ -x "$HERE/../interop/guide-step5.sh" ]; then
-        "$HERE/../interop/guide-step5.sh" "$lib" >"$WORK/$name-step5.log" 2>&1 ||
-            { cat "$WORK/$name-step5.log" >&2; fail "$name: guide step 5 fails against the installed module"; }
-        pass "$name: FIPS guide step 5 (init, keygen, sign, verify) passes against the installed module"
+        local extra='' mode=''
+        case "$PKG" in *-fips)
+            extra=$(printf 'algorithms.crypto_backend = "awslc"\nalgorithms.fips_approved_only = true\nalgorithms.enable_pqc = false')
+            mode=' in FIPS-approved mode' ;;
+        esac
+        "$HERE/../interop/guide-step5.sh" "$lib" "$extra" >"$WORK/$name-step5.log" 2>&1 ||
+            { cat "$WORK/$name-step5.log" >&2; fail "$name: guide step 5 fails against the installed module$mode"; }
+        pass "$name: FIPS guide step 5 (init, keygen, sign, verify) passes against the installed module$mode"
     fi
 }
 

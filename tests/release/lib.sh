@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by tests/release/*.sh (sourced, not run).
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

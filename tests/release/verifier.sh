@@ -76,6 +76,17 @@ rpm_changed() {
     flip_byte "$1/$RPM" $(($(stat -c %s "$1/$RPM") - 100))
     regen_sums "$1"
 }
+non_reproducible() {
+    jq '.reproducible = false | .toolchain_mismatches = [{tool: "c.clang", pinned: "Debian clang version 14.0.6", found: "clang version 19"}]' \
+        "$1/release.json" >"$1/release.json.new"
+    mv "$1/release.json.new" "$1/release.json"
+    regen_sums "$1"
+}
+other_toolchain() {
+    jq '.toolchain["rust.rustc"] = "rustc 1.96.0 (0000000 2026-06-01)"' "$1/release.json" >"$1/release.json.new"
+    mv "$1/release.json.new" "$1/release.json"
+    regen_sums "$1"
+}
 extra_file() { echo "surprise" >"$1/README.txt"; }
 missing_file() { rm "$1/$RPM"; }
 
@@ -103,6 +114,10 @@ case_ deb-repacked deb_repacked 1 \
     "FAIL: $DEB: libcraton_hsm.hmac does not match libcraton_hsm.so"
 case_ rpm-changed rpm_changed 1 \
     "FAIL: $RPM: the package's own digests do not hold"
+case_ non-reproducible non_reproducible 1 \
+    "FAIL: release.json: built with a toolchain that differs from packaging/toolchain.toml"
+case_ other-toolchain other_toolchain 1 \
+    "FAIL: toolchain: rust.rustc: release built with \"rustc 1.96.0 (0000000 2026-06-01)\""
 case_ extra-file extra_file 1 \
     "FAIL: README.txt: present in the release but not listed in SHA256SUMS"
 case_ missing-file missing_file 1 \
