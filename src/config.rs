@@ -2,7 +2,8 @@
 //!
 //! Lookup order: `$CRATON_HSM_CONFIG` (which must then exist), else
 //! `$XDG_CONFIG_HOME/craton-hsm/craton_hsm.toml` (per user), else
-//! `/etc/craton-hsm/craton_hsm.toml` (system-wide); no file at all means the documented
+//! `/etc/craton-hsm/craton_hsm.toml` (system-wide; `%ProgramData%\craton-hsm\craton_hsm.toml`
+//! on Windows, where the MSI installs it); no file at all means the documented
 //! defaults. Unknown keys, wrong types and out-of-range values are errors that name the key.
 
 use serde::Deserialize;
@@ -12,8 +13,18 @@ use std::path::{Path, PathBuf};
 pub const CONFIG_ENV: &str = "CRATON_HSM_CONFIG";
 /// File name looked up in the per-user and system config directories.
 pub const CONFIG_FILE_NAME: &str = "craton_hsm.toml";
-/// The system-wide config path (what the packages install).
+/// The system-wide config path (what the deb and rpm install).
 pub const SYSTEM_CONFIG_PATH: &str = "/etc/craton-hsm/craton_hsm.toml";
+
+/// The system-wide config file of this platform.
+fn system_config() -> Option<PathBuf> {
+    if cfg!(windows) {
+        std::env::var_os("ProgramData")
+            .map(|d| PathBuf::from(d).join("craton-hsm").join(CONFIG_FILE_NAME))
+    } else {
+        Some(PathBuf::from(SYSTEM_CONFIG_PATH))
+    }
+}
 
 /// A config problem, worded for the operator: it always names the key or the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -252,7 +263,7 @@ fn locate() -> Result<Option<PathBuf>, ConfigError> {
         return Ok(Some(path));
     }
     let user = dirs::config_dir().map(|d| d.join("craton-hsm").join(CONFIG_FILE_NAME));
-    let system = Some(PathBuf::from(SYSTEM_CONFIG_PATH));
+    let system = system_config();
     Ok([user, system].into_iter().flatten().find(|p| p.is_file()))
 }
 

@@ -135,6 +135,14 @@ impl Module {
         }
         let backend = crypto::backend(config.algorithms.crypto_backend).map_err(fail)?;
         warn_ignored_flags(&config);
+        if config.algorithms.fips_approved_only && !backend.is_fips_module() {
+            tracing::warn!(
+                "fips_approved_only = true on the {} backend: only approved mechanisms are \
+                 offered, but this build is not a FIPS module and no operation is an approved \
+                 service (build with --features awslc-backend --no-default-features)",
+                backend.name().as_str()
+            );
+        }
 
         crate::selftest::power_on(&*backend, &config, library)?;
 

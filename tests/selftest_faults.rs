@@ -5,6 +5,9 @@
 mod common;
 
 use common::*;
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::Attribute;
+use cryptoki::session::UserType;
 use cryptoki_sys::*;
 
 const SELF_TESTS: [&str; 17] = [
@@ -27,11 +30,13 @@ const SELF_TESTS: [&str; 17] = [
     "DRBG",
 ];
 
-/// Child side: C_Initialize, then a later call, reported as return codes.
+/// Child side: C_Initialize, then a later call, reported as return codes. The "conditional"
+/// role also generates a key pair and random bytes after a good start.
 #[test]
 fn child_entry() {
-    if child_role().is_none() {
-        return;
+    let Some(role) = child_role() else { return };
+    if role == "conditional" {
+        return conditional_child();
     }
     let lib = raw_lib();
     // SAFETY: plain calls into the module with valid (or NULL) pointers.
@@ -100,5 +105,77 @@ fn each_self_test_can_fail_and_locks_the_module() {
             log.contains("module entered the error state"),
             "{name}: {log}"
         );
+    }
+}
+
+/// A token, a user session, then one key pair and one random draw; each result printed.
+fn conditional_child() {
+    let p11 = child_module();
+    let slot = p11.get_all_slots().unwrap()[0];
+    p11.init_token(slot, &pin(SO_PIN), "faults").unwrap();
+    let s = p11.open_rw_session(slot).unwrap();
+    s.login(UserType::So, Some(&pin(SO_PIN))).unwrap();
+    s.init_pin(&pin(USER_PIN)).unwrap();
+    s.logout().unwrap();
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    let code = |r: Result<(), cryptoki::error::Error>| match r {
+        Ok(()) => "ok".to_string(),
+        Err(e) => format!("{:?}", rv(e)),
+    };
+    let pair = s.generate_key_pair(
+        &Mechanism::EccKeyPairGen,
+        &[Attribute::EcParams(vec![
+            0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+        ])],
+        &[Attribute::Sign(true)],
+    );
+    println!("KEYPAIR {}", code(pair.map(|_| ())));
+    let mut buf = [0u8; 64];
+    println!("RANDOM {}", code(s.generate_random_slice(&mut buf)));
+    println!("SLOTS {}", code(p11.get_all_slots().map(|_| ())));
+}
+
+#[test]
+fn conditional_tests_can_fail_and_lock_the_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("craton_hsm.toml");
+    std::fs::write(&config, base_config(dir.path())).unwrap();
+    let run = |fault: Option<&str>| {
+        let mut c = child("child_entry", "conditional", &config);
+        c.env("CRATON_HSM_LOG", "info");
+        if let Some(f) = fault {
+            c.env("CRATON_HSM_FAULT_INJECT", f);
+        }
+        let out = c.output().unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (out, log) = run(None);
+    for line in ["KEYPAIR ok", "RANDOM ok", "SLOTS ok"] {
+        assert!(out.contains(line), "no fault: {line}\n{out}\n{log}");
+    }
+    // Pairwise consistency: key-pair generation fails, and so does everything after it.
+    let (out, log) = run(Some("pairwise"));
+    for line in [
+        "KEYPAIR GeneralError",
+        "RANDOM GeneralError",
+        "SLOTS GeneralError",
+    ] {
+        assert!(out.contains(line), "pairwise: {line}\n{out}\n{log}");
+    }
+    assert!(log.contains("pairwise consistency test failed"), "{log}");
+    // Continuous tests of C_GenerateRandom: stuck entropy, repeated DRBG output.
+    for (fault, why) in [("entropy", "repetition count"), ("drbg-output", "repeated")] {
+        let (out, log) = run(Some(fault));
+        for line in ["KEYPAIR ok", "RANDOM GeneralError", "SLOTS GeneralError"] {
+            assert!(out.contains(line), "{fault}: {line}\n{out}\n{log}");
+        }
+        assert!(
+            log.contains("module entered the error state"),
+            "{fault}: {log}"
+        );
+        assert!(log.contains(why), "{fault}: log must say {why:?}\n{log}");
     }
 }

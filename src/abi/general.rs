@@ -13,14 +13,15 @@ pub unsafe extern "C" fn C_Initialize(p_init_args: CK_VOID_PTR) -> CK_RV {
     guard("C_Initialize", || {
         // SAFETY: caller's contract.
         if let Some(args) = unsafe { (p_init_args as *const CK_C_INITIALIZE_ARGS).as_ref() } {
-            if !args.pReserved.is_null() {
+            if !{ args.pReserved }.is_null() {
                 return Err(Error::ArgumentsBad);
             }
+            // Copies, not references: the struct is packed on Windows.
             let given = [
-                args.CreateMutex.is_some(),
-                args.DestroyMutex.is_some(),
-                args.LockMutex.is_some(),
-                args.UnlockMutex.is_some(),
+                { args.CreateMutex }.is_some(),
+                { args.DestroyMutex }.is_some(),
+                { args.LockMutex }.is_some(),
+                { args.UnlockMutex }.is_some(),
             ];
             let all = given.iter().all(|g| *g);
             if !all && given.iter().any(|g| *g) {

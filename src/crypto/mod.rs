@@ -4,6 +4,7 @@
 
 pub mod cipher;
 pub mod drbg;
+pub mod gaps;
 pub mod key;
 pub mod rng;
 pub mod stream;

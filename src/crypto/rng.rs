@@ -110,8 +110,8 @@ impl SharedRng {
     /// Draws and health-tests a seed, then instantiates the DRBG.
     pub fn new(backend: Arc<dyn CryptoBackend>) -> Result<Self> {
         let mut entropy_health = EntropyHealth::default();
-        let seed = draw(&*backend, &mut entropy_health, SEED_BYTES)?;
-        let nonce = draw(&*backend, &mut entropy_health, NONCE_BYTES)?;
+        let seed = draw(&*backend, &mut entropy_health, SEED_BYTES, "")?;
+        let nonce = draw(&*backend, &mut entropy_health, NONCE_BYTES, "")?;
         let drbg = HmacDrbg::instantiate(&*backend, &seed, &nonce, PERSONALIZATION)?;
         Ok(SharedRng {
             backend,
@@ -125,18 +125,43 @@ impl SharedRng {
 
     /// Fills `out`, reseeding from fresh entropy when the interval is reached.
     pub fn generate(&self, out: &mut [u8], additional: &[u8]) -> Result<()> {
+        self.generate_inner(out, additional, false)
+    }
+
+    /// `C_GenerateRandom`: reseeds from fresh, health-tested entropy first (prediction
+    /// resistance), so every call runs the entropy tests as well as the output test.
+    pub fn generate_fresh(&self, out: &mut [u8]) -> Result<()> {
+        self.generate_inner(out, &[], true)
+    }
+
+    /// A failure here (a health test, the DRBG) is fatal for the module, whoever asked.
+    fn generate_inner(&self, out: &mut [u8], additional: &[u8], fresh: bool) -> Result<()> {
+        self.try_generate(out, additional, fresh).inspect_err(|e| {
+            crate::module::enter_error_state(&format!("random generator: {e}"));
+        })
+    }
+
+    fn try_generate(&self, out: &mut [u8], additional: &[u8], fresh: bool) -> Result<()> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let State {
             drbg,
             entropy_health,
             output_health,
         } = &mut *st;
+        if fresh {
+            let seed = draw(&*self.backend, entropy_health, SEED_BYTES, "entropy")?;
+            drbg.reseed(&*self.backend, &seed, &[])?;
+        }
+        let stuck_output = fresh && crate::selftest::fault::injected("drbg-output");
         for chunk in out.chunks_mut(super::drbg::MAX_REQUEST_BYTES) {
             if drbg.needs_reseed() {
-                let seed = draw(&*self.backend, entropy_health, SEED_BYTES)?;
+                let seed = draw(&*self.backend, entropy_health, SEED_BYTES, "")?;
                 drbg.reseed(&*self.backend, &seed, &[])?;
             }
             drbg.generate(&*self.backend, chunk, additional, |b| {
+                if stuck_output {
+                    output_health.check(b)?;
+                }
                 output_health.check(b)
             })?;
         }
@@ -152,7 +177,7 @@ impl SharedRng {
             entropy_health,
             ..
         } = &mut *st;
-        let entropy = draw(&*self.backend, entropy_health, SEED_BYTES)?;
+        let entropy = draw(&*self.backend, entropy_health, SEED_BYTES, "")?;
         drbg.reseed(&*self.backend, &entropy, seed)
     }
 }
@@ -163,13 +188,19 @@ impl Rng for SharedRng {
     }
 }
 
+/// Draws `n` health-tested entropy bytes. `fault` names the fault-injection switch that makes
+/// this draw look stuck (empty: none).
 fn draw(
     be: &dyn CryptoBackend,
     health: &mut EntropyHealth,
     n: usize,
+    fault: &str,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(vec![0u8; n]);
     be.entropy(&mut buf)?;
+    if !fault.is_empty() && crate::selftest::fault::injected(fault) {
+        buf.fill(0x5a);
+    }
     health.check(&buf)?;
     Ok(buf)
 }

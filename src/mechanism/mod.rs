@@ -1,6 +1,8 @@
 //! Mechanisms: a caller's mechanism with typed parameters, the registry of what the token
 //! offers, and the one policy that decides what is registered and what is approved.
 
+#[cfg(test)]
+mod docs;
 pub mod params;
 pub mod policy;
 pub mod registry;

@@ -1,6 +1,8 @@
 //! Test-only fault injection: with the `fault-injection` feature, `CRATON_HSM_FAULT_INJECT`
-//! names one self-test (a KAT name, or `integrity`) whose known answer is corrupted, so tests
-//! can prove each self-test can fail. Without the feature this is always false.
+//! names one self-test whose input or known answer is corrupted, so tests can prove each
+//! self-test can fail: a KAT name or `integrity` (power-on), `pairwise` (key-pair generation),
+//! `entropy` or `drbg-output` (the continuous tests of `C_GenerateRandom`). Without the feature
+//! this is always false.
 
 /// Whether the named self-test should see a corrupted vector.
 #[cfg(feature = "fault-injection")]

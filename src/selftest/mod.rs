@@ -2,7 +2,7 @@
 //! integrity test, then 16 known-answer tests against the active backend. A failure puts
 //! the module in the error state for the rest of the process's life.
 
-mod fault;
+pub(crate) mod fault;
 pub mod integrity;
 mod kats;
 mod vectors;

@@ -186,7 +186,10 @@ fn pairwise_consistency(
     let run = || -> Result<()> {
         let sk = Object::new(private.clone()).private_ops(be)?;
         let pk = Object::new(public.clone()).public_ops(be)?;
-        let sig = sk.sign(&scheme, SignInput::Message(msg), rng)?;
+        let mut sig = sk.sign(&scheme, SignInput::Message(msg), rng)?;
+        if crate::selftest::fault::injected("pairwise") {
+            sig[0] ^= 1;
+        }
         pk.verify(&scheme, SignInput::Message(msg), &sig)
     };
     run().map_err(|e| {

@@ -9,11 +9,11 @@ use cryptoki_sys::*;
 impl Module {
     pub fn generate_random(&self, h: CK_SESSION_HANDLE, out: &mut [u8]) -> Result<()> {
         let (s, _) = self.session(h)?;
-        let r = self.rng.generate(out, &[]).map_err(|e| {
-            // Health-test and DRBG failures are not recoverable in place.
-            enter_error_state(&format!("random generator: {e}"));
-            Error::general("random generator failed")
-        });
+        // A generator failure has already put the module in the error state.
+        let r = self
+            .rng
+            .generate_fresh(out)
+            .map_err(|_| Error::general("random generator failed"));
         let approved = self.policy.fips_approved_only && self.policy.backend_fips;
         let event = Operation::GenerateRandom {
             length: out.len() as u64,

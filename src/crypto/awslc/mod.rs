@@ -34,36 +34,13 @@ impl AwsLc {
     }
 }
 
-/// Mechanisms aws-lc-rs has no primitive for on this backend (see docs/fips.md).
-const UNSUPPORTED: &[CK_MECHANISM_TYPE] = &[
-    // Raw RSA and PKCS#1 v1.5 encryption, and signatures over caller-made digests.
-    CKM_RSA_PKCS,
-    CKM_RSA_X_509,
-    CKM_RSA_PKCS_PSS,
-    CKM_ECDSA,
-    // Hashes aws-lc-rs does not pair with these signatures.
-    CKM_SHA1_RSA_PKCS,
-    CKM_SHA224_RSA_PKCS,
-    CKM_SHA1_RSA_PKCS_PSS,
-    CKM_SHA224_RSA_PKCS_PSS,
-    CKM_ECDSA_SHA1,
-    CKM_ECDSA_SHA224,
-    CKM_ECDSA_SHA512,
-    // SHA3-224 and HMAC over SHA-3.
-    CKM_SHA3_224,
-    CKM_SHA3_224_HMAC,
-    CKM_SHA3_256_HMAC,
-    CKM_SHA3_384_HMAC,
-    CKM_SHA3_512_HMAC,
-];
-
 impl CryptoBackend for AwsLc {
     fn name(&self) -> BackendName {
         BackendName::Awslc
     }
 
     fn supports(&self, mech: CK_MECHANISM_TYPE) -> bool {
-        !UNSUPPORTED.contains(&mech)
+        crate::crypto::gaps::awslc_missing(mech).is_none()
     }
 
     fn is_fips_module(&self) -> bool {

@@ -1,0 +1,407 @@
+//! FIPS-approved mode as the operator guide (fips-mode-guide.txt) describes it: the approved-only
+//! mechanism list, the codes of its "What changes operationally" table, and the approved-service
+//! indicator per session (vendor interface), per key (CKA_VENDOR_FIPS_APPROVED) and in the audit
+//! log. In the AWS-LC build approved operations say approved; in the default build nothing
+//! ever does, whatever the config says.
+
+mod common;
+
+use common::*;
+use cryptoki::error::RvError;
+use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
+use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::object::{Attribute, AttributeType, ObjectHandle};
+use cryptoki::session::Session;
+use cryptoki_sys::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const CKA_VENDOR_FIPS_APPROVED: CK_ATTRIBUTE_TYPE = 0x8000_0001;
+
+/// The guide's step-3 config, with the given extra lines after it.
+fn guide_config(extra: &str) -> String {
+    let backend = if awslc() { "awslc" } else { "rustcrypto" };
+    format!(
+        "[algorithms]\ncrypto_backend = \"{backend}\"\nfips_approved_only = true\n\
+         enable_pqc = false\n{extra}"
+    )
+}
+
+/// One copy of the library with its sidecar for this test binary: approved-only mode refuses
+/// to start without it.
+fn library_with_sidecar() -> &'static Path {
+    static LIB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &LIB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = dir.path().join("libcraton_hsm.so");
+        std::fs::copy(lib_path(), &lib).unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/compute-integrity-hmac.sh");
+        let st = std::process::Command::new(script)
+            .arg(&lib)
+            .status()
+            .unwrap();
+        assert!(st.success(), "compute-integrity-hmac.sh failed");
+        (dir, lib)
+    })
+    .1
+}
+
+/// A module in approved-only mode. `algorithms` lines go into the guide's `[algorithms]`.
+fn fips_env(algorithms: &str) -> Env {
+    Env::with_config(|dir| {
+        let lib = library_with_sidecar();
+        // SAFETY: Env holds the test binary's lock; no other thread reads the environment.
+        unsafe { std::env::set_var("CRATON_HSM_TEST_LIB", lib) };
+        format!(
+            "{}{}[audit]\npath = {:?}\n",
+            base_config(dir),
+            guide_config(algorithms),
+            dir.join("audit.jsonl")
+        )
+    })
+}
+
+/// The guide's "Allowed" column as mechanisms (SHA-1 stays as a digest).
+fn allowed_set() -> BTreeSet<CK_MECHANISM_TYPE> {
+    let mut s: BTreeSet<CK_MECHANISM_TYPE> = [
+        // Symmetric: AES-128/192/256 GCM, CBC, CTR, Key Wrap
+        CKM_AES_KEY_GEN,
+        CKM_AES_CBC,
+        CKM_AES_CBC_PAD,
+        CKM_AES_CTR,
+        CKM_AES_GCM,
+        CKM_AES_KEY_WRAP,
+        CKM_AES_KEY_WRAP_KWP,
+        // RSA-2048/3072/4096 with PKCS#1 v1.5, PSS, OAEP
+        CKM_RSA_PKCS_KEY_PAIR_GEN,
+        CKM_SHA256_RSA_PKCS,
+        CKM_SHA384_RSA_PKCS,
+        CKM_SHA512_RSA_PKCS,
+        CKM_SHA256_RSA_PKCS_PSS,
+        CKM_SHA384_RSA_PKCS_PSS,
+        CKM_SHA512_RSA_PKCS_PSS,
+        CKM_RSA_PKCS_OAEP,
+        // ECDSA and ECDH on P-256, P-384
+        CKM_EC_KEY_PAIR_GEN,
+        CKM_ECDSA_SHA256,
+        CKM_ECDSA_SHA384,
+        CKM_ECDH1_DERIVE,
+        CKM_ECDH1_COFACTOR_DERIVE,
+        // Digest: SHA-256/384/512, SHA3-256/384/512; SHA-1 "digest available"
+        CKM_SHA_1,
+        CKM_SHA256,
+        CKM_SHA384,
+        CKM_SHA512,
+        CKM_SHA3_256,
+        CKM_SHA3_384,
+        CKM_SHA3_512,
+        // MAC: HMAC-SHA256/384/512 and their keys
+        CKM_SHA256_HMAC,
+        CKM_SHA384_HMAC,
+        CKM_SHA512_HMAC,
+        CKM_GENERIC_SECRET_KEY_GEN,
+    ]
+    .into();
+    if !awslc() {
+        // P-384 with SHA-512 is approved too; aws-lc-rs has no such pairing.
+        s.insert(CKM_ECDSA_SHA512);
+    }
+    s
+}
+
+#[test]
+fn mechanism_list_is_the_guides_allowed_set() {
+    // The flags the guide says approved-only mode overrides are set on purpose.
+    let env = fips_env("allow_weak_rsa = true\nallow_sha1_signing = true\n");
+    // Raw: the cryptoki crate drops mechanism types it has no name for (SHA-3, KWP, ...).
+    let lib = raw_lib();
+    let slot = env.slot().id();
+    let mut n: CK_ULONG = 0;
+    let mut list = Vec::new();
+    // SAFETY: valid pointers; the list is sized by the first call.
+    unsafe {
+        assert_eq!(
+            lib.0.C_GetMechanismList(slot, std::ptr::null_mut(), &mut n),
+            CKR_OK
+        );
+        list.resize(n as usize, 0);
+        assert_eq!(
+            lib.0.C_GetMechanismList(slot, list.as_mut_ptr(), &mut n),
+            CKR_OK
+        );
+    }
+    let listed: BTreeSet<CK_MECHANISM_TYPE> = list.into_iter().collect();
+    assert_eq!(listed.len(), n as usize, "duplicates in C_GetMechanismList");
+    let want = allowed_set();
+    let extra: Vec<_> = listed
+        .difference(&want)
+        .map(|m| format!("{m:#x}"))
+        .collect();
+    let missing: Vec<_> = want
+        .difference(&listed)
+        .map(|m| format!("{m:#x}"))
+        .collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "not allowed but listed: {extra:?}; allowed but missing: {missing:?}"
+    );
+    let info = env
+        .p11()
+        .get_mechanism_info(env.slot(), MechanismType::RSA_PKCS_KEY_PAIR_GEN)
+        .unwrap();
+    assert_eq!(info.min_key_size(), 2048, "allow_weak_rsa must be ignored");
+}
+
+fn rsa_pair(s: &Session, bits: u64) -> cryptoki::error::Result<(ObjectHandle, ObjectHandle)> {
+    s.generate_key_pair(
+        &Mechanism::RsaPkcsKeyPairGen,
+        &[Attribute::ModulusBits(bits.into()), Attribute::Verify(true)],
+        &[Attribute::Sign(true)],
+    )
+}
+
+#[test]
+fn blocked_rows_give_the_guides_codes() {
+    let env = fips_env("allow_weak_rsa = true\nallow_sha1_signing = true\n");
+    let s = env.user_session();
+    let (_, rsa) = rsa_pair(&s, 2048).unwrap();
+
+    // SHA-1 signing is rejected; SHA-1 remains a digest.
+    assert_rv!(
+        s.sign_init(&Mechanism::Sha1RsaPkcs, rsa),
+        RvError::MechanismInvalid
+    );
+    let (_, ec) = s
+        .generate_key_pair(
+            &Mechanism::EccKeyPairGen,
+            &[Attribute::EcParams(vec![
+                0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+            ])],
+            &[Attribute::Sign(true)],
+        )
+        .unwrap();
+    assert_rv!(
+        s.sign_init(&Mechanism::EcdsaSha1, ec),
+        RvError::MechanismInvalid
+    );
+    assert_eq!(s.digest(&Mechanism::Sha1, b"abc").unwrap().len(), 20);
+
+    // Ed25519 is blocked.
+    assert_rv!(
+        s.generate_key_pair(
+            &Mechanism::EccEdwardsKeyPairGen,
+            &[Attribute::EcParams(vec![0x06, 0x03, 0x2b, 0x65, 0x70])],
+            &[Attribute::Sign(true)],
+        ),
+        RvError::MechanismInvalid
+    );
+    let eddsa = Mechanism::Eddsa(cryptoki::mechanism::eddsa::EddsaParams::new(
+        cryptoki::mechanism::eddsa::EddsaSignatureScheme::Pure,
+    ));
+    assert_rv!(s.sign_init(&eddsa, ec), RvError::MechanismInvalid);
+
+    // PQC mechanisms are blocked.
+    let lib = raw_lib();
+    for m in [
+        CKM_ML_DSA_KEY_PAIR_GEN,
+        CKM_ML_DSA,
+        CKM_ML_KEM_KEY_PAIR_GEN,
+        CKM_ML_KEM,
+        CKM_SLH_DSA_KEY_PAIR_GEN,
+        CKM_SLH_DSA,
+    ] {
+        let mut mech = CK_MECHANISM {
+            mechanism: m,
+            pParameter: std::ptr::null_mut(),
+            ulParameterLen: 0,
+        };
+        // SAFETY: valid pointers for the duration of the call.
+        let rv = unsafe { lib.0.C_SignInit(s.handle(), &mut mech, rsa.handle()) };
+        assert_eq!(rv, CKR_MECHANISM_INVALID, "{m:#x}");
+    }
+
+    // RSA below 2048 bits: at generation and at C_*Init.
+    assert_rv!(rsa_pair(&s, 1024), RvError::KeySizeRange);
+    let weak = s
+        .create_object(&[
+            Attribute::Class(cryptoki::object::ObjectClass::PUBLIC_KEY),
+            Attribute::KeyType(cryptoki::object::KeyType::RSA),
+            Attribute::Modulus(weak_modulus()),
+            Attribute::PublicExponent(vec![1, 0, 1]),
+            Attribute::Verify(true),
+        ])
+        .unwrap();
+    assert_rv!(
+        s.verify_init(&Mechanism::Sha256RsaPkcs, weak),
+        RvError::KeySizeRange
+    );
+
+    // AES below 128 bits.
+    assert_rv!(
+        s.generate_key(
+            &Mechanism::AesKeyGen,
+            &[Attribute::ValueLen(8.into()), Attribute::Encrypt(true)]
+        ),
+        RvError::KeySizeRange
+    );
+
+    // SHA-1 inside PSS parameters.
+    let pss = PkcsPssParams {
+        hash_alg: MechanismType::SHA1,
+        mgf: PkcsMgfType::MGF1_SHA1,
+        s_len: 20.into(),
+    };
+    assert_rv!(
+        s.sign_init(&Mechanism::RsaPkcsPss(pss), rsa),
+        RvError::MechanismInvalid
+    );
+    let pss = PkcsPssParams {
+        hash_alg: MechanismType::SHA1,
+        mgf: PkcsMgfType::MGF1_SHA1,
+        s_len: 20.into(),
+    };
+    assert_rv!(
+        s.sign_init(&Mechanism::Sha256RsaPkcsPss(pss), rsa),
+        RvError::MechanismParamInvalid
+    );
+}
+
+/// A 1024-bit odd modulus with its top bit set: enough for the size check.
+fn weak_modulus() -> Vec<u8> {
+    let mut n = vec![0xc5u8; 128];
+    n[127] |= 1;
+    n
+}
+
+/// The vendor interface's per-session indicator.
+fn last_approved(lib: &RawLib, h: CK_SESSION_HANDLE) -> Result<bool, CK_RV> {
+    #[repr(C)]
+    struct VendorList {
+        version: CK_VERSION,
+        last_approved: Option<unsafe extern "C" fn(CK_SESSION_HANDLE, *mut CK_BBOOL) -> CK_RV>,
+        status: Option<unsafe extern "C" fn(*mut std::ffi::c_void) -> CK_RV>,
+    }
+    let mut iface: *mut CK_INTERFACE = std::ptr::null_mut();
+    let name = b"Craton HSM\0";
+    // SAFETY: valid pointers; the vendor list layout is the documented one.
+    unsafe {
+        let rv = lib
+            .0
+            .C_GetInterface(name.as_ptr() as *mut _, std::ptr::null_mut(), &mut iface, 0);
+        assert_eq!(rv, CKR_OK);
+        let list = &*((*iface).pFunctionList as *const VendorList);
+        assert_eq!((list.version.major, list.version.minor), (1, 0));
+        let mut b: CK_BBOOL = 0xff;
+        match (list.last_approved.unwrap())(h, &mut b) {
+            CKR_OK => Ok(b == CK_TRUE),
+            rv => Err(rv),
+        }
+    }
+}
+
+fn vendor_fips_approved(s: &Session, key: ObjectHandle) -> bool {
+    let attrs = s
+        .get_attributes(
+            key,
+            &[AttributeType::VendorDefined(CKA_VENDOR_FIPS_APPROVED)],
+        )
+        .unwrap();
+    match attrs.first() {
+        Some(Attribute::VendorDefined((_, v))) => v.as_slice() == [CK_TRUE],
+        other => panic!("CKA_VENDOR_FIPS_APPROVED: {other:?}"),
+    }
+}
+
+#[test]
+fn indicator_per_session_per_key_and_in_the_audit_log() {
+    let env = fips_env("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    assert_eq!(
+        last_approved(&lib, s.handle()),
+        Err(CKR_OPERATION_NOT_INITIALIZED)
+    );
+    // Approved: RSA-2048 generation and a SHA256-RSA-PKCS signature, in the AWS-LC build.
+    let (public, private) = rsa_pair(&s, 2048).unwrap();
+    assert_eq!(last_approved(&lib, s.handle()), Ok(awslc()));
+    assert_eq!(vendor_fips_approved(&s, private), awslc());
+    assert_eq!(vendor_fips_approved(&s, public), awslc());
+    let sig = s
+        .sign(&Mechanism::Sha256RsaPkcs, private, b"fips-test")
+        .unwrap();
+    assert_eq!(last_approved(&lib, s.handle()), Ok(awslc()));
+    s.verify(&Mechanism::Sha256RsaPkcs, public, b"fips-test", &sig)
+        .unwrap();
+    assert_eq!(last_approved(&lib, s.handle()), Ok(awslc()));
+
+    // Not approved: HMAC with a 64-bit key (below the 112 bits SP 800-131A allows).
+    let short = s
+        .generate_key(
+            &Mechanism::GenericSecretKeyGen,
+            &[Attribute::ValueLen(8.into()), Attribute::Sign(true)],
+        )
+        .unwrap();
+    assert_eq!(last_approved(&lib, s.handle()), Ok(false));
+    assert!(!vendor_fips_approved(&s, short));
+    s.sign(&Mechanism::Sha256Hmac, short, b"data").unwrap();
+    assert_eq!(last_approved(&lib, s.handle()), Ok(false));
+
+    // The same mechanism with a 256-bit key is approved again.
+    let long = s
+        .generate_key(
+            &Mechanism::GenericSecretKeyGen,
+            &[Attribute::ValueLen(32.into()), Attribute::Sign(true)],
+        )
+        .unwrap();
+    assert_eq!(vendor_fips_approved(&s, long), awslc());
+    s.sign(&Mechanism::Sha256Hmac, long, b"data").unwrap();
+    assert_eq!(last_approved(&lib, s.handle()), Ok(awslc()));
+
+    // The indicator is per session.
+    let other = env.p11().open_ro_session(env.slot()).unwrap();
+    assert_eq!(
+        last_approved(&lib, other.handle()),
+        Err(CKR_OPERATION_NOT_INITIALIZED)
+    );
+
+    // The attribute is the module's to set.
+    assert_rv!(
+        s.update_attributes(
+            short,
+            &[Attribute::VendorDefined((
+                AttributeType::VendorDefined(CKA_VENDOR_FIPS_APPROVED),
+                vec![CK_TRUE]
+            ))]
+        ),
+        RvError::AttributeReadOnly
+    );
+
+    // The audit record of the SHA256-RSA-PKCS signature, as the guide shows it.
+    let log = std::fs::read_to_string(env.dir.path().join("audit.jsonl")).unwrap();
+    let sign = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["operation"]["Sign"]["mechanism"] == CKM_SHA256_RSA_PKCS)
+        .expect("a Sign record");
+    assert_eq!(sign["operation"]["Sign"]["fips_approved"], awslc());
+    assert_eq!(sign["result"], "Success");
+    let hmac = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["operation"]["Sign"]["mechanism"] == CKM_SHA256_HMAC)
+        .expect("an HMAC record");
+    assert_eq!(hmac["operation"]["Sign"]["fips_approved"], false);
+}
+
+#[test]
+fn default_mode_is_never_approved() {
+    // Outside approved-only mode nothing is an approved service, even on AWS-LC.
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let (_, private) = rsa_pair(&s, 2048).unwrap();
+    assert!(!vendor_fips_approved(&s, private));
+    s.sign(&Mechanism::Sha256RsaPkcs, private, b"x").unwrap();
+    assert_eq!(last_approved(&lib, s.handle()), Ok(false));
+}
