@@ -146,6 +146,29 @@ pub fn derive_key_attributes(attrs: &mut Attributes, origin: Origin, approved: b
     }
 }
 
+/// The caller's template for a key made with `key` (unwrap, derive), merged with the key's
+/// `CKA_UNWRAP_TEMPLATE` or `CKA_DERIVE_TEMPLATE` (`which`): the caller may repeat its values
+/// but not contradict them (`CKR_TEMPLATE_INCONSISTENT`), and what it leaves out is taken from
+/// it.
+pub fn with_key_template(
+    given: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+    key: &Attributes,
+    which: CK_ATTRIBUTE_TYPE,
+) -> Result<Vec<(CK_ATTRIBUTE_TYPE, AttrValue)>> {
+    let mut full = given.to_vec();
+    if let Some(AttrValue::Template(required)) = key.get(which) {
+        for (ty, v) in required {
+            let ty = *ty as CK_ATTRIBUTE_TYPE;
+            match super::attribute::find(given, ty) {
+                Some(g) if g != v => return Err(Error::TemplateInconsistent),
+                Some(_) => {}
+                None => full.push((ty, v.clone())),
+            }
+        }
+    }
+    Ok(full)
+}
+
 /// A derived key inherits "always sensitive" and "never extractable" only from a base key
 /// that had them (PKCS#11 3.x 5.18.5, C_DeriveKey).
 pub fn inherit_from_base(attrs: &mut Attributes, base: &Attributes) {

@@ -52,13 +52,14 @@ impl Module {
                 return Err(Error::MechanismInvalid);
             }
             let login = t.login_state();
-            let key_type = match crate::object::attribute::find(tpl, CKA_KEY_TYPE) {
+            let tpl = template::with_key_template(tpl, base_obj.attrs(), CKA_DERIVE_TEMPLATE)?;
+            let key_type = match crate::object::attribute::find(&tpl, CKA_KEY_TYPE) {
                 Some(AttrValue::Ulong(k)) => *k as CK_KEY_TYPE,
                 Some(_) => return Err(Error::AttributeValueInvalid),
                 None => CKK_GENERIC_SECRET,
             };
             let mut attrs = template::build(
-                tpl,
+                &tpl,
                 Origin::Derive,
                 Some((CKO_SECRET_KEY, key_type)),
                 login == Login::So,

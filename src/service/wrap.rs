@@ -204,17 +204,7 @@ impl Module {
             let spec = self.policy.lookup(mech.mech, Op::Unwrap)?;
             let (kek, kek_obj) = self.kek(t, spec, unwrapping, Direction::Decrypt)?;
             let login = t.login_state();
-            let mut full: Template = tpl.clone();
-            if let Some(AttrValue::Template(ut)) = kek_obj.attrs().get(CKA_UNWRAP_TEMPLATE) {
-                for (ty, v) in ut {
-                    let ty = *ty as CK_ATTRIBUTE_TYPE;
-                    match crate::object::attribute::find(tpl, ty) {
-                        Some(given) if given != v => return Err(Error::TemplateInconsistent),
-                        Some(_) => {}
-                        None => full.push((ty, v.clone())),
-                    }
-                }
-            }
+            let full = template::with_key_template(tpl, kek_obj.attrs(), CKA_UNWRAP_TEMPLATE)?;
             let mut attrs = template::build(&full, Origin::Unwrap, None, login == Login::So)?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             let material = self
