@@ -5,14 +5,15 @@
 # Usage: tests/interop/run-all.sh path/to/libcraton_hsm.so [extra config TOML]
 #   INTEROP_ONLY="pkcs11-tool java-sunpkcs11" runs just those.
 #
-# Needs (Debian 12): opensc gnutls-bin libengine-pkcs11-openssl openssl openjdk-17-jdk-headless,
+# Needs (Debian 12): opensc gnutls-bin libengine-pkcs11-openssl openssl openjdk-17-jdk-headless
+# libp11-kit-dev and a C compiler,
 # and from PyPI: python-pkcs11 cryptography.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 LIB=$(realpath "${1:?usage: $0 path/to/libcraton_hsm.so [extra config TOML]}")
 EXTRA=${2:-}
 
-CLIENTS=(guide-step5 pkcs11-tool python-pkcs11 openssl-engine gnutls-p11tool java-sunpkcs11)
+CLIENTS=(guide-step5 pkcs11-tool python-pkcs11 openssl-engine gnutls-p11tool java-sunpkcs11 vendor-interface)
 [ -n "${INTEROP_ONLY:-}" ] && read -r -a CLIENTS <<<"$INTEROP_ONLY"
 
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/craton-interop-all.XXXXXX")
