@@ -258,30 +258,35 @@ fn save_digest(op: &DigestOp) -> Result<SavedDigest> {
 }
 
 fn save_sign(op: &SignOp) -> Result<SavedAsym> {
-    if !op.pending.is_empty() {
-        return Err(Error::StateUnsaveable);
-    }
     match &op.kind {
-        Some(SignerKind::Asym { scheme, input, .. }) => Ok(SavedAsym {
-            mech: op.info.mech,
-            key: op.key,
-            scheme: scheme.clone(),
-            multi: op.multi,
-            input: input.save()?,
-        }),
+        Some(SignerKind::Asym { scheme, input, .. }) if op.pending.is_empty() => {
+            save_asym(op.info, op.key, op.multi, scheme, input)
+        }
         _ => Err(Error::StateUnsaveable),
     }
 }
 
 fn save_verify(op: &VerifyOp) -> Result<SavedAsym> {
     match &op.kind {
-        Some(VerifierKind::Asym { scheme, input, .. }) => Ok(SavedAsym {
-            mech: op.info.mech,
-            key: op.key,
-            scheme: scheme.clone(),
-            multi: op.multi,
-            input: input.save()?,
-        }),
+        Some(VerifierKind::Asym { scheme, input, .. }) => {
+            save_asym(op.info, op.key, op.multi, scheme, input)
+        }
         _ => Err(Error::StateUnsaveable),
     }
+}
+
+fn save_asym(
+    info: OpInfo,
+    key: CK_OBJECT_HANDLE,
+    multi: bool,
+    scheme: &SignScheme,
+    input: &SignData,
+) -> Result<SavedAsym> {
+    Ok(SavedAsym {
+        mech: info.mech,
+        key,
+        scheme: scheme.clone(),
+        multi,
+        input: input.save()?,
+    })
 }
