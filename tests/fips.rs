@@ -30,18 +30,11 @@ fn guide_config(extra: &str) -> String {
 
 /// One copy of the library with its sidecar for this test binary: approved-only mode refuses
 /// to start without it.
-fn library_with_sidecar() -> &'static Path {
+fn fips_library() -> &'static Path {
     static LIB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &LIB.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let lib = dir.path().join("libcraton_hsm.so");
-        std::fs::copy(lib_path(), &lib).unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/compute-integrity-hmac.sh");
-        let st = std::process::Command::new(script)
-            .arg(&lib)
-            .status()
-            .unwrap();
-        assert!(st.success(), "compute-integrity-hmac.sh failed");
+        let lib = common::library_with_sidecar(dir.path());
         (dir, lib)
     })
     .1
@@ -50,7 +43,7 @@ fn library_with_sidecar() -> &'static Path {
 /// A module in approved-only mode. `algorithms` lines go into the guide's `[algorithms]`.
 fn fips_env(algorithms: &str) -> Env {
     Env::with_config(|dir| {
-        let lib = library_with_sidecar();
+        let lib = fips_library();
         // SAFETY: Env holds the test binary's lock; no other thread reads the environment.
         unsafe { std::env::set_var("CRATON_HSM_TEST_LIB", lib) };
         format!(

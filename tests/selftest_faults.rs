@@ -55,18 +55,7 @@ fn child_entry() {
 fn each_self_test_can_fail_and_locks_the_module() {
     let dir = tempfile::tempdir().unwrap();
     // A library copy with its sidecar, so the integrity test runs (and can be made to fail).
-    let lib = dir.path().join("libcraton_hsm.so");
-    std::fs::copy(lib_path(), &lib).unwrap();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/compute-integrity-hmac.sh");
-    assert!(
-        std::process::Command::new(script)
-            .arg(&lib)
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    let lib = library_with_sidecar(dir.path());
     let config = dir.path().join("craton_hsm.toml");
     std::fs::write(&config, base_config(dir.path())).unwrap();
 

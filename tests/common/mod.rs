@@ -432,3 +432,18 @@ impl RawLib {
 pub fn awslc() -> bool {
     cfg!(feature = "awslc-backend") && !cfg!(feature = "rustcrypto-backend")
 }
+
+/// A copy of the built library in `dir`, with its integrity sidecar written by
+/// tools/compute-integrity-hmac.sh (as an operator would, guide step 4).
+pub fn library_with_sidecar(dir: &Path) -> PathBuf {
+    let lib = dir.join("libcraton_hsm.so");
+    std::fs::copy(lib_path(), &lib).expect("copy the library");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/compute-integrity-hmac.sh");
+    let out = std::process::Command::new(script)
+        .arg(&lib)
+        .output()
+        .expect("run compute-integrity-hmac.sh");
+    assert!(out.status.success(), "compute-integrity-hmac.sh failed");
+    assert!(dir.join("libcraton_hsm.hmac").is_file());
+    lib
+}
