@@ -30,6 +30,8 @@ pub enum Operation {
     WrapKey { mechanism: u64, fips_approved: bool },
     UnwrapKey { mechanism: u64, fips_approved: bool },
     DeriveKey { mechanism: u64, fips_approved: bool },
+    Encapsulate { mechanism: u64, fips_approved: bool },
+    Decapsulate { mechanism: u64, fips_approved: bool },
     GenerateRandom { length: u64, fips_approved: bool },
 }
 
@@ -47,6 +49,8 @@ impl Operation {
             | Operation::WrapKey { fips_approved, .. }
             | Operation::UnwrapKey { fips_approved, .. }
             | Operation::DeriveKey { fips_approved, .. }
+            | Operation::Encapsulate { fips_approved, .. }
+            | Operation::Decapsulate { fips_approved, .. }
             | Operation::GenerateRandom { fips_approved, .. } => Some(*fips_approved),
             _ => None,
         }

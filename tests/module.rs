@@ -132,19 +132,19 @@ fn interface_name(i: &CK_INTERFACE) -> String {
 }
 
 #[test]
-fn interfaces_offer_pkcs11_3_0_2_40_and_vendor() {
+fn interfaces_offer_pkcs11_3_2_3_0_2_40_and_vendor() {
     let r = raw();
     unsafe {
         let mut count: CK_ULONG = 0;
         assert_eq!(r.lib.C_GetInterfaceList(null_mut(), &mut count), CKR_OK);
-        assert_eq!(count, 3);
+        assert_eq!(count, 4);
         let mut small: CK_ULONG = 1;
-        let mut list = vec![CK_INTERFACE::default(); 3];
+        let mut list = vec![CK_INTERFACE::default(); 4];
         assert_eq!(
             r.lib.C_GetInterfaceList(list.as_mut_ptr(), &mut small),
             CKR_BUFFER_TOO_SMALL
         );
-        assert_eq!(small, 3);
+        assert_eq!(small, 4);
         assert_eq!(
             r.lib.C_GetInterfaceList(list.as_mut_ptr(), &mut count),
             CKR_OK
@@ -156,6 +156,7 @@ fn interfaces_offer_pkcs11_3_0_2_40_and_vendor() {
                 (interface_name(i), v.major, v.minor)
             })
             .collect();
+        assert!(found.contains(&("PKCS 11".into(), 3, 2)));
         assert!(found.contains(&("PKCS 11".into(), 3, 0)));
         assert!(found.contains(&("PKCS 11".into(), 2, 40)));
         assert!(found.contains(&("Craton HSM".into(), 1, 0)));
@@ -166,8 +167,20 @@ fn interfaces_offer_pkcs11_3_0_2_40_and_vendor() {
             r.lib.C_GetInterface(null_mut(), null_mut(), &mut iface, 0),
             CKR_OK
         );
-        let v = *((*iface).pFunctionList as *const CK_VERSION);
-        assert_eq!((v.major, v.minor), (3, 0));
+        let list = &*((*iface).pFunctionList as *const CK_FUNCTION_LIST_3_2);
+        assert_eq!((list.version.major, list.version.minor), (3, 2));
+        assert!(list.C_EncapsulateKey.is_some() && list.C_UnwrapKeyAuthenticated.is_some());
+
+        let mut want = CK_VERSION { major: 3, minor: 0 };
+        let name = b"PKCS 11\0";
+        assert_eq!(
+            r.lib
+                .C_GetInterface(name.as_ptr() as *mut _, &mut want, &mut iface, 0),
+            CKR_OK
+        );
+        let list = &*((*iface).pFunctionList as *const CK_FUNCTION_LIST_3_0);
+        assert_eq!((list.version.major, list.version.minor), (3, 0));
+        assert!(list.C_MessageVerifyFinal.is_some());
 
         let mut want = CK_VERSION {
             major: 2,

@@ -111,13 +111,24 @@ fn conditional_child() {
         Ok(()) => "ok".to_string(),
         Err(e) => format!("{:?}", rv(e)),
     };
-    let pair = s.generate_key_pair(
-        &Mechanism::EccKeyPairGen,
-        &[Attribute::EcParams(vec![
-            0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
-        ])],
-        &[Attribute::Sign(true)],
-    );
+    // CRATON_TEST_KEYPAIR picks the pair: P-256 (sign/verify test) or ML-KEM (encaps/decaps).
+    let pair = if std::env::var("CRATON_TEST_KEYPAIR").as_deref() == Ok("ml-kem") {
+        s.generate_key_pair(
+            &Mechanism::MlKemKeyPairGen,
+            &[Attribute::ParameterSet(
+                cryptoki::object::MlKemParameterSetType::ML_KEM_768.into(),
+            )],
+            &[],
+        )
+    } else {
+        s.generate_key_pair(
+            &Mechanism::EccKeyPairGen,
+            &[Attribute::EcParams(vec![
+                0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+            ])],
+            &[Attribute::Sign(true)],
+        )
+    };
     println!("KEYPAIR {}", code(pair.map(|_| ())));
     let mut buf = [0u8; 64];
     println!("RANDOM {}", code(s.generate_random_slice(&mut buf)));
@@ -129,9 +140,10 @@ fn conditional_tests_can_fail_and_lock_the_module() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("craton_hsm.toml");
     std::fs::write(&config, base_config(dir.path())).unwrap();
-    let run = |fault: Option<&str>| {
+    let run_with = |fault: Option<&str>, pair: &str| {
         let mut c = child("child_entry", "conditional", &config);
-        c.env("CRATON_HSM_LOG", "info");
+        c.env("CRATON_HSM_LOG", "info")
+            .env("CRATON_TEST_KEYPAIR", pair);
         if let Some(f) = fault {
             c.env("CRATON_HSM_FAULT_INJECT", f);
         }
@@ -141,6 +153,7 @@ fn conditional_tests_can_fail_and_lock_the_module() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    let run = |fault: Option<&str>| run_with(fault, "ec");
     let (out, log) = run(None);
     for line in ["KEYPAIR ok", "RANDOM ok", "SLOTS ok"] {
         assert!(out.contains(line), "no fault: {line}\n{out}\n{log}");
@@ -155,6 +168,14 @@ fn conditional_tests_can_fail_and_lock_the_module() {
         assert!(out.contains(line), "pairwise: {line}\n{out}\n{log}");
     }
     assert!(log.contains("pairwise consistency test failed"), "{log}");
+    // The KEM form of the pairwise test (encapsulate, decapsulate, compare).
+    let (out, log) = run_with(None, "ml-kem");
+    assert!(out.contains("KEYPAIR ok"), "{out}\n{log}");
+    let (out, log) = run_with(Some("pairwise"), "ml-kem");
+    for line in ["KEYPAIR GeneralError", "SLOTS GeneralError"] {
+        assert!(out.contains(line), "ML-KEM pairwise: {line}\n{out}\n{log}");
+    }
+    assert!(log.contains("the shared secrets differ"), "{log}");
     // Continuous tests of C_GenerateRandom: stuck entropy, repeated DRBG output.
     for (fault, why) in [("entropy", "repetition count"), ("drbg-output", "repeated")] {
         let (out, log) = run(Some(fault));

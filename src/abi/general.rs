@@ -58,7 +58,7 @@ pub unsafe extern "C" fn C_GetInfo(p_info: CK_INFO_PTR) -> CK_RV {
         // SAFETY: caller's contract.
         let info = unsafe { ptr::out(p_info)? };
         *info = CK_INFO::default();
-        info.cryptokiVersion = CK_VERSION { major: 3, minor: 0 };
+        info.cryptokiVersion = CK_VERSION { major: 3, minor: 2 };
         ptr::pad(&mut info.manufacturerID, MANUFACTURER);
         ptr::pad(&mut info.libraryDescription, "Craton HSM PKCS#11 module");
         info.libraryVersion = CK_VERSION {

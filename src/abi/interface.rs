@@ -1,10 +1,11 @@
 //! The function lists and interfaces: `C_GetFunctionList`, `C_GetInterfaceList`,
-//! `C_GetInterface`. Offered: "PKCS 11" 3.0 (the default), "PKCS 11" 2.40, and the vendor
+//! `C_GetInterface`. Offered: "PKCS 11" 3.2 (the default), 3.0 and 2.40, and the vendor
 //! interface "Craton HSM" 1.0.
 
 use super::digest::*;
 use super::encrypt::*;
 use super::general::*;
+use super::kem::*;
 use super::key::*;
 use super::message::*;
 use super::object::*;
@@ -12,6 +13,7 @@ use super::random::*;
 use super::session::*;
 use super::sign::*;
 use super::slot::*;
+use super::v32::*;
 use super::vendor::{CRATON_FUNCTION_LIST, VENDOR_FUNCTION_LIST};
 use super::{guard, ptr};
 use crate::error::Error;
@@ -93,105 +95,119 @@ static FUNCTION_LIST_2_40: CK_FUNCTION_LIST = CK_FUNCTION_LIST {
     C_WaitForSlotEvent: Some(C_WaitForSlotEvent),
 };
 
-static FUNCTION_LIST_3_0: CK_FUNCTION_LIST_3_0 = CK_FUNCTION_LIST_3_0 {
-    version: CK_VERSION { major: 3, minor: 0 },
-    C_Initialize: Some(C_Initialize),
-    C_Finalize: Some(C_Finalize),
-    C_GetInfo: Some(C_GetInfo),
-    C_GetFunctionList: Some(C_GetFunctionList),
-    C_GetSlotList: Some(C_GetSlotList),
-    C_GetSlotInfo: Some(C_GetSlotInfo),
-    C_GetTokenInfo: Some(C_GetTokenInfo),
-    C_GetMechanismList: Some(C_GetMechanismList),
-    C_GetMechanismInfo: Some(C_GetMechanismInfo),
-    C_InitToken: Some(C_InitToken),
-    C_InitPIN: Some(C_InitPIN),
-    C_SetPIN: Some(C_SetPIN),
-    C_OpenSession: Some(C_OpenSession),
-    C_CloseSession: Some(C_CloseSession),
-    C_CloseAllSessions: Some(C_CloseAllSessions),
-    C_GetSessionInfo: Some(C_GetSessionInfo),
-    C_GetOperationState: Some(C_GetOperationState),
-    C_SetOperationState: Some(C_SetOperationState),
-    C_Login: Some(C_Login),
-    C_Logout: Some(C_Logout),
-    C_CreateObject: Some(C_CreateObject),
-    C_CopyObject: Some(C_CopyObject),
-    C_DestroyObject: Some(C_DestroyObject),
-    C_GetObjectSize: Some(C_GetObjectSize),
-    C_GetAttributeValue: Some(C_GetAttributeValue),
-    C_SetAttributeValue: Some(C_SetAttributeValue),
-    C_FindObjectsInit: Some(C_FindObjectsInit),
-    C_FindObjects: Some(C_FindObjects),
-    C_FindObjectsFinal: Some(C_FindObjectsFinal),
-    C_EncryptInit: Some(C_EncryptInit),
-    C_Encrypt: Some(C_Encrypt),
-    C_EncryptUpdate: Some(C_EncryptUpdate),
-    C_EncryptFinal: Some(C_EncryptFinal),
-    C_DecryptInit: Some(C_DecryptInit),
-    C_Decrypt: Some(C_Decrypt),
-    C_DecryptUpdate: Some(C_DecryptUpdate),
-    C_DecryptFinal: Some(C_DecryptFinal),
-    C_DigestInit: Some(C_DigestInit),
-    C_Digest: Some(C_Digest),
-    C_DigestUpdate: Some(C_DigestUpdate),
-    C_DigestKey: Some(C_DigestKey),
-    C_DigestFinal: Some(C_DigestFinal),
-    C_SignInit: Some(C_SignInit),
-    C_Sign: Some(C_Sign),
-    C_SignUpdate: Some(C_SignUpdate),
-    C_SignFinal: Some(C_SignFinal),
-    C_SignRecoverInit: Some(C_SignRecoverInit),
-    C_SignRecover: Some(C_SignRecover),
-    C_VerifyInit: Some(C_VerifyInit),
-    C_Verify: Some(C_Verify),
-    C_VerifyUpdate: Some(C_VerifyUpdate),
-    C_VerifyFinal: Some(C_VerifyFinal),
-    C_VerifyRecoverInit: Some(C_VerifyRecoverInit),
-    C_VerifyRecover: Some(C_VerifyRecover),
-    C_DigestEncryptUpdate: Some(C_DigestEncryptUpdate),
-    C_DecryptDigestUpdate: Some(C_DecryptDigestUpdate),
-    C_SignEncryptUpdate: Some(C_SignEncryptUpdate),
-    C_DecryptVerifyUpdate: Some(C_DecryptVerifyUpdate),
-    C_GenerateKey: Some(C_GenerateKey),
-    C_GenerateKeyPair: Some(C_GenerateKeyPair),
-    C_WrapKey: Some(C_WrapKey),
-    C_UnwrapKey: Some(C_UnwrapKey),
-    C_DeriveKey: Some(C_DeriveKey),
-    C_SeedRandom: Some(C_SeedRandom),
-    C_GenerateRandom: Some(C_GenerateRandom),
-    C_GetFunctionStatus: Some(C_GetFunctionStatus),
-    C_CancelFunction: Some(C_CancelFunction),
-    C_WaitForSlotEvent: Some(C_WaitForSlotEvent),
-    C_GetInterfaceList: Some(C_GetInterfaceList),
-    C_GetInterface: Some(C_GetInterface),
-    C_LoginUser: Some(C_LoginUser),
-    C_SessionCancel: Some(C_SessionCancel),
-    C_MessageEncryptInit: Some(C_MessageEncryptInit),
-    C_EncryptMessage: Some(C_EncryptMessage),
-    C_EncryptMessageBegin: Some(C_EncryptMessageBegin),
-    C_EncryptMessageNext: Some(C_EncryptMessageNext),
-    C_MessageEncryptFinal: Some(C_MessageEncryptFinal),
-    C_MessageDecryptInit: Some(C_MessageDecryptInit),
-    C_DecryptMessage: Some(C_DecryptMessage),
-    C_DecryptMessageBegin: Some(C_DecryptMessageBegin),
-    C_DecryptMessageNext: Some(C_DecryptMessageNext),
-    C_MessageDecryptFinal: Some(C_MessageDecryptFinal),
-    C_MessageSignInit: Some(C_MessageSignInit),
-    C_SignMessage: Some(C_SignMessage),
-    C_SignMessageBegin: Some(C_SignMessageBegin),
-    C_SignMessageNext: Some(C_SignMessageNext),
-    C_MessageSignFinal: Some(C_MessageSignFinal),
-    C_MessageVerifyInit: Some(C_MessageVerifyInit),
-    C_VerifyMessage: Some(C_VerifyMessage),
-    C_VerifyMessageBegin: Some(C_VerifyMessageBegin),
-    C_VerifyMessageNext: Some(C_VerifyMessageNext),
-    C_MessageVerifyFinal: Some(C_MessageVerifyFinal),
-};
+/// A 3.x function list: every 3.0 function in the standard's order, then `$extra` (what
+/// 3.2 appends), so the 3.0 and 3.2 tables cannot drift apart.
+macro_rules! function_list_3 {
+    ($ty:ident, $minor:expr; $($extra:ident),*) => {
+        $ty {
+            version: CK_VERSION { major: 3, minor: $minor },
+            C_Initialize: Some(C_Initialize),
+            C_Finalize: Some(C_Finalize),
+            C_GetInfo: Some(C_GetInfo),
+            C_GetFunctionList: Some(C_GetFunctionList),
+            C_GetSlotList: Some(C_GetSlotList),
+            C_GetSlotInfo: Some(C_GetSlotInfo),
+            C_GetTokenInfo: Some(C_GetTokenInfo),
+            C_GetMechanismList: Some(C_GetMechanismList),
+            C_GetMechanismInfo: Some(C_GetMechanismInfo),
+            C_InitToken: Some(C_InitToken),
+            C_InitPIN: Some(C_InitPIN),
+            C_SetPIN: Some(C_SetPIN),
+            C_OpenSession: Some(C_OpenSession),
+            C_CloseSession: Some(C_CloseSession),
+            C_CloseAllSessions: Some(C_CloseAllSessions),
+            C_GetSessionInfo: Some(C_GetSessionInfo),
+            C_GetOperationState: Some(C_GetOperationState),
+            C_SetOperationState: Some(C_SetOperationState),
+            C_Login: Some(C_Login),
+            C_Logout: Some(C_Logout),
+            C_CreateObject: Some(C_CreateObject),
+            C_CopyObject: Some(C_CopyObject),
+            C_DestroyObject: Some(C_DestroyObject),
+            C_GetObjectSize: Some(C_GetObjectSize),
+            C_GetAttributeValue: Some(C_GetAttributeValue),
+            C_SetAttributeValue: Some(C_SetAttributeValue),
+            C_FindObjectsInit: Some(C_FindObjectsInit),
+            C_FindObjects: Some(C_FindObjects),
+            C_FindObjectsFinal: Some(C_FindObjectsFinal),
+            C_EncryptInit: Some(C_EncryptInit),
+            C_Encrypt: Some(C_Encrypt),
+            C_EncryptUpdate: Some(C_EncryptUpdate),
+            C_EncryptFinal: Some(C_EncryptFinal),
+            C_DecryptInit: Some(C_DecryptInit),
+            C_Decrypt: Some(C_Decrypt),
+            C_DecryptUpdate: Some(C_DecryptUpdate),
+            C_DecryptFinal: Some(C_DecryptFinal),
+            C_DigestInit: Some(C_DigestInit),
+            C_Digest: Some(C_Digest),
+            C_DigestUpdate: Some(C_DigestUpdate),
+            C_DigestKey: Some(C_DigestKey),
+            C_DigestFinal: Some(C_DigestFinal),
+            C_SignInit: Some(C_SignInit),
+            C_Sign: Some(C_Sign),
+            C_SignUpdate: Some(C_SignUpdate),
+            C_SignFinal: Some(C_SignFinal),
+            C_SignRecoverInit: Some(C_SignRecoverInit),
+            C_SignRecover: Some(C_SignRecover),
+            C_VerifyInit: Some(C_VerifyInit),
+            C_Verify: Some(C_Verify),
+            C_VerifyUpdate: Some(C_VerifyUpdate),
+            C_VerifyFinal: Some(C_VerifyFinal),
+            C_VerifyRecoverInit: Some(C_VerifyRecoverInit),
+            C_VerifyRecover: Some(C_VerifyRecover),
+            C_DigestEncryptUpdate: Some(C_DigestEncryptUpdate),
+            C_DecryptDigestUpdate: Some(C_DecryptDigestUpdate),
+            C_SignEncryptUpdate: Some(C_SignEncryptUpdate),
+            C_DecryptVerifyUpdate: Some(C_DecryptVerifyUpdate),
+            C_GenerateKey: Some(C_GenerateKey),
+            C_GenerateKeyPair: Some(C_GenerateKeyPair),
+            C_WrapKey: Some(C_WrapKey),
+            C_UnwrapKey: Some(C_UnwrapKey),
+            C_DeriveKey: Some(C_DeriveKey),
+            C_SeedRandom: Some(C_SeedRandom),
+            C_GenerateRandom: Some(C_GenerateRandom),
+            C_GetFunctionStatus: Some(C_GetFunctionStatus),
+            C_CancelFunction: Some(C_CancelFunction),
+            C_WaitForSlotEvent: Some(C_WaitForSlotEvent),
+            C_GetInterfaceList: Some(C_GetInterfaceList),
+            C_GetInterface: Some(C_GetInterface),
+            C_LoginUser: Some(C_LoginUser),
+            C_SessionCancel: Some(C_SessionCancel),
+            C_MessageEncryptInit: Some(C_MessageEncryptInit),
+            C_EncryptMessage: Some(C_EncryptMessage),
+            C_EncryptMessageBegin: Some(C_EncryptMessageBegin),
+            C_EncryptMessageNext: Some(C_EncryptMessageNext),
+            C_MessageEncryptFinal: Some(C_MessageEncryptFinal),
+            C_MessageDecryptInit: Some(C_MessageDecryptInit),
+            C_DecryptMessage: Some(C_DecryptMessage),
+            C_DecryptMessageBegin: Some(C_DecryptMessageBegin),
+            C_DecryptMessageNext: Some(C_DecryptMessageNext),
+            C_MessageDecryptFinal: Some(C_MessageDecryptFinal),
+            C_MessageSignInit: Some(C_MessageSignInit),
+            C_SignMessage: Some(C_SignMessage),
+            C_SignMessageBegin: Some(C_SignMessageBegin),
+            C_SignMessageNext: Some(C_SignMessageNext),
+            C_MessageSignFinal: Some(C_MessageSignFinal),
+            C_MessageVerifyInit: Some(C_MessageVerifyInit),
+            C_VerifyMessage: Some(C_VerifyMessage),
+            C_VerifyMessageBegin: Some(C_VerifyMessageBegin),
+            C_VerifyMessageNext: Some(C_VerifyMessageNext),
+            C_MessageVerifyFinal: Some(C_MessageVerifyFinal),
+            $($extra: Some($extra),)*
+        }
+    };
+}
+
+static FUNCTION_LIST_3_0: CK_FUNCTION_LIST_3_0 = function_list_3!(CK_FUNCTION_LIST_3_0, 0;);
+
+static FUNCTION_LIST_3_2: CK_FUNCTION_LIST_3_2 = function_list_3!(CK_FUNCTION_LIST_3_2, 2;
+    C_EncapsulateKey, C_DecapsulateKey, C_VerifySignatureInit, C_VerifySignature,
+    C_VerifySignatureUpdate, C_VerifySignatureFinal, C_GetSessionValidationFlags,
+    C_AsyncComplete, C_AsyncGetID, C_AsyncJoin, C_WrapKeyAuthenticated, C_UnwrapKeyAuthenticated);
 
 /// The interfaces, in writable memory: some callers (OpenSC's pkcs11-spy) write their own
 /// function list into the `CK_INTERFACE` they receive, which the C types allow.
-struct Interfaces(UnsafeCell<[CK_INTERFACE; 3]>);
+struct Interfaces(UnsafeCell<[CK_INTERFACE; 4]>);
 // SAFETY: the module never writes these after initialisation; writes come only from callers,
 // through pointers we handed out, as the C API permits.
 unsafe impl Sync for Interfaces {}
@@ -200,7 +216,11 @@ const PKCS11_NAME: &[u8] = b"PKCS 11\0";
 const VENDOR_NAME: &[u8] = b"Craton HSM\0";
 
 /// What each interface is, for lookups (callers cannot change this copy).
-const CATALOGUE: [(&[u8], *const std::ffi::c_void); 3] = [
+const CATALOGUE: [(&[u8], *const std::ffi::c_void); 4] = [
+    (
+        PKCS11_NAME,
+        &FUNCTION_LIST_3_2 as *const CK_FUNCTION_LIST_3_2 as *const std::ffi::c_void,
+    ),
     (
         PKCS11_NAME,
         &FUNCTION_LIST_3_0 as *const CK_FUNCTION_LIST_3_0 as *const std::ffi::c_void,
@@ -223,8 +243,12 @@ const fn interface(i: usize) -> CK_INTERFACE {
     }
 }
 
-static INTERFACES: Interfaces =
-    Interfaces(UnsafeCell::new([interface(0), interface(1), interface(2)]));
+static INTERFACES: Interfaces = Interfaces(UnsafeCell::new([
+    interface(0),
+    interface(1),
+    interface(2),
+    interface(3),
+]));
 
 /// The version at the head of catalogue entry `i`'s function list.
 fn version_of(i: usize) -> CK_VERSION {
@@ -252,7 +276,7 @@ pub unsafe extern "C" fn C_GetInterfaceList(
     pul_count: CK_ULONG_PTR,
 ) -> CK_RV {
     guard("C_GetInterfaceList", || {
-        let all = [interface(0), interface(1), interface(2)];
+        let all = [interface(0), interface(1), interface(2), interface(3)];
         // SAFETY: caller's contract.
         unsafe { ptr::deliver_list(p_interfaces_list, pul_count, &all) }
     })
@@ -291,7 +315,7 @@ pub unsafe extern "C" fn C_GetInterface(
         });
         match found {
             Some(i) => {
-                // SAFETY: `i` indexes the 3-element array, which lives for the whole process.
+                // SAFETY: `i` indexes the 4-element array, which lives for the whole process.
                 *out = unsafe { (INTERFACES.0.get() as *mut CK_INTERFACE).add(i) };
                 Ok(())
             }

@@ -122,6 +122,15 @@ pub unsafe fn read(p: *const CK_MECHANISM) -> Result<Mechanism> {
                 context: unsafe { buf(p.pContextData, p.ulContextDataLen)? },
             }
         }
+        CKM_ML_DSA if !m.pParameter.is_null() => {
+            // SAFETY: caller's contract.
+            let p: CK_SIGN_ADDITIONAL_CONTEXT = unsafe { param(m)? };
+            Params::SignContext {
+                hedge: p.hedgeVariant,
+                // SAFETY: the buffer is readable by the caller's contract.
+                context: unsafe { buf(p.pContext, p.ulContextLen)? },
+            }
+        }
         _ if m.pParameter.is_null() || m.ulParameterLen == 0 => Params::None,
         _ => {
             // SAFETY: caller's contract.

@@ -11,6 +11,7 @@ mod digest;
 mod encrypt;
 mod general;
 mod interface;
+mod kem;
 mod key;
 mod mechanism;
 mod message;
@@ -21,6 +22,7 @@ mod random;
 mod session;
 mod sign;
 mod slot;
+mod v32;
 pub mod vendor;
 
 use crate::error::{Error, Result};

@@ -6,6 +6,7 @@ pub mod cipher;
 pub mod drbg;
 pub mod gaps;
 pub mod key;
+pub mod pqc;
 pub mod rng;
 pub mod stream;
 
@@ -20,6 +21,7 @@ pub use cipher::{CipherCtx, CipherMode, Direction};
 pub use key::{
     Curve, EcPrivateParts, EcPublicParts, PrivateKeyMaterial, RsaPrivateParts, RsaPublicParts,
 };
+pub use pqc::{Hedge, MlDsaSet, MlKemSet, PqKeyPair};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -99,6 +101,8 @@ pub enum SignScheme {
     Ecdsa { hash: Option<HashAlg> },
     /// Pure EdDSA (Ed25519).
     EdDsa,
+    /// Pure ML-DSA with a context string (at most 255 bytes).
+    MlDsa { context: Vec<u8>, hedge: Hedge },
 }
 
 impl SignScheme {
@@ -106,8 +110,16 @@ impl SignScheme {
     pub fn message_hash(&self) -> Option<HashAlg> {
         match self {
             SignScheme::RsaPkcs1 { hash } | SignScheme::Ecdsa { hash } => *hash,
-            SignScheme::RsaPss { .. } | SignScheme::RsaRaw | SignScheme::EdDsa => None,
+            SignScheme::RsaPss { .. }
+            | SignScheme::RsaRaw
+            | SignScheme::EdDsa
+            | SignScheme::MlDsa { .. } => None,
         }
+    }
+
+    /// Signs the message itself, never a hash of it: multi-part input is kept whole.
+    pub fn is_pure(&self) -> bool {
+        matches!(self, SignScheme::EdDsa | SignScheme::MlDsa { .. })
     }
 }
 
@@ -149,6 +161,10 @@ pub trait PrivateKeyOps: Send + Sync {
     fn ecdh(&self, _peer_point: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         Err(Error::KeyTypeInconsistent)
     }
+    /// KEM decapsulation: the shared secret in a ciphertext.
+    fn decapsulate(&self, _ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        Err(Error::KeyTypeInconsistent)
+    }
 }
 
 /// A parsed public key.
@@ -157,6 +173,10 @@ pub trait PublicKeyOps: Send + Sync {
     fn signature_len(&self) -> usize;
     fn verify(&self, scheme: &SignScheme, input: SignInput<'_>, sig: &[u8]) -> Result<()>;
     fn encrypt(&self, _scheme: &AsymEncScheme, _pt: &[u8], _rng: &dyn Rng) -> Result<Vec<u8>> {
+        Err(Error::KeyTypeInconsistent)
+    }
+    /// KEM encapsulation: (ciphertext, shared secret).
+    fn encapsulate(&self, _rng: &dyn Rng) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)> {
         Err(Error::KeyTypeInconsistent)
     }
 }
@@ -263,22 +283,25 @@ pub trait CryptoBackend: Send + Sync {
     /// ML-KEM (FIPS 203) decapsulation with an expanded decapsulation key.
     fn ml_kem_decapsulate(&self, set: MlKemSet, dk: &[u8], ct: &[u8])
     -> Result<Zeroizing<Vec<u8>>>;
-}
 
-/// ML-DSA parameter sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MlDsaSet {
-    MlDsa44,
-    MlDsa65,
-    MlDsa87,
-}
-
-/// ML-KEM parameter sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MlKemSet {
-    MlKem512,
-    MlKem768,
-    MlKem1024,
+    /// Whether ML-DSA takes a context string and the deterministic variant here (aws-lc-rs
+    /// signs hedged with an empty context only).
+    fn ml_dsa_context_and_deterministic(&self) -> bool;
+    /// An ML-DSA key pair from a 32-byte seed (FIPS 204 ML-DSA.KeyGen_internal).
+    fn ml_dsa_generate(&self, set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair>;
+    /// An ML-DSA private key from its seed, or else from its expanded encoding.
+    fn ml_dsa_private(
+        &self,
+        set: MlDsaSet,
+        expanded: Option<&[u8]>,
+        seed: Option<&[u8]>,
+    ) -> Result<Arc<dyn PrivateKeyOps>>;
+    fn ml_dsa_public(&self, set: MlDsaSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>>;
+    /// A fresh ML-KEM key pair (FIPS 203 ML-KEM.KeyGen).
+    fn ml_kem_generate(&self, set: MlKemSet, rng: &dyn Rng) -> Result<PqKeyPair>;
+    /// An ML-KEM decapsulation key from its expanded encoding.
+    fn ml_kem_private(&self, set: MlKemSet, expanded: &[u8]) -> Result<Arc<dyn PrivateKeyOps>>;
+    fn ml_kem_public(&self, set: MlKemSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>>;
 }
 
 /// The backends compiled into this build, in preference order.

@@ -22,6 +22,8 @@ fn operations(ops: CK_FLAGS) -> String {
         (CKF_WRAP, "wrap"),
         (CKF_UNWRAP, "unwrap"),
         (CKF_DERIVE, "derive"),
+        (CKF_ENCAPSULATE, "encapsulate"),
+        (CKF_DECAPSULATE, "decapsulate"),
     ];
     let names: Vec<&str> = NAMES
         .iter()
@@ -37,6 +39,8 @@ fn key_sizes(s: &MechSpec) -> String {
         Family::Rsa => format!("{}–{} bits", s.min_key, s.max_key),
         Family::Ec => "P-256, P-384".into(),
         Family::EdDsa => "Ed25519".into(),
+        Family::MlDsa => "ML-DSA-44, -65, -87".into(),
+        Family::MlKem => "ML-KEM-512, -768, -1024".into(),
         Family::Aes => "128, 192, 256 bits".into(),
         Family::Digest => "—".into(),
         Family::Hmac | Family::GenericSecret | Family::Hkdf => {
@@ -53,7 +57,7 @@ fn approved_sizes(s: &MechSpec) -> &'static str {
         Family::Aes => "128, 192, 256 bits",
         Family::Hmac | Family::GenericSecret | Family::Hkdf => "≥ 112 bits",
         Family::Digest => "—",
-        Family::EdDsa => "never",
+        Family::EdDsa | Family::MlDsa | Family::MlKem => "never",
     }
 }
 
@@ -81,6 +85,10 @@ fn parameters(s: &MechSpec) -> &'static str {
             "`CK_HKDF_PARAMS`: extract and/or expand, PRF hash, salt (null, data or key), info"
         }
         CKM_EDDSA => "none, or `CK_EDDSA_PARAMS` without prehash or context (pure Ed25519)",
+        CKM_ML_DSA => "none, or `CK_SIGN_ADDITIONAL_CONTEXT`: hedge type, context (≤ 255 bytes)",
+        CKM_ML_DSA_KEY_PAIR_GEN | CKM_ML_KEM_KEY_PAIR_GEN => {
+            "none; `CKA_PARAMETER_SET` in the public-key template"
+        }
         _ => "none",
     }
 }

@@ -52,6 +52,11 @@ pub enum Params {
         prehash: bool,
         context: Vec<u8>,
     },
+    /// `CK_SIGN_ADDITIONAL_CONTEXT` (ML-DSA): `CKH_*` hedge type and context string.
+    SignContext {
+        hedge: CK_HEDGE_TYPE,
+        context: Vec<u8>,
+    },
     /// Any other parameter, as raw bytes (IVs and the like).
     Bytes(Vec<u8>),
 }

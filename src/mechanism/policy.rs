@@ -52,6 +52,9 @@ impl Policy {
         if spec.sha1_signing && !self.sha1_signing {
             return false;
         }
+        if spec.family.is_pqc() && !self.pqc {
+            return false;
+        }
         !(self.fips_approved_only && spec.approval != Approval::Approved)
     }
 
@@ -131,7 +134,7 @@ impl Policy {
                 key_bits.is_none_or(|b| b >= HMAC_MIN_APPROVED_BITS)
             }
             Family::Digest => true,
-            Family::EdDsa => false,
+            Family::EdDsa | Family::MlDsa | Family::MlKem => false,
         }
     }
 }

@@ -18,6 +18,8 @@ pub enum Op {
     Wrap,
     Unwrap,
     Derive,
+    Encapsulate,
+    Decapsulate,
 }
 
 impl Op {
@@ -33,6 +35,8 @@ impl Op {
             Op::Wrap => CKF_WRAP,
             Op::Unwrap => CKF_UNWRAP,
             Op::Derive => CKF_DERIVE,
+            Op::Encapsulate => CKF_ENCAPSULATE,
+            Op::Decapsulate => CKF_DECAPSULATE,
         }
     }
 }
@@ -49,6 +53,17 @@ pub enum Family {
     GenericSecret,
     /// HKDF over a generic secret.
     Hkdf,
+    /// ML-DSA (FIPS 204), registered only with `enable_pqc`.
+    MlDsa,
+    /// ML-KEM (FIPS 203), registered only with `enable_pqc`.
+    MlKem,
+}
+
+impl Family {
+    /// Post-quantum: offered only when `enable_pqc` is on and outside approved-only mode.
+    pub fn is_pqc(self) -> bool {
+        matches!(self, Family::MlDsa | Family::MlKem)
+    }
 }
 
 /// Whether and how FIPS 140-3 approves a mechanism (SP 800-131A Rev. 2, SP 800-140C).
@@ -91,6 +106,9 @@ const ED25519: (u64, u64) = (255, 255);
 /// CKM_GENERIC_SECRET_KEY_GEN.
 const SECRET: (u64, u64) = (8, 4096);
 const NONE: (u64, u64) = (0, 0);
+/// Post-quantum "key sizes": the parameter-set numbers (ML-DSA-44..87, ML-KEM-512..1024).
+const ML_DSA: (u64, u64) = (44, 87);
+const ML_KEM: (u64, u64) = (512, 1024);
 
 const fn m(
     mech: CK_MECHANISM_TYPE,
@@ -128,6 +146,8 @@ const RAW_SIGN: Approval =
 const SHA1_SIG: Approval = No("SHA-1 signatures are disallowed (SP 800-131A Rev. 2)");
 const NOT_IN_POLICY: Approval = No("not in this module's approved set");
 const EDDSA: Approval = No("EdDSA is outside this module's approved set");
+const PQC: Approval = No("post-quantum mechanisms are not in this module's approved set yet");
+const KEM: CK_FLAGS = CKF_ENCAPSULATE | CKF_DECAPSULATE;
 
 /// Every mechanism the token implements.
 #[rustfmt::skip]
@@ -195,6 +215,11 @@ pub static MECHANISMS: &[MechSpec] = &[
     m(CKM_SHA3_512_HMAC, "CKM_SHA3_512_HMAC", Hmac, SV, SECRET, Some(H::Sha3_512), NOT_IN_POLICY),
     // HKDF (section 2.43)
     m(CKM_HKDF_DERIVE, "CKM_HKDF_DERIVE", Hkdf, CKF_DERIVE, SECRET, None, NOT_IN_POLICY),
+    // Post-quantum (PKCS#11 3.2, sections 6.67 and 6.68)
+    m(CKM_ML_DSA_KEY_PAIR_GEN, "CKM_ML_DSA_KEY_PAIR_GEN", MlDsa, CKF_GENERATE_KEY_PAIR, ML_DSA, None, PQC),
+    m(CKM_ML_DSA, "CKM_ML_DSA", MlDsa, SV, ML_DSA, None, PQC),
+    m(CKM_ML_KEM_KEY_PAIR_GEN, "CKM_ML_KEM_KEY_PAIR_GEN", MlKem, CKF_GENERATE_KEY_PAIR, ML_KEM, None, PQC),
+    m(CKM_ML_KEM, "CKM_ML_KEM", MlKem, KEM, ML_KEM, None, PQC),
 ];
 
 /// Looks a mechanism up in the registry.

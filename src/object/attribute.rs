@@ -129,7 +129,11 @@ pub fn kind_of(ty: CK_ATTRIBUTE_TYPE) -> Option<AttrKind> {
         | CKA_UNIQUE_ID
         | CKA_SEED => Bytes,
         CKA_START_DATE | CKA_END_DATE => Date,
-        CKA_WRAP_TEMPLATE | CKA_UNWRAP_TEMPLATE | CKA_DERIVE_TEMPLATE => Template,
+        CKA_WRAP_TEMPLATE
+        | CKA_UNWRAP_TEMPLATE
+        | CKA_DERIVE_TEMPLATE
+        | CKA_ENCAPSULATE_TEMPLATE
+        | CKA_DECAPSULATE_TEMPLATE => Template,
         CKA_ALLOWED_MECHANISMS => MechanismList,
         _ => return None,
     })

@@ -4,7 +4,8 @@ use super::KeyOps;
 use super::attribute::{AttrValue, Attributes};
 use crate::crypto::key::{ec_point_from_der, ec_point_to_der, modulus_bits};
 use crate::crypto::{
-    CryptoBackend, Curve, EcPrivateParts, EcPublicParts, RsaPrivateParts, RsaPublicParts,
+    CryptoBackend, Curve, EcPrivateParts, EcPublicParts, MlDsaSet, MlKemSet, PqKeyPair,
+    RsaPrivateParts, RsaPublicParts,
 };
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
@@ -100,8 +101,42 @@ pub fn parse(be: &dyn CryptoBackend, attrs: &Attributes) -> Result<KeyOps> {
         (CKO_PUBLIC_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => Ok(KeyOps::Public(
             be.ec_public(&ec_public_parts(attrs)?).map_err(invalid)?,
         )),
+        (CKO_PRIVATE_KEY, Some(CKK_ML_DSA)) => {
+            let (value, seed) = (attrs.bytes(CKA_VALUE), attrs.bytes(CKA_SEED));
+            Ok(KeyOps::Private(
+                be.ml_dsa_private(ml_dsa_set(attrs)?, value, seed)
+                    .map_err(invalid)?,
+            ))
+        }
+        (CKO_PUBLIC_KEY, Some(CKK_ML_DSA)) => Ok(KeyOps::Public(
+            be.ml_dsa_public(ml_dsa_set(attrs)?, &need(attrs, CKA_VALUE)?)
+                .map_err(invalid)?,
+        )),
+        (CKO_PRIVATE_KEY, Some(CKK_ML_KEM)) => Ok(KeyOps::Private(
+            be.ml_kem_private(ml_kem_set(attrs)?, &need(attrs, CKA_VALUE)?)
+                .map_err(invalid)?,
+        )),
+        (CKO_PUBLIC_KEY, Some(CKK_ML_KEM)) => Ok(KeyOps::Public(
+            be.ml_kem_public(ml_kem_set(attrs)?, &need(attrs, CKA_VALUE)?)
+                .map_err(invalid)?,
+        )),
         _ => Err(Error::KeyTypeInconsistent),
     }
+}
+
+fn parameter_set(attrs: &Attributes) -> Result<CK_ULONG> {
+    attrs
+        .ulong(CKA_PARAMETER_SET)
+        .map(|p| p as CK_ULONG)
+        .ok_or(Error::TemplateIncomplete)
+}
+
+pub fn ml_dsa_set(attrs: &Attributes) -> Result<MlDsaSet> {
+    MlDsaSet::from_parameter_set(parameter_set(attrs)?)
+}
+
+pub fn ml_kem_set(attrs: &Attributes) -> Result<MlKemSet> {
+    MlKemSet::from_parameter_set(parameter_set(attrs)?)
 }
 
 /// Key size as the mechanism policy counts it.
@@ -112,6 +147,8 @@ pub fn bits(attrs: &Attributes) -> Option<usize> {
             .bytes(CKA_EC_PARAMS)
             .and_then(|p| Curve::from_ec_params(p).ok())
             .map(Curve::bits),
+        CKK_ML_DSA => ml_dsa_set(attrs).ok().map(MlDsaSet::strength),
+        CKK_ML_KEM => ml_kem_set(attrs).ok().map(MlKemSet::strength),
         CKK_AES | CKK_GENERIC_SECRET => attrs
             .ulong(CKA_VALUE_LEN)
             .map(|l| l as usize * 8)
@@ -159,5 +196,18 @@ pub fn ec_attrs(parts: &EcPrivateParts) -> (Attributes, Attributes) {
     let mut private = Attributes::new();
     private.set(CKA_EC_PARAMS, b(parts.curve.ec_params()));
     private.set(CKA_VALUE, b(&parts.scalar));
+    (public, private)
+}
+
+/// Attributes for a generated ML-DSA or ML-KEM pair: (public additions, private additions).
+pub fn pq_attrs(parameter_set: CK_ULONG, pair: &PqKeyPair) -> (Attributes, Attributes) {
+    let mut public = Attributes::new();
+    public.set(CKA_VALUE, b(&pair.public));
+    let mut private = Attributes::new();
+    private.set(CKA_PARAMETER_SET, AttrValue::Ulong(parameter_set as u64));
+    private.set(CKA_VALUE, b(&pair.private));
+    if let Some(seed) = &pair.seed {
+        private.set(CKA_SEED, b(seed));
+    }
     (public, private)
 }

@@ -226,6 +226,30 @@ const EC_PRIVATE: &[Rule] = &[
     r(CKA_VALUE, REQ_CREATE | NO_GEN | NO_UNWRAP | SECRET, D::None),
 ];
 
+/// ML-DSA and ML-KEM public keys (PKCS#11 3.2): parameter set and encoded key.
+const PQ_PUBLIC: &[Rule] = &[
+    r(CKA_PARAMETER_SET, REQ_CREATE | REQ_GEN, D::None),
+    r(CKA_VALUE, REQ_CREATE | NO_GEN, D::None),
+];
+
+/// ML-DSA and ML-KEM private keys: the expanded key in CKA_VALUE and, when known, its seed
+/// (an import needs one of them). The parameter set may repeat the public template's.
+const PQ_PRIVATE: &[Rule] = &[
+    r(CKA_PARAMETER_SET, REQ_CREATE | NO_UNWRAP, D::None),
+    r(CKA_VALUE, NO_GEN | NO_UNWRAP | SECRET, D::None),
+    r(CKA_SEED, NO_GEN | NO_UNWRAP | SECRET, D::None),
+];
+
+const KEM_PUBLIC: &[Rule] = &[
+    r(CKA_ENCAPSULATE, MODIFIABLE, D::Bool(true)),
+    r(CKA_ENCAPSULATE_TEMPLATE, 0, D::EmptyTemplate),
+];
+
+const KEM_PRIVATE: &[Rule] = &[
+    r(CKA_DECAPSULATE, MODIFIABLE, D::Bool(true)),
+    r(CKA_DECAPSULATE_TEMPLATE, 0, D::EmptyTemplate),
+];
+
 const SECRET_VALUE: &[Rule] = &[
     r(CKA_VALUE, REQ_CREATE | NO_GEN | NO_UNWRAP | SECRET, D::None),
     r(CKA_VALUE_LEN, NO_CREATE, D::None),
@@ -242,6 +266,12 @@ pub fn rules_for(class: CK_OBJECT_CLASS, subtype: Option<CK_ULONG>) -> Option<Ve
         (CKO_PRIVATE_KEY, Some(CKK_RSA)) => &[STORAGE, KEY, PRIVATE_KEY, RSA_PRIVATE],
         (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => {
             &[STORAGE, KEY, PRIVATE_KEY, EC_PRIVATE]
+        }
+        (CKO_PUBLIC_KEY, Some(CKK_ML_DSA)) => &[STORAGE, KEY, PUBLIC_KEY, PQ_PUBLIC],
+        (CKO_PRIVATE_KEY, Some(CKK_ML_DSA)) => &[STORAGE, KEY, PRIVATE_KEY, PQ_PRIVATE],
+        (CKO_PUBLIC_KEY, Some(CKK_ML_KEM)) => &[STORAGE, KEY, PUBLIC_KEY, PQ_PUBLIC, KEM_PUBLIC],
+        (CKO_PRIVATE_KEY, Some(CKK_ML_KEM)) => {
+            &[STORAGE, KEY, PRIVATE_KEY, PQ_PRIVATE, KEM_PRIVATE]
         }
         (CKO_SECRET_KEY, Some(CKK_AES | CKK_GENERIC_SECRET)) => {
             &[STORAGE, KEY, SECRET_KEY, SECRET_VALUE]
@@ -282,6 +312,7 @@ pub fn is_secret(class: CK_OBJECT_CLASS, ty: CK_ATTRIBUTE_TYPE) -> bool {
                 | CKA_EXPONENT_2
                 | CKA_COEFFICIENT
                 | CKA_VALUE
+                | CKA_SEED
         ),
         CKO_SECRET_KEY => ty == CKA_VALUE,
         _ => false,

@@ -3,7 +3,9 @@
 
 use super::{check_object_access, rv_of};
 use crate::audit::Operation;
-use crate::crypto::{CryptoBackend, Curve, HashAlg, Rng, SignInput, SignScheme};
+use crate::crypto::{
+    CryptoBackend, Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Rng, SignInput, SignScheme,
+};
 use crate::error::{Error, Result};
 use crate::mechanism::{Mechanism, Op};
 use crate::module::{Module, enter_error_state};
@@ -83,6 +85,8 @@ impl Module {
                 CKM_RSA_PKCS_KEY_PAIR_GEN => CKK_RSA,
                 CKM_EC_KEY_PAIR_GEN => CKK_EC,
                 CKM_EC_EDWARDS_KEY_PAIR_GEN => CKK_EC_EDWARDS,
+                CKM_ML_DSA_KEY_PAIR_GEN => CKK_ML_DSA,
+                CKM_ML_KEM_KEY_PAIR_GEN => CKK_ML_KEM,
                 _ => return Err(Error::MechanismInvalid),
             };
             let login = t.login_state();
@@ -112,6 +116,34 @@ impl Module {
                     public.extend(pa);
                     private.extend(pr);
                     (bits, None)
+                }
+                CKK_ML_DSA | CKK_ML_KEM => {
+                    let set = public
+                        .ulong(CKA_PARAMETER_SET)
+                        .ok_or(Error::TemplateIncomplete)?
+                        as CK_ULONG;
+                    if private
+                        .ulong(CKA_PARAMETER_SET)
+                        .is_some_and(|p| p as CK_ULONG != set)
+                    {
+                        return Err(Error::TemplateInconsistent);
+                    }
+                    let (pair, strength) = if key_type == CKK_ML_DSA {
+                        let set = MlDsaSet::from_parameter_set(set)
+                            .map_err(|_| Error::TemplateInconsistent)?;
+                        let mut seed = Zeroizing::new([0u8; 32]);
+                        self.rng.fill(&mut seed[..])?;
+                        (be.ml_dsa_generate(set, &seed[..])?, set.strength())
+                    } else {
+                        let set = MlKemSet::from_parameter_set(set)
+                            .map_err(|_| Error::TemplateInconsistent)?;
+                        (be.ml_kem_generate(set, &*self.rng)?, set.strength())
+                    };
+                    self.policy.check_key_size(spec, strength)?;
+                    let (pa, pr) = key::pq_attrs(set, &pair);
+                    public.extend(pa);
+                    private.extend(pr);
+                    (strength, None)
                 }
                 _ => {
                     let params = public
@@ -161,14 +193,18 @@ fn check_public_exponent(e: &[u8], approved_mode: bool) -> Result<()> {
     Ok(())
 }
 
-/// Signs and verifies a fixed message with the new pair. A failure means the generator or
-/// the backend is broken: the module enters the error state.
+/// Signs and verifies a fixed message with the new pair (encapsulates and decapsulates for a
+/// KEM). A failure means the generator or the backend is broken: the module enters the error
+/// state.
 fn pairwise_consistency(
     be: &dyn CryptoBackend,
     rng: &dyn Rng,
     public: &Attributes,
     private: &Attributes,
 ) -> Result<()> {
+    if public.key_type() == Some(CKK_ML_KEM) {
+        return kem_pairwise(be, rng, public, private);
+    }
     let scheme = match public.key_type() {
         Some(CKK_RSA) => SignScheme::RsaPkcs1 {
             hash: Some(HashAlg::Sha256),
@@ -179,6 +215,10 @@ fn pairwise_consistency(
                 Some(384) => HashAlg::Sha384,
                 _ => HashAlg::Sha256,
             }),
+        },
+        Some(CKK_ML_DSA) => SignScheme::MlDsa {
+            context: Vec::new(),
+            hedge: Hedge::Hedged,
         },
         _ => SignScheme::EdDsa,
     };
@@ -191,6 +231,33 @@ fn pairwise_consistency(
             sig[0] ^= 1;
         }
         pk.verify(&scheme, SignInput::Message(msg), &sig)
+    };
+    run().map_err(|e| {
+        enter_error_state(&format!("pairwise consistency test failed: {e}"));
+        Error::general("pairwise consistency test failed")
+    })
+}
+
+/// The KEM form of the pairwise test: both sides must reach the same shared secret.
+fn kem_pairwise(
+    be: &dyn CryptoBackend,
+    rng: &dyn Rng,
+    public: &Attributes,
+    private: &Attributes,
+) -> Result<()> {
+    let run = || -> Result<()> {
+        let sk = Object::new(private.clone()).private_ops(be)?;
+        let pk = Object::new(public.clone()).public_ops(be)?;
+        let (mut ct, ss) = pk.encapsulate(rng)?;
+        if crate::selftest::fault::injected("pairwise") {
+            ct[0] ^= 1;
+        }
+        let ss2 = sk.decapsulate(&ct)?;
+        if bool::from(subtle::ConstantTimeEq::ct_eq(&ss[..], &ss2[..])) {
+            Ok(())
+        } else {
+            Err(Error::general("the shared secrets differ"))
+        }
     };
     run().map_err(|e| {
         enter_error_state(&format!("pairwise consistency test failed: {e}"));

@@ -4,6 +4,7 @@
 mod derive;
 mod digest;
 mod encrypt;
+mod kem;
 mod keygen;
 mod object;
 mod random;

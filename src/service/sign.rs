@@ -3,7 +3,7 @@
 use super::rv_of;
 use crate::audit::Operation;
 use crate::crypto::stream::SignData;
-use crate::crypto::{Curve, SignScheme};
+use crate::crypto::{Curve, Hedge, SignScheme};
 use crate::error::{Error, Result};
 use crate::mechanism::params::{hash_of_mechanism, hash_of_mgf};
 use crate::mechanism::registry::Family;
@@ -37,6 +37,7 @@ fn check_key(
         Family::Rsa => class == asym_class && kt == Some(CKK_RSA),
         Family::Ec => class == asym_class && kt == Some(CKK_EC),
         Family::EdDsa => class == asym_class && kt == Some(CKK_EC_EDWARDS),
+        Family::MlDsa => class == asym_class && kt == Some(CKK_ML_DSA),
         Family::Hmac => class == CKO_SECRET_KEY && kt == Some(CKK_GENERIC_SECRET),
         Family::Aes => class == CKO_SECRET_KEY && kt == Some(CKK_AES),
         _ => false,
@@ -99,8 +100,28 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
             // Ed25519ph and Ed25519ctx are not offered.
             _ => return Err(Error::MechanismParamInvalid),
         },
+        Family::MlDsa => ml_dsa_scheme(module, mech)?,
         _ => return Err(Error::MechanismInvalid),
     })
+}
+
+/// Pure ML-DSA with `CK_SIGN_ADDITIONAL_CONTEXT` (or none: hedged, empty context).
+fn ml_dsa_scheme(module: &Module, mech: &Mechanism) -> Result<SignScheme> {
+    let (hedge, context) = match &mech.params {
+        Params::None => (CKH_HEDGE_PREFERRED, Vec::new()),
+        Params::SignContext { hedge, context } => (*hedge, context.clone()),
+        _ => return Err(Error::MechanismParamInvalid),
+    };
+    let hedge = match hedge {
+        CKH_HEDGE_PREFERRED | CKH_HEDGE_REQUIRED => Hedge::Hedged,
+        CKH_DETERMINISTIC_REQUIRED => Hedge::Deterministic,
+        _ => return Err(Error::MechanismParamInvalid),
+    };
+    let plain = context.is_empty() && hedge == Hedge::Hedged;
+    if context.len() > 255 || (!plain && !module.backend.ml_dsa_context_and_deterministic()) {
+        return Err(Error::MechanismParamInvalid);
+    }
+    Ok(SignScheme::MlDsa { context, hedge })
 }
 
 /// Key size and curve checks; returns them for the approved-service indicator.
@@ -207,7 +228,7 @@ impl Module {
             } else {
                 None
             };
-            let data = SignData::new(be, msg_hash, scheme == SignScheme::EdDsa)?;
+            let data = SignData::new(be, msg_hash, scheme.is_pure())?;
             let len = key.signature_len();
             (
                 SignerKind::Asym {
@@ -320,7 +341,7 @@ impl Module {
             } else {
                 None
             };
-            let data = SignData::new(be, msg_hash, scheme == SignScheme::EdDsa)?;
+            let data = SignData::new(be, msg_hash, scheme.is_pure())?;
             let len = key.signature_len();
             (
                 VerifierKind::Asym {

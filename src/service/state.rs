@@ -204,7 +204,7 @@ impl Module {
         } else {
             None
         };
-        let pure = a.scheme == SignScheme::EdDsa;
+        let pure = a.scheme.is_pure();
         let input = SignData::restore(&*self.backend, msg_hash, pure, a.input.clone())?;
         Ok((p, input))
     }

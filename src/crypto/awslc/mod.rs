@@ -13,8 +13,8 @@ mod symmetric;
 use crate::config::BackendName;
 use crate::crypto::{
     CipherCtx, CipherMode, CryptoBackend, Curve, Digest, Direction, EcPrivateParts, EcPublicParts,
-    HashAlg, Mac, MlDsaSet, MlKemSet, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps, Rng,
-    RsaPrivateParts, RsaPublicParts, Streaming,
+    HashAlg, Mac, MlDsaSet, MlKemSet, PqKeyPair, PrivateKeyMaterial, PrivateKeyOps, PublicKeyOps,
+    Rng, RsaPrivateParts, RsaPublicParts, Streaming,
 };
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
@@ -213,5 +213,37 @@ impl CryptoBackend for AwsLc {
         ct: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>> {
         pqc::ml_kem_decapsulate(set, dk, ct)
+    }
+    fn ml_dsa_context_and_deterministic(&self) -> bool {
+        false
+    }
+
+    fn ml_dsa_generate(&self, set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
+        pqc::ml_dsa_generate(set, seed)
+    }
+
+    fn ml_dsa_private(
+        &self,
+        set: MlDsaSet,
+        expanded: Option<&[u8]>,
+        seed: Option<&[u8]>,
+    ) -> Result<Arc<dyn PrivateKeyOps>> {
+        pqc::ml_dsa_private(set, expanded, seed)
+    }
+
+    fn ml_dsa_public(&self, set: MlDsaSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>> {
+        pqc::ml_dsa_public(set, public)
+    }
+
+    fn ml_kem_generate(&self, set: MlKemSet, _rng: &dyn Rng) -> Result<PqKeyPair> {
+        pqc::ml_kem_generate(set)
+    }
+
+    fn ml_kem_private(&self, set: MlKemSet, expanded: &[u8]) -> Result<Arc<dyn PrivateKeyOps>> {
+        pqc::ml_kem_private(set, expanded)
+    }
+
+    fn ml_kem_public(&self, set: MlKemSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>> {
+        pqc::ml_kem_public(set, public)
     }
 }

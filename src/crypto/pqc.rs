@@ -1,0 +1,120 @@
+//! Post-quantum parameter sets and key material shared by the backends: ML-DSA (FIPS 204) and
+//! ML-KEM (FIPS 203), named as PKCS#11 3.2 names them (`CKA_PARAMETER_SET`).
+
+use crate::error::{Error, Result};
+use cryptoki_sys::*;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// ML-DSA parameter sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MlDsaSet {
+    MlDsa44,
+    MlDsa65,
+    MlDsa87,
+}
+
+impl MlDsaSet {
+    /// From `CKA_PARAMETER_SET` (`CKP_ML_DSA_*`).
+    pub fn from_parameter_set(p: CK_ULONG) -> Result<Self> {
+        Ok(match p {
+            CKP_ML_DSA_44 => MlDsaSet::MlDsa44,
+            CKP_ML_DSA_65 => MlDsaSet::MlDsa65,
+            CKP_ML_DSA_87 => MlDsaSet::MlDsa87,
+            _ => return Err(Error::AttributeValueInvalid),
+        })
+    }
+
+    pub fn parameter_set(self) -> CK_ULONG {
+        match self {
+            MlDsaSet::MlDsa44 => CKP_ML_DSA_44,
+            MlDsaSet::MlDsa65 => CKP_ML_DSA_65,
+            MlDsaSet::MlDsa87 => CKP_ML_DSA_87,
+        }
+    }
+
+    /// The number in the name, which the mechanism info reports as the key size.
+    pub fn strength(self) -> usize {
+        match self {
+            MlDsaSet::MlDsa44 => 44,
+            MlDsaSet::MlDsa65 => 65,
+            MlDsaSet::MlDsa87 => 87,
+        }
+    }
+
+    /// Bytes in a signature (FIPS 204 table 2).
+    pub fn signature_len(self) -> usize {
+        match self {
+            MlDsaSet::MlDsa44 => 2420,
+            MlDsaSet::MlDsa65 => 3309,
+            MlDsaSet::MlDsa87 => 4627,
+        }
+    }
+}
+
+/// ML-KEM parameter sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MlKemSet {
+    MlKem512,
+    MlKem768,
+    MlKem1024,
+}
+
+impl MlKemSet {
+    /// From `CKA_PARAMETER_SET` (`CKP_ML_KEM_*`).
+    pub fn from_parameter_set(p: CK_ULONG) -> Result<Self> {
+        Ok(match p {
+            CKP_ML_KEM_512 => MlKemSet::MlKem512,
+            CKP_ML_KEM_768 => MlKemSet::MlKem768,
+            CKP_ML_KEM_1024 => MlKemSet::MlKem1024,
+            _ => return Err(Error::AttributeValueInvalid),
+        })
+    }
+
+    pub fn parameter_set(self) -> CK_ULONG {
+        match self {
+            MlKemSet::MlKem512 => CKP_ML_KEM_512,
+            MlKemSet::MlKem768 => CKP_ML_KEM_768,
+            MlKemSet::MlKem1024 => CKP_ML_KEM_1024,
+        }
+    }
+
+    /// The number in the name, which the mechanism info reports as the key size.
+    pub fn strength(self) -> usize {
+        match self {
+            MlKemSet::MlKem512 => 512,
+            MlKemSet::MlKem768 => 768,
+            MlKemSet::MlKem1024 => 1024,
+        }
+    }
+
+    /// Bytes in a ciphertext (FIPS 203 table 3).
+    pub fn ciphertext_len(self) -> usize {
+        match self {
+            MlKemSet::MlKem512 => 768,
+            MlKemSet::MlKem768 => 1088,
+            MlKemSet::MlKem1024 => 1568,
+        }
+    }
+}
+
+/// Bytes in an ML-KEM shared secret.
+pub const ML_KEM_SHARED_SECRET_LEN: usize = 32;
+
+/// Where ML-DSA's per-signature randomness comes from (`CK_HEDGE_TYPE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Hedge {
+    /// Hedged (fresh randomness) — `CKH_HEDGE_PREFERRED` and `CKH_HEDGE_REQUIRED`.
+    Hedged,
+    /// The deterministic variant — `CKH_DETERMINISTIC_REQUIRED`.
+    Deterministic,
+}
+
+/// A generated post-quantum key pair in its encoded forms.
+pub struct PqKeyPair {
+    /// The expanded private key (FIPS 204 skEncode / FIPS 203 dk).
+    pub private: Zeroizing<Vec<u8>>,
+    /// The seed it came from, when the backend exposes it.
+    pub seed: Option<Zeroizing<Vec<u8>>>,
+    pub public: Vec<u8>,
+}

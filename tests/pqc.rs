@@ -1,0 +1,615 @@
+//! Post-quantum mechanisms through cryptoki: ML-DSA (FIPS 204) key generation, signatures with
+//! context and hedging, ML-KEM (FIPS 203) key generation with the PKCS#11 3.2
+//! C_EncapsulateKey / C_DecapsulateKey calls, ACVP known answers, and `enable_pqc`.
+
+mod common;
+
+use common::*;
+use cryptoki::error::RvError;
+use cryptoki::mechanism::dsa::{HedgeType, SignAdditionalContext};
+use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::object::{
+    Attribute, AttributeType, KeyType, MlDsaParameterSetType, MlKemParameterSetType, ObjectClass,
+    ObjectHandle, ParameterSetType,
+};
+use cryptoki::session::Session;
+use cryptoki::types::Ulong;
+use serde_json::Value;
+
+fn vectors() -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/pqc.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn hx(v: &Value, k: &str) -> Vec<u8> {
+    hex::decode(v[k].as_str().unwrap()).unwrap()
+}
+
+fn pure() -> Mechanism<'static> {
+    Mechanism::MlDsa(SignAdditionalContext::new(HedgeType::Preferred, None))
+}
+
+fn ml_dsa_pair(s: &Session, set: MlDsaParameterSetType) -> (ObjectHandle, ObjectHandle) {
+    s.generate_key_pair(
+        &Mechanism::MlDsaKeyPairGen,
+        &[Attribute::ParameterSet(set.into()), Attribute::Verify(true)],
+        &[Attribute::Sign(true)],
+    )
+    .unwrap()
+}
+
+fn ml_kem_pair(s: &Session, set: MlKemParameterSetType) -> (ObjectHandle, ObjectHandle) {
+    s.generate_key_pair(
+        &Mechanism::MlKemKeyPairGen,
+        &[
+            Attribute::ParameterSet(set.into()),
+            Attribute::Encapsulate(true),
+        ],
+        &[Attribute::Decapsulate(true)],
+    )
+    .unwrap()
+}
+
+fn value(s: &Session, key: ObjectHandle) -> Vec<u8> {
+    match &s.get_attributes(key, &[AttributeType::Value]).unwrap()[..] {
+        [Attribute::Value(v)] => v.clone(),
+        other => panic!("CKA_VALUE: {other:?}"),
+    }
+}
+
+/// A template for an extractable, readable generic secret: the shared secret made visible.
+fn readable_secret() -> Vec<Attribute> {
+    vec![
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::Sensitive(false),
+        Attribute::Extractable(true),
+    ]
+}
+
+#[test]
+fn ml_dsa_all_parameter_sets_sign_and_verify() {
+    let env = Env::new("");
+    let s = env.user_session();
+    for (set, sig_len, pk_len) in [
+        (MlDsaParameterSetType::ML_DSA_44, 2420, 1312),
+        (MlDsaParameterSetType::ML_DSA_65, 3309, 1952),
+        (MlDsaParameterSetType::ML_DSA_87, 4627, 2592),
+    ] {
+        let (public, private) = ml_dsa_pair(&s, set);
+        assert_eq!(value(&s, public).len(), pk_len);
+        // The private key's value and seed are secret.
+        let info = s
+            .get_attribute_info(private, &[AttributeType::Value, AttributeType::Seed])
+            .unwrap();
+        assert!(
+            info.iter()
+                .all(|i| matches!(i, cryptoki::object::AttributeInfo::Sensitive)),
+            "{info:?}"
+        );
+        let msg = b"post-quantum signatures through PKCS#11 3.2";
+        let sig = s.sign(&pure(), private, msg).unwrap();
+        assert_eq!(sig.len(), sig_len);
+        s.verify(&pure(), public, msg, &sig).unwrap();
+        assert_rv!(
+            s.verify(&pure(), public, b"another message", &sig),
+            RvError::SignatureInvalid
+        );
+        let mut bad = sig.clone();
+        bad[100] ^= 1;
+        assert_rv!(
+            s.verify(&pure(), public, msg, &bad),
+            RvError::SignatureInvalid
+        );
+        assert_rv!(
+            s.verify(&pure(), public, msg, &sig[1..]),
+            RvError::SignatureLenRange
+        );
+        // Multi-part input is the same message.
+        s.sign_init(&pure(), private).unwrap();
+        s.sign_update(&msg[..7]).unwrap();
+        s.sign_update(&msg[7..]).unwrap();
+        let multi = s.sign_final().unwrap();
+        s.verify(&pure(), public, msg, &multi).unwrap();
+    }
+}
+
+#[test]
+fn ml_dsa_context_and_deterministic_signing() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let (public, private) = ml_dsa_pair(&s, MlDsaParameterSetType::ML_DSA_65);
+    let msg = b"context-bound";
+    let ctx = Mechanism::MlDsa(SignAdditionalContext::new(
+        HedgeType::Preferred,
+        Some(b"craton"),
+    ));
+    let det = Mechanism::MlDsa(SignAdditionalContext::new(
+        HedgeType::DeterministicRequired,
+        None,
+    ));
+    if awslc() {
+        // aws-lc-rs signs hedged with an empty context only.
+        assert_rv!(s.sign_init(&ctx, private), RvError::MechanismParamInvalid);
+        assert_rv!(s.sign_init(&det, private), RvError::MechanismParamInvalid);
+        return;
+    }
+    let sig = s.sign(&ctx, private, msg).unwrap();
+    s.verify(&ctx, public, msg, &sig).unwrap();
+    // The context is part of what is signed.
+    assert_rv!(
+        s.verify(&pure(), public, msg, &sig),
+        RvError::SignatureInvalid
+    );
+    // Deterministic signatures repeat; hedged ones do not.
+    assert_eq!(
+        s.sign(&det, private, msg).unwrap(),
+        s.sign(&det, private, msg).unwrap()
+    );
+    assert_ne!(
+        s.sign(&pure(), private, msg).unwrap(),
+        s.sign(&pure(), private, msg).unwrap()
+    );
+    let long = vec![7u8; 256];
+    let too_long = Mechanism::MlDsa(SignAdditionalContext::new(
+        HedgeType::Preferred,
+        Some(&long),
+    ));
+    assert_rv!(
+        s.sign_init(&too_long, private),
+        RvError::MechanismParamInvalid
+    );
+}
+
+#[test]
+fn ml_dsa_acvp_known_answers() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let v = vectors();
+    // keyGen: a private key imported from its seed signs what the ACVP public key verifies.
+    let kg = &v["ml_dsa_44_keygen"];
+    let private = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::ML_DSA),
+            Attribute::ParameterSet(MlDsaParameterSetType::ML_DSA_44.into()),
+            Attribute::Seed(hx(kg, "seed")),
+            Attribute::Sign(true),
+        ])
+        .unwrap();
+    let public = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::PUBLIC_KEY),
+            Attribute::KeyType(KeyType::ML_DSA),
+            Attribute::ParameterSet(MlDsaParameterSetType::ML_DSA_44.into()),
+            Attribute::Value(hx(kg, "pk")),
+            Attribute::Verify(true),
+        ])
+        .unwrap();
+    let sig = s.sign(&pure(), private, b"known answer").unwrap();
+    s.verify(&pure(), public, b"known answer", &sig).unwrap();
+
+    // sigVer: the ACVP signature verifies, and fails once altered.
+    let sv = &v["ml_dsa_44_sigver"];
+    let public = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::PUBLIC_KEY),
+            Attribute::KeyType(KeyType::ML_DSA),
+            Attribute::ParameterSet(MlDsaParameterSetType::ML_DSA_44.into()),
+            Attribute::Value(hx(sv, "pk")),
+            Attribute::Verify(true),
+        ])
+        .unwrap();
+    let (msg, sig) = (hx(sv, "msg"), hx(sv, "sig"));
+    s.verify(&pure(), public, &msg, &sig).unwrap();
+    let mut bad = msg.clone();
+    bad[0] ^= 1;
+    assert_rv!(
+        s.verify(&pure(), public, &bad, &sig),
+        RvError::SignatureInvalid
+    );
+}
+
+#[test]
+fn ml_kem_encapsulate_and_decapsulate_agree() {
+    let env = Env::new("");
+    let s = env.user_session();
+    for (set, ct_len) in [
+        (MlKemParameterSetType::ML_KEM_512, 768),
+        (MlKemParameterSetType::ML_KEM_768, 1088),
+        (MlKemParameterSetType::ML_KEM_1024, 1568),
+    ] {
+        let (public, private) = ml_kem_pair(&s, set);
+        let (ct, sender) = s
+            .encapsulate_key(&Mechanism::MlKem, public, &readable_secret())
+            .unwrap();
+        assert_eq!(ct.len(), ct_len);
+        let receiver = s
+            .decapsulate_key(&Mechanism::MlKem, private, &readable_secret(), &ct)
+            .unwrap();
+        let shared = value(&s, sender);
+        assert_eq!(shared.len(), 32);
+        assert_eq!(shared, value(&s, receiver));
+        // Another ciphertext, another secret.
+        let (_, again) = s
+            .encapsulate_key(&Mechanism::MlKem, public, &readable_secret())
+            .unwrap();
+        assert_ne!(value(&s, again), shared);
+        // ML-KEM rejects implicitly: a changed ciphertext gives an unrelated secret.
+        let mut bad = ct.clone();
+        bad[5] ^= 1;
+        let other = s
+            .decapsulate_key(&Mechanism::MlKem, private, &readable_secret(), &bad)
+            .unwrap();
+        assert_ne!(value(&s, other), shared);
+        assert_rv!(
+            s.decapsulate_key(&Mechanism::MlKem, private, &readable_secret(), &ct[1..]),
+            RvError::EncryptedDataLenRange
+        );
+    }
+}
+
+#[test]
+fn ml_kem_shared_secret_as_an_aes_key() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let (public, private) = ml_kem_pair(&s, MlKemParameterSetType::ML_KEM_768);
+    let aes = |len: u64| {
+        vec![
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::ValueLen(len.into()),
+            Attribute::Encrypt(true),
+            Attribute::Decrypt(true),
+        ]
+    };
+    let (ct, k1) = s
+        .encapsulate_key(&Mechanism::MlKem, public, &aes(32))
+        .unwrap();
+    let k2 = s
+        .decapsulate_key(&Mechanism::MlKem, private, &aes(32), &ct)
+        .unwrap();
+    let iv = [9u8; 16];
+    let c = s.encrypt(&Mechanism::AesCbcPad(iv), k1, b"sealed").unwrap();
+    assert_eq!(
+        s.decrypt(&Mechanism::AesCbcPad(iv), k2, &c).unwrap(),
+        b"sealed"
+    );
+    // An AES key cannot be 20 bytes, and nothing is longer than the 32-byte secret.
+    assert_rv!(
+        s.encapsulate_key(&Mechanism::MlKem, public, &aes(20)),
+        RvError::TemplateInconsistent
+    );
+    let mut long = readable_secret();
+    long.push(Attribute::ValueLen(33.into()));
+    assert_rv!(
+        s.encapsulate_key(&Mechanism::MlKem, public, &long),
+        RvError::TemplateInconsistent
+    );
+}
+
+#[test]
+fn ml_kem_acvp_decapsulation() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let v = &vectors()["ml_kem_768_decap"];
+    let private = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::ML_KEM),
+            Attribute::ParameterSet(MlKemParameterSetType::ML_KEM_768.into()),
+            Attribute::Value(hx(v, "dk")),
+            Attribute::Decapsulate(true),
+        ])
+        .unwrap();
+    let k = s
+        .decapsulate_key(&Mechanism::MlKem, private, &readable_secret(), &hx(v, "ct"))
+        .unwrap();
+    assert_eq!(value(&s, k), hx(v, "ss"));
+}
+
+#[test]
+fn kem_key_usage_and_types_are_enforced() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let (public, private) = s
+        .generate_key_pair(
+            &Mechanism::MlKemKeyPairGen,
+            &[
+                Attribute::ParameterSet(MlKemParameterSetType::ML_KEM_512.into()),
+                Attribute::Encapsulate(false),
+            ],
+            &[Attribute::Decapsulate(false)],
+        )
+        .unwrap();
+    assert_rv!(
+        s.encapsulate_key(&Mechanism::MlKem, public, &readable_secret()),
+        RvError::KeyFunctionNotPermitted
+    );
+    assert_rv!(
+        s.decapsulate_key(&Mechanism::MlKem, private, &readable_secret(), &[0; 768]),
+        RvError::KeyFunctionNotPermitted
+    );
+    let (dsa_public, _) = ml_dsa_pair(&s, MlDsaParameterSetType::ML_DSA_44);
+    assert_rv!(
+        s.encapsulate_key(&Mechanism::MlKem, dsa_public, &readable_secret()),
+        RvError::KeyTypeInconsistent
+    );
+    // Generation needs a parameter set, and a known one.
+    assert_rv!(
+        s.generate_key_pair(&Mechanism::MlKemKeyPairGen, &[], &[]),
+        RvError::TemplateIncomplete
+    );
+    let unknown = ParameterSetType::try_from(Ulong::from(9)).unwrap();
+    assert_rv!(
+        s.generate_key_pair(
+            &Mechanism::MlDsaKeyPairGen,
+            &[Attribute::ParameterSet(unknown)],
+            &[],
+        ),
+        RvError::TemplateInconsistent
+    );
+    // The private template may repeat the parameter set, not contradict it.
+    assert_rv!(
+        s.generate_key_pair(
+            &Mechanism::MlDsaKeyPairGen,
+            &[Attribute::ParameterSet(
+                MlDsaParameterSetType::ML_DSA_44.into()
+            )],
+            &[Attribute::ParameterSet(
+                MlDsaParameterSetType::ML_DSA_65.into()
+            )],
+        ),
+        RvError::TemplateInconsistent
+    );
+}
+
+#[test]
+fn pqc_keys_persist_across_a_restart() {
+    let mut env = Env::new("");
+    let s = env.user_session();
+    let (public, private) = s
+        .generate_key_pair(
+            &Mechanism::MlDsaKeyPairGen,
+            &[
+                Attribute::ParameterSet(MlDsaParameterSetType::ML_DSA_87.into()),
+                Attribute::Token(true),
+                Attribute::Label(b"pq".to_vec()),
+            ],
+            &[Attribute::Token(true), Attribute::Label(b"pq".to_vec())],
+        )
+        .unwrap();
+    let sig = s.sign(&pure(), private, b"before").unwrap();
+    let pk = value(&s, public);
+    drop(s);
+    env.reload();
+    let s = env.p11().open_rw_session(env.slot()).unwrap();
+    s.login(cryptoki::session::UserType::User, Some(&pin(USER_PIN)))
+        .unwrap();
+    let found = s.find_objects(&[Attribute::Label(b"pq".to_vec())]).unwrap();
+    assert_eq!(found.len(), 2);
+    let (public, private) = if value_or_none(&s, found[0]).as_deref() == Some(&pk[..]) {
+        (found[0], found[1])
+    } else {
+        (found[1], found[0])
+    };
+    s.verify(&pure(), public, b"before", &sig).unwrap();
+    let sig2 = s.sign(&pure(), private, b"after").unwrap();
+    s.verify(&pure(), public, b"after", &sig2).unwrap();
+}
+
+fn value_or_none(s: &Session, key: ObjectHandle) -> Option<Vec<u8>> {
+    match &s.get_attributes(key, &[AttributeType::Value]).ok()?[..] {
+        [Attribute::Value(v)] => Some(v.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn enable_pqc_off_hides_the_mechanisms() {
+    let on = Env::new("");
+    let listed = on.p11().get_mechanism_list(on.slot()).unwrap();
+    for m in [
+        MechanismType::ML_DSA_KEY_PAIR_GEN,
+        MechanismType::ML_DSA,
+        MechanismType::ML_KEM_KEY_PAIR_GEN,
+        MechanismType::ML_KEM,
+    ] {
+        assert!(listed.contains(&m), "{m} missing with enable_pqc on");
+    }
+    let info = on
+        .p11()
+        .get_mechanism_info(on.slot(), MechanismType::ML_KEM)
+        .unwrap();
+    assert!(info.encapsulate() && info.decapsulate());
+    drop(on);
+
+    let off = Env::new("[algorithms]\nenable_pqc = false\n");
+    let listed = off.p11().get_mechanism_list(off.slot()).unwrap();
+    assert!(!listed.iter().any(|m| matches!(
+        *m,
+        MechanismType::ML_DSA_KEY_PAIR_GEN
+            | MechanismType::ML_DSA
+            | MechanismType::ML_KEM_KEY_PAIR_GEN
+            | MechanismType::ML_KEM
+    )));
+    let s = off.user_session();
+    assert_rv!(
+        s.generate_key_pair(
+            &Mechanism::MlDsaKeyPairGen,
+            &[Attribute::ParameterSet(
+                MlDsaParameterSetType::ML_DSA_44.into()
+            )],
+            &[],
+        ),
+        RvError::MechanismInvalid
+    );
+}
+
+/// The 3.2 function list: what it adds beyond 3.0, called raw.
+#[test]
+fn pkcs11_3_2_function_list() {
+    use cryptoki_sys::*;
+    use std::ptr::null_mut;
+    let env = Env::new("");
+    let s = env.user_session();
+    let (public, _) = ml_kem_pair(&s, MlKemParameterSetType::ML_KEM_512);
+    let lib = raw_lib();
+    let h = s.handle();
+    // SAFETY: valid pointers for the duration of each call; the list is the 3.2 one.
+    unsafe {
+        let mut iface: *mut CK_INTERFACE = null_mut();
+        let mut v = CK_VERSION { major: 3, minor: 2 };
+        let name = b"PKCS 11\0";
+        assert_eq!(
+            lib.0
+                .C_GetInterface(name.as_ptr() as *mut _, &mut v, &mut iface, 0),
+            CKR_OK
+        );
+        let l = &*((*iface).pFunctionList as *const CK_FUNCTION_LIST_3_2);
+        assert_eq!((l.version.major, l.version.minor), (3, 2));
+
+        // C_EncapsulateKey: a length query needs no key pointer and makes no key.
+        let mut mech = CK_MECHANISM {
+            mechanism: CKM_ML_KEM,
+            pParameter: null_mut(),
+            ulParameterLen: 0,
+        };
+        let encaps = l.C_EncapsulateKey.unwrap();
+        let mut len: CK_ULONG = 0;
+        let before = s.find_objects(&[]).unwrap().len();
+        assert_eq!(
+            encaps(
+                h,
+                &mut mech,
+                public.handle(),
+                null_mut(),
+                0,
+                null_mut(),
+                &mut len,
+                null_mut()
+            ),
+            CKR_OK
+        );
+        assert_eq!(len, 768);
+        let mut ct = vec![0u8; 767];
+        let mut small = ct.len() as CK_ULONG;
+        let mut key: CK_OBJECT_HANDLE = 0;
+        assert_eq!(
+            encaps(
+                h,
+                &mut mech,
+                public.handle(),
+                null_mut(),
+                0,
+                ct.as_mut_ptr(),
+                &mut small,
+                &mut key
+            ),
+            CKR_BUFFER_TOO_SMALL
+        );
+        assert_eq!(small, 768);
+        ct.resize(768, 0);
+        assert_eq!(
+            encaps(
+                h,
+                &mut mech,
+                public.handle(),
+                null_mut(),
+                0,
+                ct.as_mut_ptr(),
+                &mut len,
+                null_mut()
+            ),
+            CKR_ARGUMENTS_BAD
+        );
+        assert_eq!(
+            s.find_objects(&[]).unwrap().len(),
+            before,
+            "no key made yet"
+        );
+        assert_eq!(
+            encaps(
+                h,
+                &mut mech,
+                public.handle(),
+                null_mut(),
+                0,
+                ct.as_mut_ptr(),
+                &mut len,
+                &mut key
+            ),
+            CKR_OK
+        );
+        assert_ne!(key, 0);
+
+        // The rest of what 3.2 adds is not implemented.
+        let mut buf = [0u8; 64];
+        let b = buf.as_mut_ptr();
+        let mut n: CK_ULONG = buf.len() as CK_ULONG;
+        let mut flags: CK_FLAGS = 0;
+        let got = [
+            (l.C_VerifySignatureInit.unwrap())(h, &mut mech, public.handle(), b, 64),
+            (l.C_VerifySignature.unwrap())(h, b, 64),
+            (l.C_VerifySignatureUpdate.unwrap())(h, b, 64),
+            (l.C_VerifySignatureFinal.unwrap())(h),
+            (l.C_GetSessionValidationFlags.unwrap())(h, 0, &mut flags),
+            (l.C_AsyncComplete.unwrap())(h, b, null_mut()),
+            (l.C_AsyncGetID.unwrap())(h, b, &mut n),
+            (l.C_AsyncJoin.unwrap())(h, b, 0, b, 64),
+            (l.C_WrapKeyAuthenticated.unwrap())(h, &mut mech, 0, 0, b, 0, b, &mut n),
+            (l.C_UnwrapKeyAuthenticated.unwrap())(
+                h,
+                &mut mech,
+                0,
+                b,
+                64,
+                null_mut(),
+                0,
+                b,
+                0,
+                &mut key,
+            ),
+        ];
+        assert!(
+            got.iter().all(|&rv| rv == CKR_FUNCTION_NOT_SUPPORTED),
+            "{got:x?}"
+        );
+    }
+}
+
+#[test]
+fn pqc_private_keys_are_not_wrappable() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let kek = s
+        .generate_key(
+            &Mechanism::AesKeyGen,
+            &[Attribute::ValueLen(32.into()), Attribute::Wrap(true)],
+        )
+        .unwrap();
+    let (_, dsa) = s
+        .generate_key_pair(
+            &Mechanism::MlDsaKeyPairGen,
+            &[Attribute::ParameterSet(
+                MlDsaParameterSetType::ML_DSA_44.into(),
+            )],
+            &[Attribute::Extractable(true)],
+        )
+        .unwrap();
+    let (_, kem) = s
+        .generate_key_pair(
+            &Mechanism::MlKemKeyPairGen,
+            &[Attribute::ParameterSet(
+                MlKemParameterSetType::ML_KEM_512.into(),
+            )],
+            &[Attribute::Extractable(true)],
+        )
+        .unwrap();
+    for key in [dsa, kem] {
+        assert_rv!(
+            s.wrap_key(&Mechanism::AesCbcPad([3; 16]), kek, key),
+            RvError::KeyNotWrappable
+        );
+    }
+}
