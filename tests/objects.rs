@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::raw::*;
 use common::*;
 use cryptoki::error::RvError;
 use cryptoki::mechanism::Mechanism;
@@ -10,6 +11,7 @@ use cryptoki::object::{
     Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
 };
 use cryptoki::session::{Session, UserType};
+use cryptoki_sys::*;
 
 fn aes_key(s: &Session, extra: &[Attribute]) -> cryptoki::error::Result<ObjectHandle> {
     let mut t = vec![
@@ -434,4 +436,64 @@ fn imported_asymmetric_keys_are_checked() {
     );
     let sig = s.sign(&Mechanism::EcdsaSha256, k, b"sample").unwrap();
     assert_eq!(sig.len(), 64);
+}
+
+#[test]
+fn get_object_size() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let h = s.handle();
+    let data = |len: usize| {
+        s.create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Value(vec![0x5a; len]),
+        ])
+        .unwrap()
+    };
+    let small = data(10);
+    let large = data(1010);
+    let key = common::keys::aes_key(&s, &[]);
+
+    let small_size = object_size(&lib, h, small.handle()).unwrap();
+    let large_size = object_size(&lib, h, large.handle()).unwrap();
+    let key_size = object_size(&lib, h, key.handle()).unwrap();
+    assert!(small_size > 0);
+    // The size accounts for the value: 1000 more bytes of it, at least 1000 more bytes.
+    assert!(
+        large_size >= small_size + 1000,
+        "{large_size} vs {small_size}"
+    );
+    // A sensitive key still has a size, and it is at least its 32-byte value.
+    assert!(key_size >= 32, "{key_size}");
+
+    assert_eq!(
+        object_size(&lib, h, 0xdead_beef),
+        Err(CKR_OBJECT_HANDLE_INVALID)
+    );
+    // SAFETY: a NULL size pointer is the point of this call.
+    assert_eq!(
+        unsafe {
+            lib.0
+                .C_GetObjectSize(h, small.handle(), std::ptr::null_mut())
+        },
+        CKR_ARGUMENTS_BAD
+    );
+    assert_eq!(
+        object_size(&lib, 0xdead, small.handle()),
+        Err(CKR_SESSION_HANDLE_INVALID)
+    );
+    s.destroy_object(small).unwrap();
+    assert_eq!(
+        object_size(&lib, h, small.handle()),
+        Err(CKR_OBJECT_HANDLE_INVALID)
+    );
+    // A private key is invisible once the user logs out.
+    s.logout().unwrap();
+    assert_eq!(
+        object_size(&lib, h, key.handle()),
+        Err(CKR_OBJECT_HANDLE_INVALID)
+    );
+    // The public data object is still visible.
+    assert_eq!(object_size(&lib, h, large.handle()), Ok(large_size));
 }

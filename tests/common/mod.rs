@@ -6,6 +6,9 @@
 
 #![allow(dead_code)]
 
+pub mod keys;
+pub mod raw;
+
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error, RvError};
 use cryptoki::session::{Session, UserType};
@@ -381,49 +384,14 @@ impl RawLib {
         wrapped: &[u8],
     ) -> Result<cryptoki_sys::CK_OBJECT_HANDLE, cryptoki_sys::CK_RV> {
         use cryptoki_sys::*;
-        let mut m = mech(ty);
-        let class: CK_OBJECT_CLASS = CKO_SECRET_KEY;
-        let kt: CK_KEY_TYPE = CKK_AES;
-        let f: CK_BBOOL = CK_FALSE;
-        let t: CK_BBOOL = CK_TRUE;
-        let ulong = std::mem::size_of::<CK_ULONG>() as CK_ULONG;
-        let mut tpl = [
-            CK_ATTRIBUTE {
-                type_: CKA_CLASS,
-                pValue: &class as *const _ as *mut _,
-                ulValueLen: ulong,
-            },
-            CK_ATTRIBUTE {
-                type_: CKA_KEY_TYPE,
-                pValue: &kt as *const _ as *mut _,
-                ulValueLen: ulong,
-            },
-            CK_ATTRIBUTE {
-                type_: CKA_SENSITIVE,
-                pValue: &f as *const _ as *mut _,
-                ulValueLen: 1,
-            },
-            CK_ATTRIBUTE {
-                type_: CKA_EXTRACTABLE,
-                pValue: &t as *const _ as *mut _,
-                ulValueLen: 1,
-            },
+        use raw::Val;
+        let template = vec![
+            (CKA_CLASS, Val::Ulong(CKO_SECRET_KEY)),
+            (CKA_KEY_TYPE, Val::Ulong(CKK_AES)),
+            (CKA_SENSITIVE, Val::Bool(false)),
+            (CKA_EXTRACTABLE, Val::Bool(true)),
         ];
-        let mut out: CK_OBJECT_HANDLE = 0;
-        // SAFETY: valid pointers for the duration of the call.
-        let rv = unsafe {
-            self.0.C_UnwrapKey(
-                h,
-                &mut m,
-                kek,
-                wrapped.as_ptr() as *mut _,
-                wrapped.len() as _,
-                tpl.as_mut_ptr(),
-                4,
-                &mut out,
-            )
-        };
-        if rv == CKR_OK { Ok(out) } else { Err(rv) }
+        raw::raw_unwrap(self, h, ty, kek, wrapped, template)
     }
 }
 

@@ -1,0 +1,326 @@
+//! Key derivation with ECDH: the X9.63 KDFs, the cofactor mechanism and the base key's
+//! CKA_DERIVE_TEMPLATE.
+
+mod common;
+
+use common::keys::*;
+use common::raw::*;
+use common::*;
+use cryptoki::error::RvError;
+use cryptoki::mechanism::Mechanism;
+use cryptoki::mechanism::elliptic_curve::{EcKdf, Ecdh1DeriveParams};
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki_sys::*;
+use std::ffi::c_void;
+use std::ptr::null_mut;
+
+#[allow(clippy::too_many_arguments)]
+fn raw_ecdh(
+    lib: &RawLib,
+    h: CK_SESSION_HANDLE,
+    mech: CK_MECHANISM_TYPE,
+    kdf: CK_EC_KDF_TYPE,
+    shared: &[u8],
+    peer_point: &[u8],
+    base: ObjectHandle,
+    items: Vec<(CK_ATTRIBUTE_TYPE, Val)>,
+) -> Result<CK_OBJECT_HANDLE, CK_RV> {
+    let mut params = CK_ECDH1_DERIVE_PARAMS {
+        kdf,
+        ulSharedDataLen: shared.len() as CK_ULONG,
+        pSharedData: if shared.is_empty() {
+            null_mut()
+        } else {
+            shared.as_ptr() as *mut _
+        },
+        ulPublicDataLen: peer_point.len() as CK_ULONG,
+        pPublicData: peer_point.as_ptr() as *mut _,
+    };
+    let mut m = CK_MECHANISM {
+        mechanism: mech,
+        pParameter: &mut params as *mut CK_ECDH1_DERIVE_PARAMS as *mut c_void,
+        ulParameterLen: std::mem::size_of::<CK_ECDH1_DERIVE_PARAMS>() as CK_ULONG,
+    };
+    let mut t = RawTemplate::new(items);
+    let mut out: CK_OBJECT_HANDLE = 0;
+    // SAFETY: the parameters, template and buffers outlive the call; `out` is writable.
+    let rv = unsafe {
+        lib.0
+            .C_DeriveKey(h, &mut m, base.handle(), t.ptr(), t.count(), &mut out)
+    };
+    rv_result(rv, out)
+}
+
+fn ecdh<'a>(kdf: EcKdf<'a>, peer_point: &'a [u8]) -> Mechanism<'a> {
+    Mechanism::Ecdh1Derive(Ecdh1DeriveParams::new(kdf, peer_point))
+}
+
+fn derived_aes_template() -> Vec<Attribute> {
+    vec![
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::AES),
+        Attribute::ValueLen(32.into()),
+        Attribute::Sensitive(false),
+        Attribute::Extractable(true),
+        Attribute::Encrypt(true),
+        Attribute::Decrypt(true),
+    ]
+}
+
+fn derived_aes_raw() -> Vec<(CK_ATTRIBUTE_TYPE, Val)> {
+    vec![
+        (CKA_CLASS, Val::Ulong(CKO_SECRET_KEY)),
+        (CKA_KEY_TYPE, Val::Ulong(CKK_AES)),
+        (CKA_VALUE_LEN, Val::Ulong(32)),
+        (CKA_SENSITIVE, Val::Bool(false)),
+        (CKA_EXTRACTABLE, Val::Bool(true)),
+    ]
+}
+
+#[test]
+fn ecdh_with_an_x963_kdf_and_with_the_cofactor_mechanism() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let h = s.handle();
+    let derive = [Attribute::Derive(true)];
+    let (a_pub, a_priv) = ec_pair(&s, &derive);
+    let (b_pub, b_priv) = ec_pair(&s, &derive);
+    let (a_point, b_point) = (ec_point(&s, a_pub), ec_point(&s, b_pub));
+
+    // The shared secret Z itself (CKD_NULL into a generic secret takes all of it).
+    let z_template = [
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::Sensitive(false),
+        Attribute::Extractable(true),
+    ];
+    let z_a = value(
+        &s,
+        s.derive_key(&ecdh(EcKdf::null(), &b_point), a_priv, &z_template)
+            .unwrap(),
+    );
+    let z_b = value(
+        &s,
+        s.derive_key(&ecdh(EcKdf::null(), &a_point), b_priv, &z_template)
+            .unwrap(),
+    );
+    assert_eq!(z_a.len(), 32);
+    assert_eq!(z_a, z_b);
+
+    // CKM_ECDH1_DERIVE with CKD_SHA256_KDF and shared data.
+    let shared = b"coverage shared info";
+    let from_a = s.derive_key(
+        &ecdh(EcKdf::sha256(shared), &b_point),
+        a_priv,
+        &derived_aes_template(),
+    );
+    if awslc() {
+        // aws-lc-rs has no ANSI X9.63 KDF: only CKD_NULL is offered.
+        assert_rv!(from_a, RvError::MechanismParamInvalid);
+    } else {
+        let from_a = from_a.unwrap();
+        let from_b = s
+            .derive_key(
+                &ecdh(EcKdf::sha256(shared), &a_point),
+                b_priv,
+                &derived_aes_template(),
+            )
+            .unwrap();
+        assert_same_aes_key(&s, from_a, from_b);
+        let k = value(&s, from_a);
+        assert_eq!(k, value(&s, from_b));
+        // X9.63: SHA-256(Z || 00000001 || shared info), one block for 32 bytes.
+        let mut input = z_a.clone();
+        input.extend_from_slice(&[0, 0, 0, 1]);
+        input.extend_from_slice(shared);
+        assert_eq!(k, s.digest(&Mechanism::Sha256, &input).unwrap());
+        assert_ne!(k, z_a);
+        // Other shared data, another key.
+        let other = s
+            .derive_key(
+                &ecdh(EcKdf::sha256(b"other info"), &b_point),
+                a_priv,
+                &derived_aes_template(),
+            )
+            .unwrap();
+        assert_different_aes_keys(&s, from_a, other);
+    }
+
+    // CKM_ECDH1_COFACTOR_DERIVE with CKD_NULL: both sides agree. P-256 has cofactor 1, so the
+    // key is Z's leading 32 bytes, the same as plain ECDH gives.
+    let co_a = raw_ecdh(
+        &lib,
+        h,
+        CKM_ECDH1_COFACTOR_DERIVE,
+        CKD_NULL,
+        &[],
+        &b_point,
+        a_priv,
+        derived_aes_raw(),
+    )
+    .map(oh)
+    .unwrap();
+    let co_b = raw_ecdh(
+        &lib,
+        h,
+        CKM_ECDH1_COFACTOR_DERIVE,
+        CKD_NULL,
+        &[],
+        &a_point,
+        b_priv,
+        derived_aes_raw(),
+    )
+    .map(oh)
+    .unwrap();
+    assert_same_aes_key(&s, co_a, co_b);
+    assert_eq!(value(&s, co_a), z_a);
+    let plain = s
+        .derive_key(
+            &ecdh(EcKdf::null(), &b_point),
+            a_priv,
+            &derived_aes_template(),
+        )
+        .unwrap();
+    assert_same_aes_key(&s, co_a, plain);
+    // The raw point works as public data as well as the DER OCTET STRING.
+    let raw_point = &b_point[2..];
+    assert_eq!(raw_point.len(), 65);
+    let co_raw = raw_ecdh(
+        &lib,
+        h,
+        CKM_ECDH1_COFACTOR_DERIVE,
+        CKD_NULL,
+        &[],
+        raw_point,
+        a_priv,
+        derived_aes_raw(),
+    )
+    .map(oh)
+    .unwrap();
+    assert_same_aes_key(&s, co_a, co_raw);
+
+    // CKD_NULL takes no shared data.
+    assert_eq!(
+        raw_ecdh(
+            &lib,
+            h,
+            CKM_ECDH1_COFACTOR_DERIVE,
+            CKD_NULL,
+            b"not allowed",
+            &b_point,
+            a_priv,
+            derived_aes_raw(),
+        ),
+        Err(CKR_MECHANISM_PARAM_INVALID)
+    );
+    // A key without CKA_DERIVE cannot derive.
+    let (_, no_derive) = ec_pair(&s, &[Attribute::Derive(false)]);
+    assert_eq!(
+        raw_ecdh(
+            &lib,
+            h,
+            CKM_ECDH1_COFACTOR_DERIVE,
+            CKD_NULL,
+            &[],
+            &b_point,
+            no_derive,
+            derived_aes_raw(),
+        ),
+        Err(CKR_KEY_FUNCTION_NOT_PERMITTED)
+    );
+    // A different peer, a different key.
+    let (c_pub, _) = ec_pair(&s, &derive);
+    let with_c = raw_ecdh(
+        &lib,
+        h,
+        CKM_ECDH1_COFACTOR_DERIVE,
+        CKD_NULL,
+        &[],
+        &ec_point(&s, c_pub),
+        a_priv,
+        derived_aes_raw(),
+    )
+    .map(oh)
+    .unwrap();
+    assert_different_aes_keys(&s, co_a, with_c);
+}
+
+/// PKCS#11 3.0 (common private-key and secret-key attributes) defines CKA_DERIVE_TEMPLATE
+/// like CKA_UNWRAP_TEMPLATE: it applies to every key derived with the base key, the caller's
+/// template after it, so a contradicting caller template is CKR_TEMPLATE_INCONSISTENT.
+#[test]
+fn ecdh_applies_the_base_keys_derive_template() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let h = s.handle();
+    let mut public = RawTemplate::new(vec![(CKA_EC_PARAMS, Val::Bytes(P256.to_vec()))]);
+    let mut private = RawTemplate::new(vec![
+        (CKA_DERIVE, Val::Bool(true)),
+        (
+            CKA_DERIVE_TEMPLATE,
+            Val::Nested(vec![
+                (CKA_EXTRACTABLE, Val::Bool(false)),
+                (CKA_ENCRYPT, Val::Bool(false)),
+            ]),
+        ),
+    ]);
+    let mut m = CK_MECHANISM {
+        mechanism: CKM_EC_KEY_PAIR_GEN,
+        pParameter: null_mut(),
+        ulParameterLen: 0,
+    };
+    let (mut a_pub, mut a_priv): (CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) = (0, 0);
+    // SAFETY: the templates and their buffers outlive the call; the handles are writable.
+    let rv = unsafe {
+        lib.0.C_GenerateKeyPair(
+            h,
+            &mut m,
+            public.ptr(),
+            public.count(),
+            private.ptr(),
+            private.count(),
+            &mut a_pub,
+            &mut a_priv,
+        )
+    };
+    assert_eq!(rv, CKR_OK);
+    let a_priv = oh(a_priv);
+    let (b_pub, _) = ec_pair(&s, &[Attribute::Derive(true)]);
+    let b_point = ec_point(&s, b_pub);
+    let derive = |extra: Vec<(CK_ATTRIBUTE_TYPE, Val)>| {
+        let mut t = vec![
+            (CKA_CLASS, Val::Ulong(CKO_SECRET_KEY)),
+            (CKA_KEY_TYPE, Val::Ulong(CKK_AES)),
+            (CKA_VALUE_LEN, Val::Ulong(32)),
+        ];
+        t.extend(extra);
+        raw_ecdh(
+            &lib,
+            h,
+            CKM_ECDH1_DERIVE,
+            CKD_NULL,
+            &[],
+            &b_point,
+            a_priv,
+            t,
+        )
+    };
+    // A template that contradicts the derive template is inconsistent.
+    assert_eq!(
+        derive(vec![(CKA_EXTRACTABLE, Val::Bool(true))]),
+        Err(CKR_TEMPLATE_INCONSISTENT),
+        "CKA_DERIVE_TEMPLATE ignored: a contradicting template was accepted"
+    );
+    // One that is silent gets the derive template's values.
+    let k = oh(derive(vec![]).unwrap());
+    let attrs = s
+        .get_attributes(k, &[AttributeType::Encrypt, AttributeType::Extractable])
+        .unwrap();
+    assert_eq!(
+        attrs,
+        vec![Attribute::Encrypt(false), Attribute::Extractable(false)],
+        "CKA_DERIVE_TEMPLATE ignored: the derived key did not take its values"
+    );
+}
