@@ -516,3 +516,46 @@ fn sign_output_is_stable_across_a_too_small_retry() {
     }
     let _ = null::<u8>();
 }
+
+/// A call that finishes an operation ends it on error too; C_DigestKey names a bad key handle
+/// as such and its errors end the digest, as C_DigestUpdate's do.
+#[test]
+fn failed_calls_end_their_operation() {
+    let r = raw();
+    assert_eq!(r.init(), CKR_OK);
+    unsafe {
+        let h = raw_user_session(&r);
+        let mut mech = CK_MECHANISM {
+            mechanism: CKM_SHA256,
+            pParameter: null_mut(),
+            ulParameterLen: 0,
+        };
+        let data = b"abc";
+        let mut out = [0u8; 64];
+        let mut len: CK_ULONG = 64;
+        // C_Digest after C_DigestUpdate is an error that ends the operation.
+        assert_eq!(r.lib.C_DigestInit(h, &mut mech), CKR_OK);
+        assert_eq!(r.lib.C_DigestUpdate(h, data.as_ptr() as *mut _, 3), CKR_OK);
+        assert_eq!(
+            r.lib
+                .C_Digest(h, data.as_ptr() as *mut _, 3, out.as_mut_ptr(), &mut len),
+            CKR_OPERATION_ACTIVE
+        );
+        assert_eq!(
+            r.lib.C_DigestFinal(h, out.as_mut_ptr(), &mut len),
+            CKR_OPERATION_NOT_INITIALIZED
+        );
+        // C_DigestKey with a handle that names nothing.
+        assert_eq!(r.lib.C_DigestInit(h, &mut mech), CKR_OK);
+        assert_eq!(r.lib.C_DigestKey(h, 0xdead_beef), CKR_KEY_HANDLE_INVALID);
+        assert_eq!(
+            r.lib.C_DigestUpdate(h, data.as_ptr() as *mut _, 3),
+            CKR_OPERATION_NOT_INITIALIZED
+        );
+        // C_DigestKey with no digest running.
+        assert_eq!(
+            r.lib.C_DigestKey(h, 0xdead_beef),
+            CKR_OPERATION_NOT_INITIALIZED
+        );
+    }
+}

@@ -497,3 +497,72 @@ fn get_object_size() {
     // The public data object is still visible.
     assert_eq!(object_size(&lib, h, large.handle()), Ok(large_size));
 }
+
+/// A public token key (`CKA_PRIVATE = false`) is listed and readable before login; its key
+/// material stays sealed until the user logs in, and then works again.
+#[test]
+fn public_token_key_before_login() {
+    let mut env = Env::new("");
+    let s = env.user_session();
+    let key = aes_key(
+        &s,
+        &[
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Sensitive(false),
+            Attribute::Extractable(true),
+            Attribute::Label(b"public-aes".to_vec()),
+            Attribute::Encrypt(true),
+        ],
+    )
+    .unwrap();
+    let iv = [3u8; 16];
+    let ct = s
+        .encrypt(&Mechanism::AesCbcPad(iv), key, b"sealed")
+        .unwrap();
+    drop(s);
+    env.reload();
+
+    let s = env.p11().open_rw_session(env.slot()).unwrap();
+    let found = s
+        .find_objects(&[Attribute::Label(b"public-aes".to_vec())])
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let key = found[0];
+    assert_eq!(
+        get(&s, key, AttributeType::Label),
+        Some(Attribute::Label(b"public-aes".to_vec()))
+    );
+    assert!(sensitive(&s, key), "key material is sealed before login");
+    assert_rv!(
+        s.encrypt(&Mechanism::AesCbcPad(iv), key, b"sealed"),
+        RvError::UserNotLoggedIn
+    );
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    assert_eq!(
+        s.encrypt(&Mechanism::AesCbcPad(iv), key, b"sealed")
+            .unwrap(),
+        ct
+    );
+    assert_eq!(
+        get(&s, key, AttributeType::Value),
+        Some(Attribute::Value(vec![7u8; 16]))
+    );
+}
+
+/// A search never matches on the secret value of a key that does not reveal it.
+#[test]
+fn search_does_not_confirm_a_guessed_key_value() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let guess = |s: &Session| s.find_objects(&[Attribute::Value(vec![7u8; 16])]).unwrap();
+    let hidden = aes_key(&s, &[Attribute::Sensitive(true)]).unwrap();
+    assert!(guess(&s).is_empty());
+    let shown = aes_key(
+        &s,
+        &[Attribute::Sensitive(false), Attribute::Extractable(true)],
+    )
+    .unwrap();
+    assert_eq!(guess(&s), vec![shown]);
+    assert_ne!(hidden, shown);
+}

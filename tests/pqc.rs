@@ -429,6 +429,13 @@ fn enable_pqc_off_hides_the_mechanisms() {
         .get_mechanism_info(on.slot(), MechanismType::ML_KEM)
         .unwrap();
     assert!(info.encapsulate() && info.decapsulate());
+    // PKCS#11 3.2 counts ML-KEM and ML-DSA key sizes as public-key bytes.
+    assert_eq!((info.min_key_size(), info.max_key_size()), (800, 1568));
+    let info = on
+        .p11()
+        .get_mechanism_info(on.slot(), MechanismType::ML_DSA)
+        .unwrap();
+    assert_eq!((info.min_key_size(), info.max_key_size()), (1312, 2592));
     drop(on);
 
     let off = Env::new("[algorithms]\nenable_pqc = false\n");

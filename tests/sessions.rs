@@ -295,3 +295,117 @@ fn session_cancel_ends_the_named_operations_only() {
         CKR_SESSION_HANDLE_INVALID
     );
 }
+
+/// `C_SignInit` (SHA256-RSA-PKCS) or `C_DecryptInit` (RSA-OAEP with SHA-256, no label).
+fn raw_init(lib: &RawLib, h: CK_SESSION_HANDLE, key: CK_OBJECT_HANDLE, sign: bool) -> CK_RV {
+    let mut oaep = CK_RSA_PKCS_OAEP_PARAMS {
+        hashAlg: CKM_SHA256,
+        mgf: CKG_MGF1_SHA256,
+        source: CKZ_DATA_SPECIFIED,
+        pSourceData: null_mut(),
+        ulSourceDataLen: 0,
+    };
+    let mut m = if sign {
+        CK_MECHANISM {
+            mechanism: CKM_SHA256_RSA_PKCS,
+            pParameter: null_mut(),
+            ulParameterLen: 0,
+        }
+    } else {
+        CK_MECHANISM {
+            mechanism: CKM_RSA_PKCS_OAEP,
+            pParameter: &mut oaep as *mut CK_RSA_PKCS_OAEP_PARAMS as *mut _,
+            ulParameterLen: std::mem::size_of::<CK_RSA_PKCS_OAEP_PARAMS>() as CK_ULONG,
+        }
+    };
+    // SAFETY: the mechanism and its parameters outlive the call.
+    unsafe {
+        if sign {
+            lib.0.C_SignInit(h, &mut m, key)
+        } else {
+            lib.0.C_DecryptInit(h, &mut m, key)
+        }
+    }
+}
+
+/// `C_Sign` or `C_Decrypt` into a buffer of 512 bytes.
+fn raw_run(lib: &RawLib, h: CK_SESSION_HANDLE, data: &[u8], sign: bool) -> Result<Vec<u8>, CK_RV> {
+    let mut out = vec![0u8; 512];
+    let mut len = out.len() as CK_ULONG;
+    let (p, n) = (data.as_ptr() as *mut _, data.len() as CK_ULONG);
+    // SAFETY: every buffer outlives the call; `len` is the output capacity.
+    let rv = unsafe {
+        if sign {
+            lib.0.C_Sign(h, p, n, out.as_mut_ptr(), &mut len)
+        } else {
+            lib.0.C_Decrypt(h, p, n, out.as_mut_ptr(), &mut len)
+        }
+    };
+    out.truncate(len as usize);
+    rv_result(rv, out)
+}
+
+#[test]
+fn always_authenticate_keys_need_a_context_login_for_each_use() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let h = s.handle();
+    let (public, private) = s
+        .generate_key_pair(
+            &Mechanism::RsaPkcsKeyPairGen,
+            &[Attribute::ModulusBits(2048.into())],
+            &[
+                Attribute::AlwaysAuthenticate(true),
+                Attribute::Decrypt(true),
+            ],
+        )
+        .unwrap();
+    let (plain_public, plain_private) = rsa_pair(&s);
+    let (key, plain) = (private.handle(), plain_private.handle());
+    let msg = b"each use needs the PIN";
+
+    // With nothing waiting for it, a context-specific login is improper use.
+    assert_eq!(
+        raw_login(&lib, h, CKU_CONTEXT_SPECIFIC, USER_PIN),
+        CKR_OPERATION_NOT_INITIALIZED
+    );
+    assert_eq!(raw_init(&lib, h, plain, true), CKR_OK);
+    assert_eq!(
+        raw_login(&lib, h, CKU_CONTEXT_SPECIFIC, USER_PIN),
+        CKR_OPERATION_NOT_INITIALIZED
+    );
+    let sig = raw_run(&lib, h, msg, true).unwrap();
+    s.verify(&Mechanism::Sha256RsaPkcs, plain_public, msg, &sig)
+        .unwrap();
+
+    // Signing: refused without the context login (which ends the operation), then allowed.
+    assert_eq!(raw_init(&lib, h, key, true), CKR_OK);
+    assert_eq!(raw_run(&lib, h, msg, true), Err(CKR_USER_NOT_LOGGED_IN));
+    assert_eq!(
+        raw_run(&lib, h, msg, true),
+        Err(CKR_OPERATION_NOT_INITIALIZED)
+    );
+    assert_eq!(raw_init(&lib, h, key, true), CKR_OK);
+    assert_eq!(
+        raw_login(&lib, h, CKU_CONTEXT_SPECIFIC, "wrong-pin"),
+        CKR_PIN_INCORRECT
+    );
+    assert_eq!(raw_login(&lib, h, CKU_CONTEXT_SPECIFIC, USER_PIN), CKR_OK);
+    let sig = raw_run(&lib, h, msg, true).unwrap();
+    s.verify(&Mechanism::Sha256RsaPkcs, public, msg, &sig)
+        .unwrap();
+    // The login covered that one signature only.
+    assert_eq!(raw_init(&lib, h, key, true), CKR_OK);
+    assert_eq!(raw_run(&lib, h, msg, true), Err(CKR_USER_NOT_LOGGED_IN));
+
+    // Decryption follows the same rule.
+    let ct = s.encrypt(&oaep(b""), public, msg).unwrap();
+    assert_eq!(raw_init(&lib, h, key, false), CKR_OK);
+    assert_eq!(raw_run(&lib, h, &ct, false), Err(CKR_USER_NOT_LOGGED_IN));
+    assert_eq!(raw_init(&lib, h, key, false), CKR_OK);
+    assert_eq!(raw_login(&lib, h, CKU_CONTEXT_SPECIFIC, USER_PIN), CKR_OK);
+    assert_eq!(raw_run(&lib, h, &ct, false).unwrap(), msg);
+    // The user stays logged in throughout.
+    assert_eq!(raw_state(&lib, h), Ok(CKS_RW_USER_FUNCTIONS));
+}

@@ -11,6 +11,7 @@ use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass};
 use cryptoki::session::UserType;
 use cryptoki_sys::*;
+use std::ptr::null_mut;
 
 fn aes_unwrap_template() -> Vec<Attribute> {
     vec![
@@ -378,4 +379,71 @@ fn wrap_and_unwrap_templates_bind_the_keys() {
     assert!(!bool_attr(&s, back2, AttributeType::Extractable));
     // The unwrapped key, unextractable, cannot leave again.
     assert_rv!(s.wrap_key(&kw, kek, back), RvError::KeyUnextractable);
+}
+
+/// Reading an attribute-array value: a length query, then the entries' types and lengths,
+/// then their values; the outer length always says how many entries are real.
+#[test]
+fn templates_read_back_through_get_attribute_value() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let h = s.handle();
+    let kek = raw_create(
+        &lib,
+        h,
+        vec![
+            (CKA_CLASS, Val::Ulong(CKO_SECRET_KEY)),
+            (CKA_KEY_TYPE, Val::Ulong(CKK_AES)),
+            (CKA_VALUE, Val::Bytes(vec![0x77; 32])),
+            (
+                CKA_UNWRAP_TEMPLATE,
+                Val::Nested(vec![
+                    (CKA_EXTRACTABLE, Val::Bool(false)),
+                    (CKA_LABEL, Val::Bytes(b"unwrapped".to_vec())),
+                ]),
+            ),
+        ],
+    )
+    .unwrap();
+    let entry = std::mem::size_of::<CK_ATTRIBUTE>() as CK_ULONG;
+    let empty = || CK_ATTRIBUTE {
+        type_: 0,
+        pValue: null_mut(),
+        ulValueLen: 0,
+    };
+    let get = |outer: &mut CK_ATTRIBUTE| {
+        // SAFETY: `outer` and the array it may point to outlive the call.
+        unsafe { lib.0.C_GetAttributeValue(h, kek, outer, 1) }
+    };
+    let mut outer = CK_ATTRIBUTE {
+        type_: CKA_UNWRAP_TEMPLATE,
+        pValue: null_mut(),
+        ulValueLen: 0,
+    };
+    assert_eq!(get(&mut outer), CKR_OK);
+    assert_eq!(outer.ulValueLen, 2 * entry);
+
+    // A larger array than needed: the entries' types and lengths, and the exact outer length.
+    let mut inner = [empty(), empty(), empty(), empty()];
+    outer.pValue = inner.as_mut_ptr() as *mut _;
+    outer.ulValueLen = 4 * entry;
+    assert_eq!(get(&mut outer), CKR_OK);
+    assert_eq!(outer.ulValueLen, 2 * entry);
+    assert_eq!((inner[0].type_, inner[0].ulValueLen), (CKA_EXTRACTABLE, 1));
+    assert_eq!((inner[1].type_, inner[1].ulValueLen), (CKA_LABEL, 9));
+
+    // The values.
+    let mut flag = [0xffu8; 1];
+    let mut label = [0u8; 9];
+    inner[0].pValue = flag.as_mut_ptr() as *mut _;
+    inner[1].pValue = label.as_mut_ptr() as *mut _;
+    outer.pValue = inner.as_mut_ptr() as *mut _;
+    assert_eq!(get(&mut outer), CKR_OK);
+    assert_eq!((flag[0], &label), (CK_FALSE, b"unwrapped"));
+
+    // Too small an array.
+    outer.ulValueLen = entry;
+    assert_eq!(get(&mut outer), CKR_BUFFER_TOO_SMALL);
+    assert_eq!(outer.ulValueLen, CK_UNAVAILABLE_INFORMATION);
 }

@@ -121,6 +121,8 @@ unsafe fn write_value(a: &mut CK_ATTRIBUTE, v: &AttrValue) -> Option<Error> {
                 err.get_or_insert(e);
             }
         }
+        // The exact length, so the caller knows how many entries are real.
+        a.ulValueLen = need;
         return err;
     }
     let bytes = encode(v);

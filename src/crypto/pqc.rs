@@ -33,12 +33,12 @@ impl MlDsaSet {
         }
     }
 
-    /// The number in the name, which the mechanism info reports as the key size.
-    pub fn strength(self) -> usize {
+    /// Bytes in a public key (FIPS 204 table 2): the key size PKCS#11 3.2 counts.
+    pub fn public_key_len(self) -> usize {
         match self {
-            MlDsaSet::MlDsa44 => 44,
-            MlDsaSet::MlDsa65 => 65,
-            MlDsaSet::MlDsa87 => 87,
+            MlDsaSet::MlDsa44 => 1312,
+            MlDsaSet::MlDsa65 => 1952,
+            MlDsaSet::MlDsa87 => 2592,
         }
     }
 
@@ -79,12 +79,12 @@ impl MlKemSet {
         }
     }
 
-    /// The number in the name, which the mechanism info reports as the key size.
-    pub fn strength(self) -> usize {
+    /// Bytes in an encapsulation key (FIPS 203 table 3): the key size PKCS#11 3.2 counts.
+    pub fn public_key_len(self) -> usize {
         match self {
-            MlKemSet::MlKem512 => 512,
-            MlKemSet::MlKem768 => 768,
-            MlKemSet::MlKem1024 => 1024,
+            MlKemSet::MlKem512 => 800,
+            MlKemSet::MlKem768 => 1184,
+            MlKemSet::MlKem1024 => 1568,
         }
     }
 

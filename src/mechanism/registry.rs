@@ -106,9 +106,10 @@ const ED25519: (u64, u64) = (255, 255);
 /// CKM_GENERIC_SECRET_KEY_GEN.
 const SECRET: (u64, u64) = (8, 4096);
 const NONE: (u64, u64) = (0, 0);
-/// Post-quantum "key sizes": the parameter-set numbers (ML-DSA-44..87, ML-KEM-512..1024).
-const ML_DSA: (u64, u64) = (44, 87);
-const ML_KEM: (u64, u64) = (512, 1024);
+/// Post-quantum key sizes: public-key bytes, as PKCS#11 3.2 counts them (ML-DSA-44..87,
+/// ML-KEM-512..1024).
+const ML_DSA: (u64, u64) = (1312, 2592);
+const ML_KEM: (u64, u64) = (800, 1568);
 
 const fn m(
     mech: CK_MECHANISM_TYPE,

@@ -147,8 +147,8 @@ pub fn bits(attrs: &Attributes) -> Option<usize> {
             .bytes(CKA_EC_PARAMS)
             .and_then(|p| Curve::from_ec_params(p).ok())
             .map(Curve::bits),
-        CKK_ML_DSA => ml_dsa_set(attrs).ok().map(MlDsaSet::strength),
-        CKK_ML_KEM => ml_kem_set(attrs).ok().map(MlKemSet::strength),
+        CKK_ML_DSA => ml_dsa_set(attrs).ok().map(MlDsaSet::public_key_len),
+        CKK_ML_KEM => ml_kem_set(attrs).ok().map(MlKemSet::public_key_len),
         CKK_AES | CKK_GENERIC_SECRET => attrs
             .ulong(CKA_VALUE_LEN)
             .map(|l| l as usize * 8)

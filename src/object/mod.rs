@@ -127,4 +127,13 @@ impl Object {
     pub fn reveals_secrets(&self) -> bool {
         !self.attrs.bool(CKA_SENSITIVE) && self.attrs.bool(CKA_EXTRACTABLE)
     }
+
+    /// Whether the object matches a search template. A secret attribute of a key that does
+    /// not reveal its secrets never matches, so a search cannot confirm a guessed key value.
+    pub fn matches(&self, template: &[(CK_ATTRIBUTE_TYPE, AttrValue)]) -> bool {
+        let hidden = |ty| !self.reveals_secrets() && schema::is_secret(self.class(), ty);
+        template
+            .iter()
+            .all(|(ty, v)| !hidden(*ty) && self.attrs.get(*ty) == Some(v))
+    }
 }

@@ -39,7 +39,9 @@ impl Module {
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
         if op.multi {
-            return Err(Error::OperationActive);
+            // C_Digest after C_DigestUpdate: an error, and like every failed C_Digest it ends
+            // the operation.
+            return self.end_digest(&s, &mut st, Err(Error::OperationActive));
         }
         let ctx = &mut op.ctx;
         let r = op.pending.deliver(out, op.len, || {
@@ -73,20 +75,33 @@ impl Module {
     /// `C_DigestKey`: hashes a secret key's value into the running digest.
     pub fn digest_key(&self, h: CK_SESSION_HANDLE, key: CK_OBJECT_HANDLE) -> Result<()> {
         let (s, t) = self.session(h)?;
-        let (obj, _) = self.object(t, key)?;
-        if obj.class() != CKO_SECRET_KEY {
-            return Err(Error::KeyIndigestible);
+        if s.lock().ops.digest.is_none() {
+            return Err(Error::OperationNotInitialized);
         }
-        let value = obj.attrs().bytes(CKA_VALUE).ok_or(Error::KeyIndigestible)?;
+        let value = self.object(t, key).and_then(|(obj, _)| {
+            if obj.class() != CKO_SECRET_KEY {
+                return Err(Error::KeyIndigestible);
+            }
+            let v = obj.attrs().bytes(CKA_VALUE).ok_or(Error::KeyIndigestible)?;
+            Ok(zeroize::Zeroizing::new(v.to_vec()))
+        });
         let mut st = s.lock();
-        let op = st
-            .ops
-            .digest
-            .as_mut()
-            .ok_or(Error::OperationNotInitialized)?;
+        let Some(op) = st.ops.digest.as_mut() else {
+            return Err(Error::OperationNotInitialized);
+        };
         op.multi = true;
-        op.ctx.as_mut().ok_or(Error::OperationActive)?.update(value);
-        Ok(())
+        let r = match (value, op.ctx.as_mut()) {
+            (Ok(v), Some(c)) => {
+                c.update(&v);
+                return Ok(());
+            }
+            (Err(Error::ObjectHandleInvalid), _) => Err(Error::KeyHandleInvalid),
+            (Err(e), _) => Err(e),
+            (Ok(_), None) => Err(Error::OperationActive),
+        };
+        // An error ends the digest, as for C_DigestUpdate.
+        self.end_digest(&s, &mut st, r.clone().map(|_| Output::Length(0)))?;
+        r
     }
 
     pub fn digest_final(&self, h: CK_SESSION_HANDLE, out: OutBuf) -> Result<Output> {

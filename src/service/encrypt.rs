@@ -194,6 +194,7 @@ impl Module {
             _ => return Err(Error::MechanismInvalid),
         };
         let approved = self.policy.approved(spec, op(dir), obj.key_bits(), None);
+        let auth_pending = dir == Direction::Decrypt && obj.attrs().bool(CKA_ALWAYS_AUTHENTICATE);
         let mut st = s.lock();
         let slot = slot(&mut st, dir);
         ensure_idle(slot)?;
@@ -206,6 +207,7 @@ impl Module {
             kind: Some(kind),
             pending: Default::default(),
             multi: false,
+            auth_pending,
         });
         Ok(())
     }
@@ -224,7 +226,11 @@ impl Module {
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
         if op.multi {
-            return Err(Error::OperationActive);
+            // After an update: an error, and like every failed C_Encrypt it ends the operation.
+            return self.end_crypt(&s, &mut st, dir, Err(Error::OperationActive));
+        }
+        if op.auth_pending {
+            return self.end_crypt(&s, &mut st, dir, Err(Error::UserNotLoggedIn));
         }
         let hint = match op.kind.as_ref() {
             Some(CryptKind::Stream(c)) => c.single_len(data.len()),
@@ -271,6 +277,7 @@ impl Module {
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
         let r = match op.kind.as_mut() {
+            _ if op.auth_pending => Err(Error::UserNotLoggedIn),
             Some(CryptKind::Stream(c)) => {
                 let n = c.update_len(data.len());
                 match out {
@@ -300,6 +307,9 @@ impl Module {
         let op = slot(&mut st, dir)
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
+        if op.auth_pending {
+            return self.end_crypt(&s, &mut st, dir, Err(Error::UserNotLoggedIn));
+        }
         let hint = match op.kind.as_ref() {
             Some(CryptKind::Stream(c)) => c.finish_len(),
             _ => 0,

@@ -114,7 +114,7 @@ impl Module {
             return Err(Error::MechanismInvalid);
         }
         let set = key::ml_kem_set(obj.attrs())?;
-        self.policy.check_key_size(spec, set.strength())?;
+        self.policy.check_key_size(spec, set.public_key_len())?;
         Ok((obj, set))
     }
 

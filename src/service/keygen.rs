@@ -128,22 +128,22 @@ impl Module {
                     {
                         return Err(Error::TemplateInconsistent);
                     }
-                    let (pair, strength) = if key_type == CKK_ML_DSA {
+                    let (pair, size) = if key_type == CKK_ML_DSA {
                         let set = MlDsaSet::from_parameter_set(set)
                             .map_err(|_| Error::TemplateInconsistent)?;
                         let mut seed = Zeroizing::new([0u8; 32]);
                         self.rng.fill(&mut seed[..])?;
-                        (be.ml_dsa_generate(set, &seed[..])?, set.strength())
+                        (be.ml_dsa_generate(set, &seed[..])?, set.public_key_len())
                     } else {
                         let set = MlKemSet::from_parameter_set(set)
                             .map_err(|_| Error::TemplateInconsistent)?;
-                        (be.ml_kem_generate(set, &*self.rng)?, set.strength())
+                        (be.ml_kem_generate(set, &*self.rng)?, set.public_key_len())
                     };
-                    self.policy.check_key_size(spec, strength)?;
+                    self.policy.check_key_size(spec, size)?;
                     let (pa, pr) = key::pq_attrs(set, &pair);
                     public.extend(pa);
                     private.extend(pr);
-                    (strength, None)
+                    (size, None)
                 }
                 _ => {
                     let params = public

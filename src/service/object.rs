@@ -5,6 +5,7 @@ use crate::audit::Operation;
 use crate::crypto::key::modulus_bits;
 use crate::error::{Error, Result};
 use crate::module::Module;
+use crate::object::schema;
 use crate::object::template::{self, Origin, Readout};
 use crate::object::{AttrValue, Attributes, Object, Template};
 use crate::session::operation::{FindOp, ensure_idle};
@@ -138,12 +139,16 @@ impl Module {
         types: &[CK_ATTRIBUTE_TYPE],
     ) -> Result<Vec<AttributeAnswer>> {
         let (_, t) = self.session(h)?;
-        let (o, _) = self.object(t, obj)?;
+        let (o, complete) = t.object_view(&*self.backend, obj)?;
         Ok(types
             .iter()
             .map(|ty| match template::read(&o, *ty) {
                 Readout::Value(v) => AttributeAnswer::Value(v.clone()),
                 Readout::Sensitive => AttributeAnswer::Sensitive,
+                // Key material still sealed before login cannot be revealed.
+                Readout::Invalid if !complete && schema::is_secret(o.class(), *ty) => {
+                    AttributeAnswer::Sensitive
+                }
                 Readout::Invalid => AttributeAnswer::Invalid,
             })
             .collect())
@@ -181,7 +186,7 @@ impl Module {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
         let f = st.ops.find.as_mut().ok_or(Error::OperationNotInitialized)?;
-        let end = (f.pos + max).min(f.handles.len());
+        let end = f.pos.saturating_add(max).min(f.handles.len());
         let out = f.handles[f.pos..end].to_vec();
         f.pos = end;
         Ok(out)

@@ -68,6 +68,9 @@ impl Module {
                 }
             }
             CKU_USER => t.login(&*self.backend, &self.pins, Role::User, pin),
+            CKU_CONTEXT_SPECIFIC if !s.lock().ops.awaiting_context_login() => {
+                Err(Error::OperationNotInitialized)
+            }
             CKU_CONTEXT_SPECIFIC => t.reauthenticate(&*self.backend, &self.pins, pin).map(|_| {
                 s.lock().ops.context_authenticated();
             }),

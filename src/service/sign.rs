@@ -295,6 +295,7 @@ impl Module {
         let op = st.ops.sign.as_mut().ok_or(Error::OperationNotInitialized)?;
         op.multi = true;
         let r = match op.kind.as_mut() {
+            _ if op.auth_pending => Err(Error::UserNotLoggedIn),
             Some(SignerKind::Asym { input, .. }) => input.update(data),
             Some(SignerKind::Mac { mac }) => {
                 mac.update(data);
@@ -373,10 +374,9 @@ impl Module {
             .verify
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
-        if data.is_some() && op.multi {
-            return Err(Error::OperationActive);
-        }
         let r = match op.kind.take() {
+            // C_Verify after C_VerifyUpdate: an error that still ends the operation.
+            _ if data.is_some() && op.multi => Err(Error::OperationActive),
             Some(VerifierKind::Asym {
                 key,
                 scheme,

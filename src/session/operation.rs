@@ -150,6 +150,8 @@ pub struct CryptOp {
     pub kind: Option<CryptKind>,
     pub pending: Pending,
     pub multi: bool,
+    /// A decryption with a `CKA_ALWAYS_AUTHENTICATE` key waits for `C_Login(CKU_CONTEXT_SPECIFIC)`.
+    pub auth_pending: bool,
 }
 
 pub struct FindOp {
@@ -169,9 +171,20 @@ pub struct Operations {
 }
 
 impl Operations {
-    /// `C_Login(CKU_CONTEXT_SPECIFIC)` succeeded: the pending signature may proceed.
+    /// Whether an operation waits for `C_Login(CKU_CONTEXT_SPECIFIC)`; otherwise that login
+    /// is improper use (`CKR_OPERATION_NOT_INITIALIZED`).
+    pub fn awaiting_context_login(&self) -> bool {
+        self.sign.as_ref().is_some_and(|op| op.auth_pending)
+            || self.decrypt.as_ref().is_some_and(|op| op.auth_pending)
+    }
+
+    /// `C_Login(CKU_CONTEXT_SPECIFIC)` succeeded: the pending signature or decryption may
+    /// proceed.
     pub fn context_authenticated(&mut self) {
         if let Some(op) = self.sign.as_mut() {
+            op.auth_pending = false;
+        }
+        if let Some(op) = self.decrypt.as_mut() {
             op.auth_pending = false;
         }
     }

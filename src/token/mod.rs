@@ -383,21 +383,31 @@ impl Token {
 
     // ---- objects ----------------------------------------------------------------------
 
-    /// An object visible under the current login.
+    /// An object visible under the current login, with its key material: a public token
+    /// key whose material is sealed until login gives `CKR_USER_NOT_LOGGED_IN`.
     pub fn object(
         &self,
         be: &dyn CryptoBackend,
         handle: CK_OBJECT_HANDLE,
     ) -> Result<(Arc<Object>, Location)> {
         let st = self.lock(be)?;
-        let e = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?;
-        if e.obj.attrs().is_private() && st.login != Login::User {
-            return Err(Error::ObjectHandleInvalid);
-        }
+        let e = visible(&st, handle)?;
         if !e.complete {
             return Err(Error::UserNotLoggedIn);
         }
         Ok((e.obj.clone(), e.location.clone()))
+    }
+
+    /// An object visible under the current login, for reading its attributes: also a public
+    /// token key before login, with `false` saying its material is still sealed.
+    pub fn object_view(
+        &self,
+        be: &dyn CryptoBackend,
+        handle: CK_OBJECT_HANDLE,
+    ) -> Result<(Arc<Object>, bool)> {
+        let st = self.lock(be)?;
+        let e = visible(&st, handle)?;
+        Ok((e.obj.clone(), e.complete))
     }
 
     /// Handles of visible objects matching `template`, in handle order.
@@ -411,7 +421,7 @@ impl Token {
             .objects
             .iter()
             .filter(|(_, e)| !e.obj.attrs().is_private() || st.login == Login::User)
-            .filter(|(_, e)| e.obj.attrs().matches(template))
+            .filter(|(_, e)| e.obj.matches(template))
             .map(|(h, _)| *h)
             .collect();
         found.sort_unstable();
@@ -529,6 +539,15 @@ impl Token {
         st.objects
             .retain(|_, e| e.location != Location::Session(session));
     }
+}
+
+/// The entry behind `handle` if the current login may see it (private objects need the user).
+fn visible(st: &State, handle: CK_OBJECT_HANDLE) -> Result<&Entry> {
+    let e = st.objects.get(&handle).ok_or(Error::ObjectHandleInvalid)?;
+    if e.obj.attrs().is_private() && st.login != Login::User {
+        return Err(Error::ObjectHandleInvalid);
+    }
+    Ok(e)
 }
 
 fn already(current: Login, wanted: Role) -> Error {
