@@ -138,10 +138,14 @@ pub enum Error {
     WrappingKeyHandleInvalid,
     #[error("wrapping key type inconsistent")]
     WrappingKeyTypeInconsistent,
+    #[error("wrapping key size out of range")]
+    WrappingKeySizeRange,
     #[error("unwrapping key handle invalid")]
     UnwrappingKeyHandleInvalid,
     #[error("unwrapping key type inconsistent")]
     UnwrappingKeyTypeInconsistent,
+    #[error("unwrapping key size out of range")]
+    UnwrappingKeySizeRange,
     #[error("device memory exhausted")]
     DeviceMemory,
     #[error("device error: {0}")]
@@ -225,8 +229,10 @@ impl Error {
             Error::WrappedKeyLenRange => ck::CKR_WRAPPED_KEY_LEN_RANGE,
             Error::WrappingKeyHandleInvalid => ck::CKR_WRAPPING_KEY_HANDLE_INVALID,
             Error::WrappingKeyTypeInconsistent => ck::CKR_WRAPPING_KEY_TYPE_INCONSISTENT,
+            Error::WrappingKeySizeRange => ck::CKR_WRAPPING_KEY_SIZE_RANGE,
             Error::UnwrappingKeyHandleInvalid => ck::CKR_UNWRAPPING_KEY_HANDLE_INVALID,
             Error::UnwrappingKeyTypeInconsistent => ck::CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT,
+            Error::UnwrappingKeySizeRange => ck::CKR_UNWRAPPING_KEY_SIZE_RANGE,
             Error::DeviceMemory => ck::CKR_DEVICE_MEMORY,
             Error::Device(_) => ck::CKR_DEVICE_ERROR,
             Error::NoEvent => ck::CKR_NO_EVENT,

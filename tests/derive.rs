@@ -324,3 +324,104 @@ fn ecdh_applies_the_base_keys_derive_template() {
         "CKA_DERIVE_TEMPLATE ignored: the derived key did not take its values"
     );
 }
+
+/// A generic secret with the given value, usable for derivation unless `extra` says otherwise.
+fn generic_secret(
+    s: &cryptoki::session::Session,
+    value: &[u8],
+    extra: &[Attribute],
+) -> ObjectHandle {
+    let mut t = vec![
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::Value(value.to_vec()),
+    ];
+    t.extend_from_slice(extra);
+    s.create_object(&t).unwrap()
+}
+
+/// HKDF with its salt given as a key (`CKF_HKDF_SALT_KEY`, RFC 5869 A.1): the salt key is
+/// checked as the base key is, and the derived key inherits from both.
+#[test]
+fn hkdf_salt_key_is_checked_like_the_base_key() {
+    use cryptoki::mechanism::MechanismType;
+    use cryptoki::mechanism::hkdf::{HkdfParams, HkdfSalt};
+    let env = Env::new("");
+    let s = env.user_session();
+    let ikm = [0x0bu8; 22];
+    let salt: Vec<u8> = (0u8..13).collect();
+    let info: Vec<u8> = (0xf0u8..0xfa).collect();
+    let okm = hex::decode(
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+    )
+    .unwrap();
+    let hkdf = |salt: HkdfSalt<'static>| {
+        Mechanism::HkdfDerive(HkdfParams::new(
+            MechanismType::SHA256,
+            Some(salt),
+            Some(&info),
+        ))
+    };
+    let readable = [
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::ValueLen(42.into()),
+        Attribute::Sensitive(false),
+        Attribute::Extractable(true),
+    ];
+    let base = generic_secret(&s, &ikm, &[Attribute::Derive(true)]);
+
+    let salt_key = generic_secret(&s, &salt, &[Attribute::Derive(true)]);
+    let k = s
+        .derive_key(&hkdf(HkdfSalt::Key(salt_key)), base, &readable)
+        .unwrap();
+    assert_eq!(value(&s, k), okm);
+
+    // A salt key must permit derivation, allow the mechanism, and be a generic or HKDF secret.
+    let no_derive = generic_secret(&s, &salt, &[Attribute::Derive(false)]);
+    assert_rv!(
+        s.derive_key(&hkdf(HkdfSalt::Key(no_derive)), base, &readable),
+        RvError::KeyFunctionNotPermitted
+    );
+    let hmac_only = generic_secret(
+        &s,
+        &salt,
+        &[
+            Attribute::Derive(true),
+            Attribute::AllowedMechanisms(vec![MechanismType::SHA256_HMAC]),
+        ],
+    );
+    assert_rv!(
+        s.derive_key(&hkdf(HkdfSalt::Key(hmac_only)), base, &readable),
+        RvError::MechanismInvalid
+    );
+    let aes = aes_key(&s, &[Attribute::Derive(true)]);
+    assert_rv!(
+        s.derive_key(&hkdf(HkdfSalt::Key(aes)), base, &readable),
+        RvError::MechanismParamInvalid
+    );
+
+    // "Always sensitive" needs every input key to have been always sensitive: a generated
+    // base passes it on with a data salt, not with an imported salt key.
+    let generated = s
+        .generate_key(
+            &Mechanism::GenericSecretKeyGen,
+            &[Attribute::ValueLen(32.into()), Attribute::Derive(true)],
+        )
+        .unwrap();
+    assert!(bool_attr(&s, generated, AttributeType::AlwaysSensitive));
+    let sensitive = [
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::ValueLen(32.into()),
+        Attribute::Sensitive(true),
+    ];
+    let with_data = s
+        .derive_key(&hkdf(HkdfSalt::Data(b"salt")), generated, &sensitive)
+        .unwrap();
+    assert!(bool_attr(&s, with_data, AttributeType::AlwaysSensitive));
+    let with_key = s
+        .derive_key(&hkdf(HkdfSalt::Key(salt_key)), generated, &sensitive)
+        .unwrap();
+    assert!(!bool_attr(&s, with_key, AttributeType::AlwaysSensitive));
+}

@@ -322,9 +322,25 @@ fn copy_destroy_and_modify_rules() {
         RvError::ActionProhibited
     );
     assert_rv!(s.destroy_object(locked), RvError::ActionProhibited);
-    // Read-only attributes of a modifiable object.
+    // A copy may change CKA_MODIFIABLE either way (4.4).
+    let frozen = aes_key(&s, &[Attribute::Modifiable(false)]).unwrap();
+    let thawed = s
+        .copy_object(frozen, &[Attribute::Modifiable(true)])
+        .unwrap();
+    s.update_attributes(thawed, &[Attribute::Label(b"thawed".to_vec())])
+        .unwrap();
+    // Read-only attributes of a modifiable object; CKA_ALLOWED_MECHANISMS is fixed at
+    // creation, so it cannot be widened later.
     assert_rv!(
         s.update_attributes(k, &[Attribute::KeyType(KeyType::AES)]),
+        RvError::AttributeReadOnly
+    );
+    assert_rv!(
+        s.update_attributes(k, &[Attribute::AllowedMechanisms(vec![])]),
+        RvError::AttributeReadOnly
+    );
+    assert_rv!(
+        s.copy_object(k, &[Attribute::AllowedMechanisms(vec![])]),
         RvError::AttributeReadOnly
     );
     assert_rv!(

@@ -349,7 +349,8 @@ fn wrap_and_unwrap_templates_bind_the_keys() {
     );
 
     // CKA_WRAP_TEMPLATE: only matching keys are wrapped.
-    assert_rv!(s.wrap_key(&kw, kek, other), RvError::KeyNotWrappable);
+    // A key outside CKA_WRAP_TEMPLATE: the spec says CKR_KEY_HANDLE_INVALID.
+    assert_rv!(s.wrap_key(&kw, kek, other), RvError::KeyHandleInvalid);
     let wrapped = s.wrap_key(&kw, kek, exportable).unwrap();
 
     // CKA_UNWRAP_TEMPLATE: a template that contradicts it is inconsistent.
@@ -446,4 +447,54 @@ fn templates_read_back_through_get_attribute_value() {
     outer.ulValueLen = entry;
     assert_eq!(get(&mut outer), CKR_BUFFER_TOO_SMALL);
     assert_eq!(outer.ulValueLen, CK_UNAVAILABLE_INFORMATION);
+}
+
+/// The unwrapping key's CKA_ALLOWED_MECHANISMS applies to unwrapping; an unwrapped key is
+/// extractable unless a template says otherwise; a length that contradicts CKA_VALUE_LEN is
+/// CKR_WRAPPED_KEY_LEN_RANGE.
+#[test]
+fn unwrap_rules_for_mechanisms_defaults_and_lengths() {
+    use cryptoki::mechanism::MechanismType;
+    let env = Env::new("");
+    let s = env.user_session();
+    let target = aes_key(&s, &[Attribute::Extractable(true)]);
+
+    // An RSA key restricted to signing cannot unwrap, though CKA_UNWRAP is true.
+    let (public, private) = s
+        .generate_key_pair(
+            &Mechanism::RsaPkcsKeyPairGen,
+            &[Attribute::ModulusBits(2048.into())],
+            &[
+                Attribute::Unwrap(true),
+                Attribute::AllowedMechanisms(vec![MechanismType::SHA256_RSA_PKCS]),
+            ],
+        )
+        .unwrap();
+    let wrapped = s.wrap_key(&oaep(b""), public, target).unwrap();
+    assert_rv!(
+        s.unwrap_key(&oaep(b""), private, &wrapped, &aes_unwrap_template()),
+        RvError::MechanismInvalid
+    );
+
+    // The default of an unwrapped key is extractable (5.18); the key's own template decides.
+    let kek = aes_key(&s, &[]);
+    let kw = Mechanism::AesKeyWrap;
+    let wrapped = s.wrap_key(&kw, kek, target).unwrap();
+    let back = s
+        .unwrap_key(&kw, kek, &wrapped, &aes_unwrap_template())
+        .unwrap();
+    assert!(bool_attr(&s, back, AttributeType::Extractable));
+    assert!(!bool_attr(&s, back, AttributeType::NeverExtractable));
+    let mut fixed = aes_unwrap_template();
+    fixed.push(Attribute::Extractable(false));
+    let back = s.unwrap_key(&kw, kek, &wrapped, &fixed).unwrap();
+    assert!(!bool_attr(&s, back, AttributeType::Extractable));
+
+    // 32 bytes of key material against CKA_VALUE_LEN = 16.
+    let mut short = aes_unwrap_template();
+    short.push(Attribute::ValueLen(16.into()));
+    assert_rv!(
+        s.unwrap_key(&kw, kek, &wrapped, &short),
+        RvError::WrappedKeyLenRange
+    );
 }

@@ -79,11 +79,8 @@ const UNAVAILABLE: u64 = CK_UNAVAILABLE_INFORMATION as u64;
 const STORAGE: &[Rule] = &[
     r(CKA_CLASS, REQ_CREATE, D::None),
     r(CKA_TOKEN, COPY_CHANGEABLE, D::Bool(false)),
-    r(
-        CKA_MODIFIABLE,
-        COPY_CHANGEABLE | TO_FALSE_ONLY,
-        D::Bool(true),
-    ),
+    // 4.4: CKA_MODIFIABLE "can be changed in the process of copying an object".
+    r(CKA_MODIFIABLE, COPY_CHANGEABLE, D::Bool(true)),
     r(CKA_LABEL, MODIFIABLE, D::Empty),
     r(CKA_COPYABLE, MODIFIABLE | TO_FALSE_ONLY, D::Bool(true)),
     r(CKA_DESTROYABLE, MODIFIABLE, D::Bool(true)),
@@ -133,7 +130,8 @@ const KEY: &[Rule] = &[
         NO_CREATE | NO_GEN,
         D::Ulong(UNAVAILABLE),
     ),
-    r(CKA_ALLOWED_MECHANISMS, MODIFIABLE, D::EmptyMechanisms),
+    // Fixed at creation (no footnote 8 in the common key attributes table).
+    r(CKA_ALLOWED_MECHANISMS, 0, D::EmptyMechanisms),
     r(CKA_VENDOR_FIPS_APPROVED, NO_CREATE | NO_GEN, D::None),
 ];
 

@@ -65,7 +65,12 @@ pub fn build(
         if required {
             return Err(Error::TemplateIncomplete);
         }
-        if let Some(v) = rule.default.value() {
+        let default = match (origin, rule.ty) {
+            // 5.18: an unwrapped key's "CKA_EXTRACTABLE attribute is by default set to CK_TRUE".
+            (Origin::Unwrap, CKA_EXTRACTABLE) => Some(AttrValue::Bool(true)),
+            _ => rule.default.value(),
+        };
+        if let Some(v) = default {
             attrs.set(rule.ty, v);
         }
     }
@@ -169,11 +174,12 @@ pub fn with_key_template(
     Ok(full)
 }
 
-/// A derived key inherits "always sensitive" and "never extractable" only from a base key
-/// that had them (PKCS#11 3.x 5.18.5, C_DeriveKey).
-pub fn inherit_from_base(attrs: &mut Attributes, base: &Attributes) {
-    let sensitive = attrs.bool(CKA_SENSITIVE) && base.bool(CKA_ALWAYS_SENSITIVE);
-    let never_extractable = !attrs.bool(CKA_EXTRACTABLE) && base.bool(CKA_NEVER_EXTRACTABLE);
+/// A derived key inherits "always sensitive" and "never extractable" only from base keys
+/// that all had them (PKCS#11 3.x 5.18.5, C_DeriveKey; an HKDF salt key counts as a base).
+pub fn inherit_from_base(attrs: &mut Attributes, bases: &[&Attributes]) {
+    let sensitive = attrs.bool(CKA_SENSITIVE) && bases.iter().all(|b| b.bool(CKA_ALWAYS_SENSITIVE));
+    let never_extractable =
+        !attrs.bool(CKA_EXTRACTABLE) && bases.iter().all(|b| b.bool(CKA_NEVER_EXTRACTABLE));
     attrs.set(CKA_ALWAYS_SENSITIVE, AttrValue::Bool(sensitive));
     attrs.set(CKA_NEVER_EXTRACTABLE, AttrValue::Bool(never_extractable));
 }

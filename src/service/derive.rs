@@ -14,7 +14,11 @@ use crate::object::template::{self, Origin};
 use crate::object::{AttrValue, Object, Template};
 use crate::token::Login;
 use cryptoki_sys::*;
+use std::sync::Arc;
 use zeroize::Zeroizing;
+
+/// Derived key material.
+type Secret = Zeroizing<Vec<u8>>;
 
 /// The hash an ECDH KDF type names (`None` for `CKD_NULL`).
 fn kdf_hash(kdf: CK_EC_KDF_TYPE) -> Result<Option<HashAlg>> {
@@ -66,8 +70,8 @@ impl Module {
             )?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             let wanted = attrs.ulong(CKA_VALUE_LEN).map(|l| l as usize);
-            let value = match spec.family {
-                Family::Ec => self.ecdh_secret(&base_obj, mech, key_type, wanted)?,
+            let (value, salt_key) = match spec.family {
+                Family::Ec => (self.ecdh_secret(&base_obj, mech, key_type, wanted)?, None),
                 Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,
                 _ => return Err(Error::MechanismInvalid),
             };
@@ -80,7 +84,9 @@ impl Module {
                 self.policy
                     .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve());
             template::derive_key_attributes(&mut attrs, Origin::Derive, approved);
-            template::inherit_from_base(&mut attrs, base_obj.attrs());
+            let mut bases = vec![base_obj.attrs()];
+            bases.extend(salt_key.as_ref().map(|k| k.attrs()));
+            template::inherit_from_base(&mut attrs, &bases);
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
         let event = Operation::DeriveKey {
@@ -141,10 +147,8 @@ impl Module {
         mech: &Mechanism,
         key_type: CK_KEY_TYPE,
         wanted: Option<usize>,
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        if base.class() != CKO_SECRET_KEY
-            || !matches!(base.attrs().key_type(), Some(CKK_GENERIC_SECRET | CKK_HKDF))
-        {
+    ) -> Result<(Secret, Option<Arc<Object>>)> {
+        if !is_hkdf_key(base) {
             return Err(Error::KeyTypeInconsistent);
         }
         let Params::Hkdf {
@@ -167,20 +171,16 @@ impl Module {
             .attrs()
             .bytes(CKA_VALUE)
             .ok_or(Error::KeyTypeInconsistent)?;
+        let mut salt_obj = None;
         let prk = if *extract {
             let salt: Zeroizing<Vec<u8>> = match *salt_type {
                 CKF_HKDF_SALT_NULL => Zeroizing::new(vec![0u8; hash.output_len()]),
                 CKF_HKDF_SALT_DATA if !salt.is_empty() => Zeroizing::new(salt.clone()),
                 CKF_HKDF_SALT_KEY => {
-                    let (k, _) = self
-                        .object(t, *salt_key)
-                        .map_err(|_| Error::MechanismParamInvalid)?;
-                    Zeroizing::new(
-                        k.attrs()
-                            .bytes(CKA_VALUE)
-                            .ok_or(Error::MechanismParamInvalid)?
-                            .to_vec(),
-                    )
+                    let k = self.hkdf_salt_key(t, *salt_key, mech.mech)?;
+                    let value = k.attrs().bytes(CKA_VALUE).map(<[u8]>::to_vec);
+                    salt_obj = Some(k);
+                    Zeroizing::new(value.ok_or(Error::MechanismParamInvalid)?)
                 }
                 _ => return Err(Error::MechanismParamInvalid),
             };
@@ -193,12 +193,41 @@ impl Module {
             if wanted.is_some_and(|w| w != prk.len()) {
                 return Err(Error::TemplateInconsistent);
             }
-            return Ok(prk);
+            return Ok((prk, salt_obj));
         }
         let len = match (wanted, key_type) {
             (Some(l), _) if l > 0 => l,
             _ => return Err(Error::TemplateIncomplete),
         };
-        self.backend.hkdf_expand(hash, &prk, info, len)
+        Ok((self.backend.hkdf_expand(hash, &prk, info, len)?, salt_obj))
     }
+
+    /// The key named by `CKF_HKDF_SALT_KEY`: its value keys the extract step, so it must be
+    /// usable for derivation exactly as the base key is (type, CKA_DERIVE, allowed mechanisms).
+    fn hkdf_salt_key(
+        &self,
+        t: &crate::token::Token,
+        handle: CK_OBJECT_HANDLE,
+        mech: CK_MECHANISM_TYPE,
+    ) -> Result<Arc<Object>> {
+        let (k, _) = self
+            .object(t, handle)
+            .map_err(|_| Error::MechanismParamInvalid)?;
+        if !is_hkdf_key(&k) {
+            return Err(Error::MechanismParamInvalid);
+        }
+        if !k.permits(CKA_DERIVE) {
+            return Err(Error::KeyFunctionNotPermitted);
+        }
+        if !k.allows_mechanism(mech) {
+            return Err(Error::MechanismInvalid);
+        }
+        Ok(k)
+    }
+}
+
+/// A secret key HKDF accepts as input keying material or salt.
+fn is_hkdf_key(k: &Object) -> bool {
+    k.class() == CKO_SECRET_KEY
+        && matches!(k.attrs().key_type(), Some(CKK_GENERIC_SECRET | CKK_HKDF))
 }

@@ -99,7 +99,7 @@ pub(super) fn check_aes_key(
 }
 
 /// Checks that `obj` is an RSA key of the right half for `dir`, permitted for `usage`.
-fn check_rsa_key(
+pub(super) fn check_rsa_key(
     module: &Module,
     spec: &MechSpec,
     obj: &Object,

@@ -160,7 +160,7 @@ impl Module {
         attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(len as u64));
         template::derive_key_attributes(&mut attrs, Origin::Derive, false);
         if let Some(base) = base {
-            template::inherit_from_base(&mut attrs, base);
+            template::inherit_from_base(&mut attrs, &[base]);
         }
         Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
     }

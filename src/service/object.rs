@@ -162,12 +162,14 @@ impl Module {
     ) -> Result<()> {
         let (s, t) = self.session(h)?;
         let r = (|| {
-            let (o, loc) = self.object(t, obj)?;
+            let (_, loc) = self.object(t, obj)?;
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
-            let attrs = template::apply_set(&o, tpl, t.login_state() == Login::So)?;
-            t.replace(&*self.backend, &*self.rng, obj, attrs)
+            let is_so = t.login_state() == Login::So;
+            t.modify(&*self.backend, &*self.rng, obj, |current| {
+                template::apply_set(current, tpl, is_so)
+            })
         })();
         self.record(&s, Operation::SetAttributeValue, rv_of(&r));
         r

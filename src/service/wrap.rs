@@ -2,7 +2,7 @@
 //! private keys as PKCS#8, under AES-KW/KWP, AES-GCM, AES-CBC-PAD or RSA (PKCS#1, OAEP),
 //! honouring CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED/CKA_TRUSTED and the wrap/unwrap templates.
 
-use super::encrypt::{check_aes_key, cipher_mode, rsa_scheme};
+use super::encrypt::{check_aes_key, check_rsa_key, cipher_mode, rsa_scheme};
 use super::{check_object_access, rv_of};
 use crate::audit::Operation;
 use crate::crypto::{Curve, Direction, PrivateKeyMaterial};
@@ -33,45 +33,34 @@ impl Module {
         handle: CK_OBJECT_HANDLE,
         dir: Direction,
     ) -> Result<(Kek, Arc<Object>)> {
-        let (usage, invalid, inconsistent) = match dir {
+        let (usage, invalid, inconsistent, size) = match dir {
             Direction::Encrypt => (
                 CKA_WRAP,
                 Error::WrappingKeyHandleInvalid,
                 Error::WrappingKeyTypeInconsistent,
+                Error::WrappingKeySizeRange,
             ),
             Direction::Decrypt => (
                 CKA_UNWRAP,
                 Error::UnwrappingKeyHandleInvalid,
                 Error::UnwrappingKeyTypeInconsistent,
+                Error::UnwrappingKeySizeRange,
             ),
         };
         let (obj, _) = self.object(t, handle).map_err(|e| match e {
             Error::ObjectHandleInvalid => invalid.clone(),
             e => e,
         })?;
-        let retype = |e: Error| {
-            if e == Error::KeyTypeInconsistent {
-                inconsistent.clone()
-            } else {
-                e
-            }
+        // The key checks of encryption, with the wrapping key's own codes.
+        let retype = |e: Error| match e {
+            Error::KeyTypeInconsistent => inconsistent.clone(),
+            Error::KeySizeRange => size.clone(),
+            e => e,
         };
         let kek = match spec.family {
             Family::Aes => Kek::Aes(check_aes_key(self, spec, &obj, usage).map_err(retype)?),
             Family::Rsa => {
-                let class = if dir == Direction::Encrypt {
-                    CKO_PUBLIC_KEY
-                } else {
-                    CKO_PRIVATE_KEY
-                };
-                if obj.class() != class || obj.attrs().key_type() != Some(CKK_RSA) {
-                    return Err(inconsistent);
-                }
-                if !obj.permits(usage) {
-                    return Err(Error::KeyFunctionNotPermitted);
-                }
-                self.policy
-                    .check_key_size(spec, obj.key_bits().unwrap_or(0))?;
+                check_rsa_key(self, spec, &obj, dir, usage).map_err(retype)?;
                 Kek::Rsa(obj.clone())
             }
             _ => return Err(Error::MechanismInvalid),
@@ -167,8 +156,9 @@ impl Module {
                     .iter()
                     .map(|(t, v)| (*t as CK_ATTRIBUTE_TYPE, v.clone()))
                     .collect();
+                // The spec's code for a key outside the wrapping key's CKA_WRAP_TEMPLATE.
                 if !obj.attrs().matches(&wt) {
-                    return Err(Error::KeyNotWrappable);
+                    return Err(Error::KeyHandleInvalid);
                 }
             }
             let material = self.key_material(&obj)?;
@@ -239,14 +229,12 @@ impl Module {
                     Some(CKK_AES) => matches!(material.len(), 16 | 24 | 32),
                     _ => !material.is_empty(),
                 };
-                if !ok {
-                    return Err(Error::WrappedKeyInvalid);
-                }
-                if attrs
+                // A length that contradicts the key type or CKA_VALUE_LEN (spec 5.18).
+                let fits = attrs
                     .ulong(CKA_VALUE_LEN)
-                    .is_some_and(|l| l as usize != material.len())
-                {
-                    return Err(Error::TemplateInconsistent);
+                    .is_none_or(|l| l as usize == material.len());
+                if !ok || !fits {
+                    return Err(Error::WrappedKeyLenRange);
                 }
                 attrs.set(CKA_VALUE, AttrValue::Bytes(material.to_vec()));
                 attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(material.len() as u64));

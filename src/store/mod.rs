@@ -251,15 +251,14 @@ impl Store {
 
     /// Replaces an object's contents; fails with `ObjectHandleInvalid` if another process
     /// deleted it meanwhile.
-    pub fn update_object(&mut self, o: &StoredObject) -> Result<()> {
+    /// Replaces an object's row if it is still at generation `o.generation - 1`; `false` when
+    /// another process changed or deleted it first.
+    pub fn update_object(&mut self, o: &StoredObject) -> Result<bool> {
         let n = self.conn.execute(
-            "UPDATE objects SET class = ?2, private = ?3, generation = ?4, plain = ?5, sealed = ?6 WHERE uid = ?1",
+            "UPDATE objects SET class = ?2, private = ?3, generation = ?4, plain = ?5, sealed = ?6 WHERE uid = ?1 AND generation = ?4 - 1",
             params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed],
         )?;
-        if n == 0 {
-            return Err(Error::ObjectHandleInvalid);
-        }
-        Ok(())
+        Ok(n == 1)
     }
 
     pub fn delete_object(&mut self, uid: &str) -> Result<()> {

@@ -480,41 +480,50 @@ impl Token {
     }
 
     /// Replaces an object's attributes (`C_SetAttributeValue`).
-    pub fn replace(
+    /// Rewrites an object with `change` applied to its current attributes under the token
+    /// lock, so that concurrent changes cannot undo each other. When another process changed
+    /// the stored object first, it is re-read and the change applied again.
+    pub fn modify(
         &self,
         be: &dyn CryptoBackend,
         rng: &dyn Rng,
         handle: CK_OBJECT_HANDLE,
-        attrs: Attributes,
+        change: impl Fn(&Object) -> Result<Attributes>,
     ) -> Result<()> {
-        let mut st = self.lock(be)?;
-        let location = st
-            .objects
-            .get(&handle)
-            .ok_or(Error::ObjectHandleInvalid)?
-            .location
-            .clone();
-        let location = match location {
-            Location::Token { uid, generation } => {
-                let row =
-                    seal::seal_object(be, rng, st.key.as_ref(), &uid, generation + 1, &attrs)?;
-                st.store.update_object(&row)?;
-                Location::Token {
-                    uid,
-                    generation: generation + 1,
-                }
+        const ATTEMPTS: usize = 5;
+        for _ in 0..ATTEMPTS {
+            let mut st = self.lock(be)?;
+            let e = visible(&st, handle)?;
+            if !e.complete {
+                return Err(Error::UserNotLoggedIn);
             }
-            s @ Location::Session(_) => s,
-        };
-        st.objects.insert(
-            handle,
-            Entry {
+            let attrs = change(&e.obj)?;
+            let location = match e.location.clone() {
+                Location::Token { uid, generation } => {
+                    let next = generation + 1;
+                    let row = seal::seal_object(be, rng, st.key.as_ref(), &uid, next, &attrs)?;
+                    if !st.store.update_object(&row)? {
+                        // Lost a race with another process: the next lock() reloads.
+                        continue;
+                    }
+                    Location::Token {
+                        uid,
+                        generation: next,
+                    }
+                }
+                s @ Location::Session(_) => s,
+            };
+            let entry = Entry {
                 obj: Arc::new(Object::new(attrs)),
                 location,
                 complete: true,
-            },
-        );
-        Ok(())
+            };
+            st.objects.insert(handle, entry);
+            return Ok(());
+        }
+        Err(Error::FunctionFailed(
+            "object kept changing in another process".into(),
+        ))
     }
 
     pub fn destroy(&self, be: &dyn CryptoBackend, handle: CK_OBJECT_HANDLE) -> Result<()> {
