@@ -498,3 +498,59 @@ fn unwrap_rules_for_mechanisms_defaults_and_lengths() {
         RvError::WrappedKeyLenRange
     );
 }
+
+/// CKM_AES_KEY_WRAP wraps keys of any length (6.16): zero padded to whole semiblocks,
+/// truncated to CKA_VALUE_LEN (secret keys) or the DER length (PKCS#8) on unwrap.
+#[test]
+fn aes_key_wrap_pads_keys_of_any_length() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let kek = aes_key(&s, &[]);
+    let kw = Mechanism::AesKeyWrap;
+
+    let value: Vec<u8> = (1..=20).collect();
+    let hmac_key = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::GENERIC_SECRET),
+            Attribute::Value(value.clone()),
+            Attribute::Extractable(true),
+        ])
+        .unwrap();
+    let wrapped = s.wrap_key(&kw, kek, hmac_key).unwrap();
+    assert_eq!(wrapped.len(), 24 + 8);
+    let generic = |len: u64| {
+        vec![
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::GENERIC_SECRET),
+            Attribute::ValueLen(len.into()),
+            Attribute::Sensitive(false),
+        ]
+    };
+    let back = s.unwrap_key(&kw, kek, &wrapped, &generic(20)).unwrap();
+    assert_eq!(common::keys::value(&s, back), value);
+    // Cutting off more than the padding could have added is a length conflict.
+    assert_rv!(
+        s.unwrap_key(&kw, kek, &wrapped, &generic(16)),
+        RvError::WrappedKeyLenRange
+    );
+
+    // A PKCS#8 private key, whatever its DER length.
+    let (public, private) = ec_pair(&s, &[Attribute::Sign(true), Attribute::Extractable(true)]);
+    let wrapped = s.wrap_key(&kw, kek, private).unwrap();
+    let back = s
+        .unwrap_key(
+            &kw,
+            kek,
+            &wrapped,
+            &[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::KeyType(KeyType::EC),
+                Attribute::Sign(true),
+            ],
+        )
+        .unwrap();
+    let sig = s.sign(&Mechanism::EcdsaSha256, back, b"padded").unwrap();
+    s.verify(&Mechanism::EcdsaSha256, public, b"padded", &sig)
+        .unwrap();
+}

@@ -161,8 +161,23 @@ impl Module {
                     return Err(Error::KeyHandleInvalid);
                 }
             }
-            let material = self.key_material(&obj)?;
-            let wrapped = self.wrap_cipher(mech, &kek, Direction::Encrypt, &material)?;
+            let mut material = self.key_material(&obj)?;
+            if mech.mech == CKM_AES_KEY_WRAP {
+                // 6.16: a key of any length, zero padded to whole semiblocks (copied into a
+                // buffer of the final size, so no unzeroized reallocation is left behind).
+                let len = material.len().next_multiple_of(KW_SEMIBLOCK);
+                let mut padded = Zeroizing::new(Vec::with_capacity(len));
+                padded.extend_from_slice(&material);
+                padded.resize(len, 0);
+                material = padded;
+            }
+            let wrapped = self
+                .wrap_cipher(mech, &kek, Direction::Encrypt, &material)
+                .map_err(|e| match e {
+                    // 5.18: refused "solely because of its length".
+                    Error::DataLenRange => Error::KeySizeRange,
+                    e => e,
+                })?;
             approved = self
                 .policy
                 .approved(spec, Op::Wrap, kek_obj.key_bits(), None);
@@ -204,6 +219,11 @@ impl Module {
                     Error::EncryptedDataLenRange | Error::DataLenRange => Error::WrappedKeyLenRange,
                     e => e,
                 })?;
+            let material = if mech.mech == CKM_AES_KEY_WRAP {
+                kw_unpad(&attrs, material)?
+            } else {
+                material
+            };
             self.import_material(&mut attrs, &material)?;
             approved = self
                 .policy
@@ -258,4 +278,47 @@ impl Module {
             _ => Err(Error::TemplateInconsistent),
         }
     }
+}
+
+/// AES Key Wrap works on 8-byte semiblocks.
+const KW_SEMIBLOCK: usize = 8;
+
+/// Undoes `CKM_AES_KEY_WRAP`'s zero padding (6.16): a secret key is cut to the template's
+/// `CKA_VALUE_LEN` (no shorter than the padding allows), a private key's PKCS#8 to its DER
+/// length.
+fn kw_unpad(attrs: &Attributes, mut material: Zeroizing<Vec<u8>>) -> Result<Zeroizing<Vec<u8>>> {
+    let n = material.len();
+    let len = match attrs.class() {
+        CKO_SECRET_KEY => match attrs.ulong(CKA_VALUE_LEN).map(|l| l as usize) {
+            Some(l) if l <= n && l + KW_SEMIBLOCK > n => l,
+            Some(_) => return Err(Error::WrappedKeyLenRange),
+            None => n,
+        },
+        CKO_PRIVATE_KEY => der_len(&material)
+            .filter(|&l| l <= n)
+            .ok_or(Error::WrappedKeyInvalid)?,
+        _ => n,
+    };
+    if material[len..].iter().any(|&b| b != 0) {
+        return Err(Error::WrappedKeyInvalid);
+    }
+    material.truncate(len);
+    Ok(material)
+}
+
+/// The total length of the DER element at the start of `der` (definite lengths only).
+fn der_len(der: &[u8]) -> Option<usize> {
+    let first = *der.get(1)? as usize;
+    if first < 0x80 {
+        return Some(2 + first);
+    }
+    let count = first & 0x7f;
+    if count == 0 || count > 4 {
+        return None;
+    }
+    let body = der
+        .get(2..2 + count)?
+        .iter()
+        .fold(0usize, |acc, &b| (acc << 8) | b as usize);
+    Some(2 + count + body)
 }
