@@ -227,7 +227,14 @@ fn private_objects_are_invisible_without_user_login() {
         Attribute::Label(b"public".to_vec()),
     ])
     .unwrap();
-    assert_eq!(s.find_objects(&[]).unwrap().len(), 2);
+    let private_session_object = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Private(true),
+            Attribute::Label(b"private session".to_vec()),
+        ])
+        .unwrap();
+    assert_eq!(s.find_objects(&[]).unwrap().len(), 3);
     s.logout().unwrap();
     let found = s.find_objects(&[]).unwrap();
     assert_eq!(found.len(), 1);
@@ -247,12 +254,23 @@ fn private_objects_are_invisible_without_user_login() {
     s.login(UserType::So, Some(&pin(SO_PIN))).unwrap();
     assert_eq!(s.find_objects(&[]).unwrap().len(), 1);
     s.logout().unwrap();
-    // Handles stay valid across logout/login.
+    // C_Logout: handles to private objects stay invalid even after the next login, and
+    // private session objects are destroyed; the token object is found again.
     s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
-    assert_eq!(
-        get(&s, secret, AttributeType::Label),
-        Some(Attribute::Label(b"private".to_vec()))
+    assert_rv!(
+        s.get_attributes(secret, &[AttributeType::Label]),
+        RvError::ObjectHandleInvalid
     );
+    assert_rv!(
+        s.get_attributes(private_session_object, &[AttributeType::Label]),
+        RvError::ObjectHandleInvalid
+    );
+    let again = s
+        .find_objects(&[Attribute::Label(b"private".to_vec())])
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_ne!(again[0], secret);
+    assert_eq!(s.find_objects(&[]).unwrap().len(), 2);
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, ObjectClass};
-use cryptoki::session::UserType;
+use cryptoki::session::{SessionState, UserType};
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
@@ -18,6 +18,11 @@ fn child_entry() {
     let Some(role) = child_role() else { return };
     let p11 = child_module();
     let slot = p11.get_all_slots().unwrap()[0];
+    if role == "reinit" {
+        // C_InitToken wants no session open in this process.
+        p11.init_token(slot, &pin(SO_PIN), "reinitialized").unwrap();
+        return;
+    }
     let s = p11.open_rw_session(slot).unwrap();
     s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
     match role.as_str() {
@@ -192,4 +197,121 @@ fn a_writer_killed_mid_write_leaves_the_store_consistent() {
             .unwrap();
         assert_eq!(attrs[0], Attribute::ValueLen(32.into()));
     }
+}
+
+/// Another process's C_InitToken replaces the token under this one: this process's login,
+/// token key and objects go with the old token, so nothing is sealed under the old key.
+#[test]
+fn reinit_by_another_process_ends_this_login() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let before = [
+        Attribute::ValueLen(32.into()),
+        Attribute::Token(true),
+        Attribute::Label(b"before".to_vec()),
+    ];
+    s.generate_key(&Mechanism::AesKeyGen, &before).unwrap();
+
+    let status = child("child_entry", "reinit", &env.config)
+        .status()
+        .expect("run child");
+    assert!(status.success(), "child failed: {status}");
+
+    assert_eq!(
+        s.get_session_info().unwrap().session_state(),
+        SessionState::RwPublic
+    );
+    assert!(
+        s.find_objects(&[Attribute::Label(b"before".to_vec())])
+            .unwrap()
+            .is_empty()
+    );
+    assert_rv!(
+        s.generate_key(&Mechanism::AesKeyGen, &before),
+        cryptoki::error::RvError::UserNotLoggedIn
+    );
+    let info = env.p11().get_token_info(env.slot()).unwrap();
+    assert_eq!(info.label(), "reinitialized");
+    assert!(!info.user_pin_initialized());
+}
+
+/// The token database and its WAL files are readable by their owner only.
+#[cfg(unix)]
+#[test]
+fn the_store_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new("");
+    let s = env.user_session();
+    s.generate_key(
+        &Mechanism::AesKeyGen,
+        &[Attribute::ValueLen(32.into()), Attribute::Token(true)],
+    )
+    .unwrap();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(env.store_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains(".sqlite") {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{} is mode {mode:o}", path.display());
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2, "the database and its WAL");
+}
+
+/// A damaged object row (here: one flipped byte of its sealed blob) costs that object only:
+/// the login works, the other objects are there, and the row stays in the store untouched.
+#[test]
+fn a_damaged_row_does_not_break_login() {
+    let mut env = Env::new("");
+    let s = env.user_session();
+    for label in ["damaged", "intact"] {
+        s.create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Label(label.as_bytes().to_vec()),
+        ])
+        .unwrap();
+    }
+    drop(s);
+    env.unload();
+
+    let db = rusqlite::Connection::open(env.store_dir().join("token-0.sqlite")).unwrap();
+    let (rowid, mut sealed): (i64, Vec<u8>) = db
+        .query_row(
+            "SELECT rowid, sealed FROM objects ORDER BY rowid LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let last = sealed.len() - 1;
+    sealed[last] ^= 1;
+    db.execute(
+        "UPDATE objects SET sealed = ?1 WHERE rowid = ?2",
+        rusqlite::params![sealed, rowid],
+    )
+    .unwrap();
+    drop(db);
+
+    env.load();
+    let s = env.p11().open_rw_session(env.slot()).unwrap();
+    s.login(UserType::User, Some(&pin(USER_PIN))).unwrap();
+    let labels: Vec<_> = s
+        .find_objects(&[Attribute::Class(ObjectClass::DATA)])
+        .unwrap()
+        .into_iter()
+        .map(|o| {
+            s.get_attributes(o, &[cryptoki::object::AttributeType::Label])
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(labels, vec![vec![Attribute::Label(b"intact".to_vec())]]);
+    drop(s);
+    env.unload();
+    let db = rusqlite::Connection::open(env.store_dir().join("token-0.sqlite")).unwrap();
+    let rows: i64 = db
+        .query_row("SELECT count(*) FROM objects", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 2, "the damaged row is kept");
 }

@@ -87,9 +87,17 @@ fn close_all_sessions_closes_the_slot_and_logs_out() {
         object_size(&lib, fresh_ro, session_obj),
         Err(CKR_OBJECT_HANDLE_INVALID)
     );
-    // Logged in again: the token object is back, the session object is gone for good.
+    // Logged in again: the token object is back under a new handle (the logout invalidated
+    // the old one for good), the session object is gone for good.
     assert_eq!(raw_login(&lib, fresh_rw, CKU_USER, USER_PIN), CKR_OK);
-    assert!(object_size(&lib, fresh_ro, private_token).unwrap() > 0);
+    assert_eq!(
+        object_size(&lib, fresh_ro, private_token),
+        Err(CKR_OBJECT_HANDLE_INVALID)
+    );
+    let label = (CKA_LABEL, Val::Bytes(b"private-token".to_vec()));
+    let again = raw_find(&lib, fresh_ro, vec![label]).unwrap();
+    assert_eq!(again.len(), 1);
+    assert!(object_size(&lib, fresh_ro, again[0]).unwrap() > 0);
     assert_eq!(
         object_size(&lib, fresh_ro, session_obj),
         Err(CKR_OBJECT_HANDLE_INVALID)

@@ -46,10 +46,13 @@ impl Session {
     }
 }
 
+/// Session handles are never reused within a process, not even across `C_Finalize` and
+/// `C_Initialize`, so a stale handle cannot reach a new session.
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
+
 /// All open sessions of the application.
 pub struct SessionTable {
     map: RwLock<HashMap<CK_SESSION_HANDLE, Arc<Session>>>,
-    next: AtomicU64,
     max: usize,
 }
 
@@ -57,7 +60,6 @@ impl SessionTable {
     pub fn new(max: usize) -> Self {
         SessionTable {
             map: RwLock::new(HashMap::new()),
-            next: AtomicU64::new(1),
             max,
         }
     }
@@ -67,7 +69,7 @@ impl SessionTable {
         if map.len() >= self.max {
             return Err(Error::SessionCount);
         }
-        let handle = self.next.fetch_add(1, Ordering::Relaxed) as CK_SESSION_HANDLE;
+        let handle = NEXT_SESSION.fetch_add(1, Ordering::Relaxed) as CK_SESSION_HANDLE;
         map.insert(
             handle,
             Arc::new(Session {

@@ -67,6 +67,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store at `path`; `new_serial` names a new token.
     pub fn open(path: &Path, new_serial: impl FnOnce() -> Result<String>) -> Result<Store> {
+        create_private_file(path)?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -198,14 +199,31 @@ impl Store {
     }
 
     /// `C_InitToken`: every object goes and the record is replaced, atomically.
-    pub fn reset(&mut self, rec: &TokenRecord) -> Result<()> {
+    /// `C_InitToken`: a new token record and no objects, under a new `epoch` (the token key
+    /// changed, so other processes must drop the one they hold).
+    pub fn reset(&mut self, rec: &TokenRecord, epoch: &[u8]) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM objects", [])?;
         write_token(&tx, rec)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('epoch', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![epoch],
+        )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The token key's generation: changes with every `C_InitToken` (empty before the first).
+    pub fn epoch(&self) -> Result<Vec<u8>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or_default())
     }
 
     pub fn load_objects(&self) -> Result<Vec<StoredObject>> {
@@ -286,6 +304,18 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Creates the database file readable by its owner only (SQLite gives its WAL and shared-memory
+/// files the same mode); an existing file is left as it is.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+        .map(drop)
+        .map_err(|e| Error::device(format!("store {}: {e}", path.display())))
 }
 
 fn write_token(tx: &rusqlite::Transaction<'_>, rec: &TokenRecord) -> Result<()> {

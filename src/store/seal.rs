@@ -7,6 +7,7 @@ use crate::crypto::{CryptoBackend, Rng};
 use crate::error::{Error, Result};
 use crate::object::Attributes;
 use crate::object::schema::is_secret;
+use cryptoki_sys::{CK_OBJECT_CLASS, CKO_PRIVATE_KEY, CKO_SECRET_KEY};
 use zeroize::Zeroizing;
 
 const NONCE_LEN: usize = 12;
@@ -156,6 +157,15 @@ pub fn open_object(
         Some(p) => decode(p)?,
         None => Attributes::new(),
     };
+    // Key material only ever lives in the sealed part: a row that says otherwise was not
+    // written by this module (a damaged or doctored store) and must not become a key.
+    let is_key = matches!(
+        row.class as CK_OBJECT_CLASS,
+        CKO_SECRET_KEY | CKO_PRIVATE_KEY
+    );
+    if is_key && row.sealed.is_none() || attrs.iter().any(|(ty, _)| is_secret(row.class as _, ty)) {
+        return Err(Error::device("key material outside the sealed part"));
+    }
     let complete = secret.is_some();
     if let Some(s) = secret {
         attrs.extend(s);

@@ -54,6 +54,10 @@ struct State {
     key: Option<TokenKey>,
     objects: HashMap<CK_OBJECT_HANDLE, Entry>,
     handles: HashMap<String, CK_OBJECT_HANDLE>,
+    /// The store's epoch when `key` was obtained (see `Store::epoch`).
+    epoch: Vec<u8>,
+    /// Another process committed since the object table was last brought up to date.
+    stale_objects: bool,
 }
 
 /// A snapshot of what `C_GetTokenInfo` reports.
@@ -107,6 +111,7 @@ impl Token {
             Ok(raw.iter().map(|b| format!("{b:02X}")).collect())
         })?;
         let record = store.load_token()?;
+        let epoch = store.epoch()?;
         Ok(Token {
             slot_id,
             default_label,
@@ -118,6 +123,8 @@ impl Token {
                 key: None,
                 objects: HashMap::new(),
                 handles: HashMap::new(),
+                epoch,
+                stale_objects: false,
             }),
         })
     }
@@ -125,9 +132,10 @@ impl Token {
     /// Locks the token state, first catching up with other processes' commits.
     fn lock(&self, be: &dyn CryptoBackend) -> Result<MutexGuard<'_, State>> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if st.store.changed_elsewhere()? || st.objects.is_empty() && !st.handles.is_empty() {
-            st.record = st.store.load_token()?;
+        st.catch_up(self.slot_id)?;
+        if st.stale_objects || st.objects.is_empty() && !st.handles.is_empty() {
             st.sync_objects(be, false)?;
+            st.stale_objects = false;
         }
         Ok(st)
     }
@@ -156,8 +164,14 @@ impl Token {
         })
     }
 
+    /// The login state, after catching up with other processes (a re-initialization
+    /// elsewhere ends the login).
     pub fn login_state(&self) -> Login {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).login
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = st.catch_up(self.slot_id) {
+            tracing::error!(slot = self.slot_id, "token store: {e}");
+        }
+        st.login
     }
 
     // ---- PINs and login -------------------------------------------------------------
@@ -179,6 +193,8 @@ impl Token {
         }
         let key = TokenKey::generate(rng)?;
         let so = pin::new_record(be, rng, Role::So, so_pin, policy.iterations, &key)?;
+        let mut epoch = vec![0u8; 16];
+        rng.fill(&mut epoch)?;
         let mut st = self.lock(be)?;
         let record = TokenRecord {
             label: label.to_string(),
@@ -187,8 +203,9 @@ impl Token {
             so_failures: 0,
             user_failures: 0,
         };
-        st.store.reset(&record)?;
+        st.store.reset(&record, &epoch)?;
         st.record = record;
+        st.epoch = epoch;
         st.login = Login::Public;
         st.key = None;
         st.objects.clear();
@@ -273,7 +290,11 @@ impl Token {
             Role::User => Login::User,
         };
         st.key = Some(key);
-        st.sync_objects(be, true)
+        let synced = st.sync_objects(be, true);
+        if synced.is_err() {
+            st.drop_login(be)?;
+        }
+        synced
     }
 
     fn check_can_login(&self, be: &dyn CryptoBackend, role: Role) -> Result<()> {
@@ -308,18 +329,14 @@ impl Token {
         if st.login == Login::Public {
             return Err(Error::UserNotLoggedIn);
         }
-        st.login = Login::Public;
-        st.key = None;
-        st.sync_objects(be, true)
+        st.drop_login(be)
     }
 
     /// Drops the login without a PIN (all sessions closed).
     pub fn reset_login(&self, be: &dyn CryptoBackend) -> Result<()> {
         let mut st = self.lock(be)?;
         if st.login != Login::Public {
-            st.login = Login::Public;
-            st.key = None;
-            st.sync_objects(be, true)?;
+            st.drop_login(be)?;
         }
         Ok(())
     }
@@ -587,6 +604,41 @@ fn new_uid(rng: &dyn Rng) -> Result<String> {
 }
 
 impl State {
+    /// Reads what other processes committed: the token record and, after a `C_InitToken`
+    /// elsewhere, the end of this process's login (its token key belongs to the old token;
+    /// nothing may be sealed under it again). Objects are re-read at the next `lock`.
+    fn catch_up(&mut self, slot: CK_SLOT_ID) -> Result<()> {
+        if !self.store.changed_elsewhere()? {
+            return Ok(());
+        }
+        self.stale_objects = true;
+        self.record = self.store.load_token()?;
+        let epoch = self.store.epoch()?;
+        if epoch != self.epoch {
+            tracing::warn!(slot, "token re-initialized by another process");
+            self.epoch = epoch;
+            self.login = Login::Public;
+            self.key = None;
+            self.objects.clear();
+            self.handles.clear();
+        }
+        Ok(())
+    }
+
+    /// Logs out (4.x C_Logout): private session objects are destroyed, and private token
+    /// objects lose their handles, which stay invalid even after the next login.
+    fn drop_login(&mut self, be: &dyn CryptoBackend) -> Result<()> {
+        self.login = Login::Public;
+        self.key = None;
+        self.objects.retain(|_, e| {
+            !(matches!(e.location, Location::Session(_)) && e.obj.attrs().is_private())
+        });
+        self.sync_objects(be, true)?;
+        let objects = &self.objects;
+        self.handles.retain(|_, h| objects.contains_key(h));
+        Ok(())
+    }
+
     /// Brings the token-object table in line with the store. `all` re-opens every row (the
     /// token key appeared or went away); otherwise only rows whose generation changed.
     fn sync_objects(&mut self, be: &dyn CryptoBackend, all: bool) -> Result<()> {
@@ -603,7 +655,13 @@ impl State {
             }
             let handle = handle.unwrap_or_else(new_handle);
             self.handles.insert(row.uid.clone(), handle);
-            match seal::open_object(be, self.key.as_ref(), row)? {
+            let opened = seal::open_object(be, self.key.as_ref(), row).unwrap_or_else(|e| {
+                // One unreadable row must not make the token unusable: leave it out (and in
+                // the store, untouched) and say so.
+                tracing::error!(uid = %row.uid, "token object cannot be opened, left out: {e}");
+                None
+            });
+            match opened {
                 Some(opened) => {
                     self.objects.insert(
                         handle,

@@ -178,3 +178,29 @@ pub fn raw_unwrap(
     };
     rv_result(rv, out)
 }
+
+/// `C_FindObjectsInit` / `C_FindObjects` / `C_FindObjectsFinal`: every match.
+pub fn raw_find(
+    lib: &RawLib,
+    h: CK_SESSION_HANDLE,
+    items: Vec<(CK_ATTRIBUTE_TYPE, Val)>,
+) -> Result<Vec<CK_OBJECT_HANDLE>, CK_RV> {
+    let mut t = RawTemplate::new(items);
+    let mut found = vec![0 as CK_OBJECT_HANDLE; 64];
+    let mut n: CK_ULONG = 0;
+    // SAFETY: the template and the output array outlive the calls; `n` is writable.
+    unsafe {
+        let rv = lib.0.C_FindObjectsInit(h, t.ptr(), t.count());
+        if rv != CKR_OK {
+            return Err(rv);
+        }
+        let rv = lib
+            .0
+            .C_FindObjects(h, found.as_mut_ptr(), found.len() as CK_ULONG, &mut n);
+        let end = lib.0.C_FindObjectsFinal(h);
+        rv_result(rv, ())?;
+        rv_result(end, ())?;
+    }
+    found.truncate(n as usize);
+    Ok(found)
+}
