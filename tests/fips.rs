@@ -398,3 +398,139 @@ fn default_mode_is_never_approved() {
     s.sign(&Mechanism::Sha256RsaPkcs, private, b"x").unwrap();
     assert_eq!(last_approved(&lib, s.handle()), Ok(false));
 }
+
+/// Uses that provide no approved service although their mechanism is approved: AES-GCM
+/// encryption with the caller's IV (IG C.H), key transport with AES-CBC-PAD (IG D.G), any
+/// failed or refused call, and keys that did not come from an approved service.
+#[test]
+fn indicator_follows_the_use_not_just_the_mechanism() {
+    use cryptoki::mechanism::aead::GcmParams;
+    let env = fips_env("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let h = s.handle();
+    let approved = |s: &Session| last_approved(&lib, s.handle()).unwrap();
+    let key = s
+        .generate_key(
+            &Mechanism::AesKeyGen,
+            &[
+                Attribute::ValueLen(32.into()),
+                Attribute::Extractable(true),
+                Attribute::Wrap(true),
+                Attribute::Unwrap(true),
+            ],
+        )
+        .unwrap();
+    assert_eq!(approved(&s), awslc());
+
+    // GCM: encryption under a caller's IV is not approved, decryption is.
+    let mut iv = [7u8; 12];
+    let ct = s
+        .encrypt(
+            &Mechanism::AesGcm(GcmParams::new(&mut iv, b"aad", 128.into()).unwrap()),
+            key,
+            b"gcm",
+        )
+        .unwrap();
+    assert!(!approved(&s));
+    let pt = s
+        .decrypt(
+            &Mechanism::AesGcm(GcmParams::new(&mut iv, b"aad", 128.into()).unwrap()),
+            key,
+            &ct,
+        )
+        .unwrap();
+    assert_eq!(pt, b"gcm");
+    assert_eq!(approved(&s), awslc());
+
+    // Key transport: AES-KW is approved, AES-CBC-PAD is not.
+    let target = s
+        .generate_key(
+            &Mechanism::AesKeyGen,
+            &[Attribute::ValueLen(16.into()), Attribute::Extractable(true)],
+        )
+        .unwrap();
+    s.wrap_key(&Mechanism::AesKeyWrap, key, target).unwrap();
+    assert_eq!(approved(&s), awslc());
+    s.wrap_key(&Mechanism::AesCbcPad([1u8; 16]), key, target)
+        .unwrap();
+    assert!(!approved(&s));
+
+    // A failed call and a refused C_*Init leave "false", not the last success's value.
+    let (public, private) = rsa_pair(&s, 2048).unwrap();
+    let sig = s.sign(&Mechanism::Sha256RsaPkcs, private, b"m").unwrap();
+    assert_eq!(approved(&s), awslc());
+    assert_rv!(
+        s.verify(&Mechanism::Sha256RsaPkcs, public, b"other", &sig),
+        RvError::SignatureInvalid
+    );
+    assert!(!approved(&s));
+    s.sign(&Mechanism::Sha256RsaPkcs, private, b"m").unwrap();
+    assert_eq!(approved(&s), awslc());
+    assert_eq!(
+        lib.sign(h, CKM_EDDSA, private.handle(), b"m"),
+        Err(CKR_MECHANISM_INVALID)
+    );
+    assert!(!approved(&s));
+}
+
+/// A key imported outside approved-only mode never makes a later operation approved.
+#[test]
+fn keys_from_unapproved_services_stay_unapproved() {
+    let mut env = fips_env("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let approved = |s: &Session| last_approved(&lib, s.handle()).unwrap();
+    // An imported HMAC key of an approved size: approved in this mode.
+    let imported = s
+        .create_object(&[
+            Attribute::Class(cryptoki::object::ObjectClass::SECRET_KEY),
+            Attribute::KeyType(cryptoki::object::KeyType::GENERIC_SECRET),
+            Attribute::Value(vec![9u8; 32]),
+            Attribute::Token(true),
+            Attribute::Sign(true),
+            Attribute::Label(b"kept".to_vec()),
+        ])
+        .unwrap();
+    assert_eq!(vendor_fips_approved(&s, imported), awslc());
+    drop(s);
+    env.unload();
+
+    // The same store in the default mode: a key made there is marked unapproved ...
+    let config = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(
+        &env.config,
+        config.replace("fips_approved_only = true", "fips_approved_only = false"),
+    )
+    .unwrap();
+    env.load();
+    let s = env.p11().open_rw_session(env.slot()).unwrap();
+    s.login(cryptoki::session::UserType::User, Some(&pin(USER_PIN)))
+        .unwrap();
+    let outside = s
+        .create_object(&[
+            Attribute::Class(cryptoki::object::ObjectClass::SECRET_KEY),
+            Attribute::KeyType(cryptoki::object::KeyType::GENERIC_SECRET),
+            Attribute::Value(vec![5u8; 32]),
+            Attribute::Token(true),
+            Attribute::Sign(true),
+            Attribute::Label(b"outside".to_vec()),
+        ])
+        .unwrap();
+    assert!(!vendor_fips_approved(&s, outside));
+    drop(s);
+    env.unload();
+
+    // ... and stays so back in approved-only mode, while the approved key still is.
+    std::fs::write(&env.config, config).unwrap();
+    env.load();
+    let s = env.p11().open_rw_session(env.slot()).unwrap();
+    s.login(cryptoki::session::UserType::User, Some(&pin(USER_PIN)))
+        .unwrap();
+    let find = |label: &[u8]| s.find_objects(&[Attribute::Label(label.to_vec())]).unwrap()[0];
+    s.sign(&Mechanism::Sha256Hmac, find(b"outside"), b"m")
+        .unwrap();
+    assert!(!approved(&s));
+    s.sign(&Mechanism::Sha256Hmac, find(b"kept"), b"m").unwrap();
+    assert_eq!(approved(&s), awslc());
+}

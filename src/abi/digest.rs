@@ -12,6 +12,10 @@ pub unsafe extern "C" fn C_DigestInit(
 ) -> CK_RV {
     guard("C_DigestInit", || {
         let module = m()?;
+        if p_mechanism.is_null() {
+            // 3.x: a NULL mechanism ends the active digest.
+            return module.session_cancel(h, CKF_DIGEST);
+        }
         // SAFETY: caller's contract.
         let mech = unsafe { mechanism::read(p_mechanism)? };
         module.digest_init(h, &mech)

@@ -14,6 +14,14 @@ fn init(
 ) -> CK_RV {
     guard(name, || {
         let module = m()?;
+        if p_mechanism.is_null() {
+            // 3.x: a NULL mechanism ends the active encryption or decryption.
+            let flag = match dir {
+                Direction::Encrypt => CKF_ENCRYPT,
+                Direction::Decrypt => CKF_DECRYPT,
+            };
+            return module.session_cancel(h, flag);
+        }
         // SAFETY: the exported callers pass the caller's mechanism pointer on.
         let mech = unsafe { mechanism::read(p_mechanism)? };
         module.crypt_init(h, &mech, key, dir)

@@ -13,6 +13,10 @@ pub unsafe extern "C" fn C_SignInit(
 ) -> CK_RV {
     guard("C_SignInit", || {
         let module = m()?;
+        if p_mechanism.is_null() {
+            // 3.x: a NULL mechanism ends the active signing operation.
+            return module.session_cancel(h, CKF_SIGN);
+        }
         // SAFETY: caller's contract.
         let mech = unsafe { mechanism::read(p_mechanism)? };
         module.sign_init(h, &mech, h_key)
@@ -87,6 +91,10 @@ pub unsafe extern "C" fn C_VerifyInit(
 ) -> CK_RV {
     guard("C_VerifyInit", || {
         let module = m()?;
+        if p_mechanism.is_null() {
+            // 3.x: a NULL mechanism ends the active verification.
+            return module.session_cancel(h, CKF_VERIFY);
+        }
         // SAFETY: caller's contract.
         let mech = unsafe { mechanism::read(p_mechanism)? };
         module.verify_init(h, &mech, h_key)

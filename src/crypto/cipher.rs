@@ -174,13 +174,14 @@ impl<K: Keystream> CtrMode<K> {
             return Err(Error::MechanismParamInvalid);
         }
         let value = u128::from_be_bytes(*block);
-        let remaining = if counter_bits == 128 {
-            u128::MAX - value
+        // Blocks from this counter value to the last one before wrapping, in bytes.
+        let blocks_left = if counter_bits == 128 {
+            (u128::MAX - value).saturating_add(1)
         } else {
             let mask = (1u128 << counter_bits) - 1;
-            let blocks_left = mask - (value & mask) + 1;
-            blocks_left.saturating_mul(AES_BLOCK as u128)
+            mask - (value & mask) + 1
         };
+        let remaining = blocks_left.saturating_mul(AES_BLOCK as u128);
         Ok(CtrMode { ks, remaining })
     }
 }
@@ -273,6 +274,11 @@ mod tests {
         assert_eq!(c.update(&[0u8; 1]).unwrap_err(), Error::DataLenRange);
         assert!(CtrMode::new(Xor, &block, 0).is_err());
         assert!(CtrMode::new(Xor, &block, 129).is_err());
+        // A full 128-bit counter two blocks before the end: exactly 32 bytes.
+        let last_but_one = (u128::MAX - 1).to_be_bytes();
+        let mut c = CtrMode::new(Xor, &last_but_one, 128).unwrap();
+        assert!(c.update(&[0u8; 32]).is_ok());
+        assert_eq!(c.update(&[0u8; 1]).unwrap_err(), Error::DataLenRange);
     }
 
     struct Id;

@@ -206,6 +206,11 @@ pub trait CryptoBackend: Send + Sync {
     fn streaming(&self) -> Streaming;
     /// Smallest RSA modulus the backend generates and uses, in bits.
     fn min_rsa_bits(&self) -> u64;
+    /// Whether hash-and-sign ECDSA needs the curve of the hash's strength (P-256 with SHA-256,
+    /// P-384 with SHA-384), as aws-lc-rs does; otherwise any pairing works.
+    fn ecdsa_curve_follows_hash(&self) -> bool {
+        false
+    }
 
     /// Raw entropy for seeding the DRBG (the OS, or the validated module's own source).
     fn entropy(&self, buf: &mut [u8]) -> Result<()>;

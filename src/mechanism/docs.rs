@@ -101,9 +101,11 @@ fn approval(s: &MechSpec) -> String {
 }
 
 fn awslc(s: &MechSpec) -> String {
-    match awslc_missing(s.mech) {
-        None => "yes".into(),
-        Some(why) => format!("no: {why}"),
+    match (awslc_missing(s.mech), s.mech) {
+        (Some(why), _) => format!("no: {why}"),
+        (None, CKM_ECDSA_SHA256) => "P-256 only".into(),
+        (None, CKM_ECDSA_SHA384) => "P-384 only".into(),
+        (None, _) => "yes".into(),
     }
 }
 

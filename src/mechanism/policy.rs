@@ -18,6 +18,8 @@ pub struct Policy {
     pub backend_fips: bool,
     supported: Vec<CK_MECHANISM_TYPE>,
     backend_min_rsa: u64,
+    /// ECDSA with SHA-256 only on P-256 and with SHA-384 only on P-384 (the AWS-LC build).
+    ecdsa_curve_follows_hash: bool,
 }
 
 /// Smallest RSA modulus when `allow_weak_rsa` is on outside approved mode.
@@ -41,6 +43,7 @@ impl Policy {
             backend_fips: backend.is_fips_module(),
             supported,
             backend_min_rsa: backend.min_rsa_bits(),
+            ecdsa_curve_follows_hash: backend.ecdsa_curve_follows_hash(),
         }
     }
 
@@ -78,6 +81,12 @@ impl Policy {
     pub fn key_range(&self, spec: &MechSpec) -> (u64, u64) {
         match spec.family {
             Family::Rsa if self.weak_rsa => (WEAK_RSA_MIN.max(self.backend_min_rsa), spec.max_key),
+            // Reported and refused at C_SignInit, not discovered at C_Sign.
+            Family::Ec if self.ecdsa_curve_follows_hash => match spec.hash {
+                Some(HashAlg::Sha256) => (256, 256),
+                Some(HashAlg::Sha384) => (384, 384),
+                _ => (spec.min_key, spec.max_key),
+            },
             _ => (spec.min_key, spec.max_key),
         }
     }
@@ -119,11 +128,14 @@ impl Policy {
     pub fn approved(
         &self,
         spec: &MechSpec,
-        _op: Op,
+        op: Op,
         key_bits: Option<usize>,
         curve: Option<Curve>,
     ) -> bool {
         if !self.fips_approved_only || !self.backend_fips || spec.approval != Approval::Approved {
+            return false;
+        }
+        if !approved_use(spec.mech, op) {
             return false;
         }
         match spec.family {
@@ -137,4 +149,15 @@ impl Policy {
             Family::EdDsa | Family::MlDsa | Family::MlKem => false,
         }
     }
+}
+
+/// Uses of approved mechanisms that are still not approved services: AES-GCM encryption (and
+/// wrapping) with an IV the caller chose (IG C.H wants it generated inside the module), and
+/// key transport with AES-CBC-PAD, which authenticates nothing (IG D.G). The mechanisms stay
+/// offered; the indicator says false for these uses.
+pub fn approved_use(mech: CK_MECHANISM_TYPE, op: Op) -> bool {
+    !matches!(
+        (mech, op),
+        (CKM_AES_GCM, Op::Encrypt | Op::Wrap) | (CKM_AES_CBC_PAD, Op::Wrap | Op::Unwrap)
+    )
 }

@@ -128,6 +128,12 @@ impl Object {
         !self.attrs.bool(CKA_SENSITIVE) && self.attrs.bool(CKA_EXTRACTABLE)
     }
 
+    /// Whether the key came from an approved service (`CKA_VENDOR_FIPS_APPROVED`): a key made
+    /// outside approved mode never makes a later operation an approved service.
+    pub fn approved_key(&self) -> bool {
+        self.attrs.bool(attribute::CKA_VENDOR_FIPS_APPROVED)
+    }
+
     /// Whether the object matches a search template. A secret attribute of a key that does
     /// not reveal its secrets never matches, so a search cannot confirm a guessed key value.
     pub fn matches(&self, template: &[(CK_ATTRIBUTE_TYPE, AttrValue)]) -> bool {

@@ -82,7 +82,9 @@ impl Module {
             attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(value.len() as u64));
             approved =
                 self.policy
-                    .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve());
+                    .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve())
+                    && base_obj.approved_key()
+                    && salt_key.as_ref().is_none_or(|k| k.approved_key());
             template::derive_key_attributes(&mut attrs, Origin::Derive, approved);
             let mut bases = vec![base_obj.attrs()];
             bases.extend(salt_key.as_ref().map(|k| k.attrs()));
@@ -186,6 +188,11 @@ impl Module {
             };
             self.backend.hkdf_extract(hash, &salt, ikm)?
         } else {
+            // Without the extract step the base key is the PRK: at least one hash long (6.62),
+            // checked here so that both backends answer alike.
+            if ikm.len() < hash.output_len() {
+                return Err(Error::KeySizeRange);
+            }
             Zeroizing::new(ikm.to_vec())
         };
         if !*expand {

@@ -11,6 +11,11 @@ use cryptoki_sys::*;
 
 impl Module {
     pub fn digest_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism) -> Result<()> {
+        let r = self.try_digest_init(h, mech);
+        self.indicate_refusal(h, r)
+    }
+
+    fn try_digest_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism) -> Result<()> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
         ensure_idle(&st.ops.digest)?;

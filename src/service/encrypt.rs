@@ -153,6 +153,17 @@ impl Module {
         key: CK_OBJECT_HANDLE,
         dir: Direction,
     ) -> Result<()> {
+        let r = self.try_crypt_init(h, mech, key, dir);
+        self.indicate_refusal(h, r)
+    }
+
+    fn try_crypt_init(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+        dir: Direction,
+    ) -> Result<()> {
         let (s, t) = self.session(h)?;
         ensure_idle(slot(&mut s.lock(), dir))?;
         let spec = self.policy.lookup(mech.mech, op(dir))?;
@@ -193,7 +204,8 @@ impl Module {
             }
             _ => return Err(Error::MechanismInvalid),
         };
-        let approved = self.policy.approved(spec, op(dir), obj.key_bits(), None);
+        let approved =
+            self.policy.approved(spec, op(dir), obj.key_bits(), None) && obj.approved_key();
         let auth_pending = dir == Direction::Decrypt && obj.attrs().bool(CKA_ALWAYS_AUTHENTICATE);
         let mut st = s.lock();
         let slot = slot(&mut st, dir);

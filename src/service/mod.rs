@@ -56,6 +56,7 @@ impl Module {
 
     /// `record` for a caller that already holds the session lock.
     fn record_locked(&self, session: &Session, st: &mut SessionState, op: Operation, rv: CK_RV) {
+        let op = if rv == CKR_OK { op } else { op.unapproved() };
         let approved = op.fips_approved();
         if let Some(a) = approved {
             st.last_approved = Some(a);
@@ -74,6 +75,17 @@ impl Module {
         if let Some(a) = &self.audit {
             a.record(slot, session, &op, &Outcome::of(rv));
         }
+    }
+
+    /// A refused `C_*Init` is a cryptographic call that provided no approved service: the
+    /// indicator must not keep saying what the previous operation was.
+    fn indicate_refusal<T>(&self, h: CK_SESSION_HANDLE, r: Result<T>) -> Result<T> {
+        if r.is_err()
+            && let Ok((s, _)) = self.session(h)
+        {
+            s.lock().last_approved = Some(false);
+        }
+        r
     }
 
     /// The approved-service indicator of the session's last cryptographic operation.

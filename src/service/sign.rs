@@ -145,6 +145,27 @@ fn check_size(
     Ok((bits, curve))
 }
 
+/// Parameter checks that need the key: mechanisms without a parameter refuse one, and a PSS
+/// salt must fit the modulus (sLen <= emLen - hLen - 2, PKCS#11 2.1.14).
+fn check_params(spec: &MechSpec, mech: &Mechanism, key_bits: Option<usize>) -> Result<()> {
+    match (&mech.params, spec.family) {
+        (Params::Pss { hash, salt_len, .. }, Family::Rsa) => {
+            let h_len = hash_of_mechanism(*hash)?.output_len() as u64;
+            let em_len = key_bits.map_or(0, |b| b.saturating_sub(1).div_ceil(8)) as u64;
+            if salt_len.saturating_add(h_len + 2) > em_len {
+                return Err(Error::MechanismParamInvalid);
+            }
+            Ok(())
+        }
+        (Params::None, _) => Ok(()),
+        // RSA PKCS#1 v1.5 and raw, ECDSA, HMAC and CMAC have no parameter.
+        (_, Family::Rsa | Family::Ec | Family::Hmac | Family::Aes) => {
+            Err(Error::MechanismParamInvalid)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether the mechanism hashes the caller's data itself (the input is the message).
 pub(super) fn hashes_message(spec: &MechSpec) -> bool {
     spec.hash.is_some() && spec.family != Family::Hmac
@@ -173,11 +194,12 @@ impl Module {
         })?;
         check_key(spec, &obj, op == Op::Sign, usage)?;
         let (bits, curve) = check_size(self, spec, &obj)?;
+        check_params(spec, mech, bits)?;
         Ok(Prepared {
             spec,
             info: OpInfo {
                 mech: mech.mech,
-                approved: self.policy.approved(spec, op, bits, curve),
+                approved: self.policy.approved(spec, op, bits, curve) && obj.approved_key(),
             },
             obj,
         })
@@ -209,6 +231,16 @@ impl Module {
     }
 
     pub fn sign_init(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+    ) -> Result<()> {
+        let r = self.try_sign_init(h, mech, key);
+        self.indicate_refusal(h, r)
+    }
+
+    fn try_sign_init(
         &self,
         h: CK_SESSION_HANDLE,
         mech: &Mechanism,
@@ -323,6 +355,16 @@ impl Module {
     }
 
     pub fn verify_init(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+    ) -> Result<()> {
+        let r = self.try_verify_init(h, mech, key);
+        self.indicate_refusal(h, r)
+    }
+
+    fn try_verify_init(
         &self,
         h: CK_SESSION_HANDLE,
         mech: &Mechanism,

@@ -180,7 +180,8 @@ impl Module {
                 })?;
             approved = self
                 .policy
-                .approved(spec, Op::Wrap, kek_obj.key_bits(), None);
+                .approved(spec, Op::Wrap, kek_obj.key_bits(), None)
+                && kek_obj.approved_key();
             Ok(match out {
                 OutBuf::Query => Output::Length(wrapped.len()),
                 OutBuf::Capacity(c) if c < wrapped.len() => Output::TooSmall(wrapped.len()),
@@ -227,7 +228,8 @@ impl Module {
             self.import_material(&mut attrs, &material)?;
             approved = self
                 .policy
-                .approved(spec, Op::Unwrap, kek_obj.key_bits(), None);
+                .approved(spec, Op::Unwrap, kek_obj.key_bits(), None)
+                && kek_obj.approved_key();
             let key_approved = approved && self.import_approved(&attrs);
             template::derive_key_attributes(&mut attrs, Origin::Unwrap, key_approved);
             Object::new(attrs.clone()).validate_key(&*self.backend)?;

@@ -57,6 +57,10 @@ impl CryptoBackend for AwsLc {
         2048
     }
 
+    fn ecdsa_curve_follows_hash(&self) -> bool {
+        true
+    }
+
     fn entropy(&self, buf: &mut [u8]) -> Result<()> {
         aws_lc_rs::rand::fill(buf).map_err(|_| Error::general("AWS-LC random generator"))
     }

@@ -144,7 +144,7 @@ impl PrivateKeyOps for RsaPrivate {
             } => {
                 pss_checked(*hash, *mgf_hash)?;
                 let digest = hashed(*hash, input)?;
-                if salt_len + hash.output_len() + 2 > k {
+                if salt_len.saturating_add(hash.output_len() + 2) > k {
                     return Err(Error::MechanismParamInvalid);
                 }
                 with_hash!(*hash, D => self.key.sign_with_rng(&mut r, Pss::<D>::new_with_salt(*salt_len), &digest))
@@ -273,7 +273,8 @@ impl PublicKeyOps for RsaPublic {
                 if data.len() > k {
                     return Err(Error::DataLenRange);
                 }
-                let m = self.raw_public(sig)?;
+                // A signature that is no residue mod n is simply an invalid signature.
+                let m = self.raw_public(sig).map_err(|_| Error::SignatureInvalid)?;
                 let expected = pad_to(data.to_vec(), k);
                 return if subtle::ConstantTimeEq::ct_eq(&m[..], &expected[..]).into() {
                     Ok(())
