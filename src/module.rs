@@ -172,7 +172,16 @@ impl Module {
             .map_err(|e| fail(format!("token store {}: {e}", path.display())))?;
             tokens.push(token);
         }
-        let audit = match &config.audit.path {
+        // Approved-only mode keeps an audit log even when none is configured (the operator's
+        // guide inspects it): next to the token stores.
+        let audit_path = config.audit.path.clone().or_else(|| {
+            let default = dir.join("audit.jsonl");
+            config.algorithms.fips_approved_only.then(|| {
+                tracing::info!("audit log: {} (approved-only default)", default.display());
+                default
+            })
+        });
+        let audit = match &audit_path {
             Some(p) => Some(
                 AuditLog::open(p).map_err(|e| fail(format!("audit.path {}: {e}", p.display())))?,
             ),

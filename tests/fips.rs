@@ -534,3 +534,26 @@ fn keys_from_unapproved_services_stay_unapproved() {
     s.sign(&Mechanism::Sha256Hmac, find(b"kept"), b"m").unwrap();
     assert_eq!(approved(&s), awslc());
 }
+
+/// With the guide's step-3 config and no `[audit]` section, approved-only mode still keeps
+/// the audit log the guide's step 5 inspects: `audit.jsonl` in the storage directory.
+#[test]
+fn approved_only_mode_keeps_an_audit_log_by_default() {
+    let env = Env::with_config(|dir| {
+        let lib = fips_library();
+        // SAFETY: Env holds the test binary's lock; no other thread reads the environment.
+        unsafe { std::env::set_var("CRATON_HSM_TEST_LIB", lib) };
+        format!("{}{}", base_config(dir), guide_config(""))
+    });
+    let s = env.user_session();
+    let (_, private) = rsa_pair(&s, 2048).unwrap();
+    s.sign(&Mechanism::Sha256RsaPkcs, private, b"fips-test")
+        .unwrap();
+    let log = std::fs::read_to_string(env.store_dir().join("audit.jsonl")).unwrap();
+    let sign = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["operation"]["Sign"]["mechanism"] == CKM_SHA256_RSA_PKCS)
+        .expect("a Sign record");
+    assert_eq!(sign["operation"]["Sign"]["fips_approved"], awslc());
+}

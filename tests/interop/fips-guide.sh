@@ -17,7 +17,8 @@ mkdir -p "$WORK/deploy"
 cp "$LIB" "$WORK/deploy/libcraton_hsm.so"
 LIB="$WORK/deploy/libcraton_hsm.so"
 
-# Step 3: the guide's config block, verbatim, plus this test's store and audit log.
+# Step 3: the guide's config block, verbatim, plus this test's store (no [audit] section: in
+# approved-only mode the audit log defaults to audit.jsonl in the store directory).
 cat >"$CRATON_HSM_CONFIG" <<EOF
 [algorithms]
 # Use the FIPS-certified backend.
@@ -36,9 +37,6 @@ storage_path = "$WORK/store"
 
 [security]
 pbkdf2_iterations = 1000
-
-[audit]
-path = "$WORK/audit.jsonl"
 EOF
 
 step4_sidecar() {
@@ -87,7 +85,7 @@ round_trip() {
     grep_in verify.txt "Signature is valid"
     # The audit record of that Sign call: {"operation":{"Sign":{"mechanism":64,
     # "fips_approved":true}},"result":"Success"} (64 = CKM_SHA256_RSA_PKCS).
-    python3 - "$WORK/audit.jsonl" <<'PY'
+    python3 - "$WORK/store/audit.jsonl" <<'PY'
 import json, sys
 records = [json.loads(l) for l in open(sys.argv[1])]
 signs = [r for r in records if "Sign" in r.get("operation", {})]
