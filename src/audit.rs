@@ -39,27 +39,18 @@ impl Operation {
     /// The same operation marked not approved: a call that failed provided no approved
     /// service, whatever it was set up to be.
     pub fn unapproved(mut self) -> Operation {
-        match &mut self {
-            Operation::GenerateKey { fips_approved, .. }
-            | Operation::GenerateKeyPair { fips_approved, .. }
-            | Operation::Digest { fips_approved, .. }
-            | Operation::Sign { fips_approved, .. }
-            | Operation::Verify { fips_approved, .. }
-            | Operation::Encrypt { fips_approved, .. }
-            | Operation::Decrypt { fips_approved, .. }
-            | Operation::WrapKey { fips_approved, .. }
-            | Operation::UnwrapKey { fips_approved, .. }
-            | Operation::DeriveKey { fips_approved, .. }
-            | Operation::Encapsulate { fips_approved, .. }
-            | Operation::Decapsulate { fips_approved, .. }
-            | Operation::GenerateRandom { fips_approved, .. } => *fips_approved = false,
-            _ => {}
+        if let Some(a) = self.indicator() {
+            *a = false;
         }
         self
     }
 
     /// The approved-service indicator the operation carries, if it is cryptographic.
     pub fn fips_approved(&self) -> Option<bool> {
+        self.clone().indicator().map(|a| *a)
+    }
+
+    fn indicator(&mut self) -> Option<&mut bool> {
         match self {
             Operation::GenerateKey { fips_approved, .. }
             | Operation::GenerateKeyPair { fips_approved, .. }
@@ -73,7 +64,7 @@ impl Operation {
             | Operation::DeriveKey { fips_approved, .. }
             | Operation::Encapsulate { fips_approved, .. }
             | Operation::Decapsulate { fips_approved, .. }
-            | Operation::GenerateRandom { fips_approved, .. } => Some(*fips_approved),
+            | Operation::GenerateRandom { fips_approved, .. } => Some(fips_approved),
             _ => None,
         }
     }

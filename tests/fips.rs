@@ -481,17 +481,20 @@ fn keys_from_unapproved_services_stay_unapproved() {
     let s = env.user_session();
     let lib = raw_lib();
     let approved = |s: &Session| last_approved(&lib, s.handle()).unwrap();
-    // An imported HMAC key of an approved size: approved in this mode.
-    let imported = s
-        .create_object(&[
+    // A token HMAC key of an approved size, imported with the given label.
+    let import = |s: &Session, label: &[u8]| {
+        s.create_object(&[
             Attribute::Class(cryptoki::object::ObjectClass::SECRET_KEY),
             Attribute::KeyType(cryptoki::object::KeyType::GENERIC_SECRET),
             Attribute::Value(vec![9u8; 32]),
             Attribute::Token(true),
             Attribute::Sign(true),
-            Attribute::Label(b"kept".to_vec()),
+            Attribute::Label(label.to_vec()),
         ])
-        .unwrap();
+        .unwrap()
+    };
+    // Imported in approved-only mode: approved.
+    let imported = import(&s, b"kept");
     assert_eq!(vendor_fips_approved(&s, imported), awslc());
     drop(s);
     env.unload();
@@ -507,16 +510,7 @@ fn keys_from_unapproved_services_stay_unapproved() {
     let s = env.p11().open_rw_session(env.slot()).unwrap();
     s.login(cryptoki::session::UserType::User, Some(&pin(USER_PIN)))
         .unwrap();
-    let outside = s
-        .create_object(&[
-            Attribute::Class(cryptoki::object::ObjectClass::SECRET_KEY),
-            Attribute::KeyType(cryptoki::object::KeyType::GENERIC_SECRET),
-            Attribute::Value(vec![5u8; 32]),
-            Attribute::Token(true),
-            Attribute::Sign(true),
-            Attribute::Label(b"outside".to_vec()),
-        ])
-        .unwrap();
+    let outside = import(&s, b"outside");
     assert!(!vendor_fips_approved(&s, outside));
     drop(s);
     env.unload();

@@ -13,6 +13,22 @@ use cryptoki::session::UserType;
 use cryptoki_sys::*;
 use std::ptr::null_mut;
 
+/// An AES-256 wrapping key created through the raw API (for nested template attributes),
+/// with `extra` attributes.
+fn raw_aes_kek(
+    lib: &RawLib,
+    h: CK_SESSION_HANDLE,
+    extra: Vec<(CK_ATTRIBUTE_TYPE, Val)>,
+) -> Result<CK_OBJECT_HANDLE, CK_RV> {
+    let mut items = vec![
+        (CKA_CLASS, Val::Ulong(CKO_SECRET_KEY)),
+        (CKA_KEY_TYPE, Val::Ulong(CKK_AES)),
+        (CKA_VALUE, Val::Bytes(vec![0x77; 32])),
+    ];
+    items.extend(extra);
+    raw_create(lib, h, items)
+}
+
 fn aes_unwrap_template() -> Vec<Attribute> {
     vec![
         Attribute::Class(ObjectClass::SECRET_KEY),
@@ -308,13 +324,10 @@ fn wrap_and_unwrap_templates_bind_the_keys() {
     let h = s.handle();
     // A wrapping key whose CKA_UNWRAP_TEMPLATE makes every unwrapped key unextractable
     // and sensitive, and whose CKA_WRAP_TEMPLATE only lets it wrap keys labelled "export".
-    let kek = raw_create(
+    let kek = raw_aes_kek(
         &lib,
         h,
         vec![
-            (CKA_CLASS, Val::Ulong(CKO_SECRET_KEY)),
-            (CKA_KEY_TYPE, Val::Ulong(CKK_AES)),
-            (CKA_VALUE, Val::Bytes(vec![0x77; 32])),
             (CKA_WRAP, Val::Bool(true)),
             (CKA_UNWRAP, Val::Bool(true)),
             (
@@ -390,21 +403,16 @@ fn templates_read_back_through_get_attribute_value() {
     let s = env.user_session();
     let lib = raw_lib();
     let h = s.handle();
-    let kek = raw_create(
+    let kek = raw_aes_kek(
         &lib,
         h,
-        vec![
-            (CKA_CLASS, Val::Ulong(CKO_SECRET_KEY)),
-            (CKA_KEY_TYPE, Val::Ulong(CKK_AES)),
-            (CKA_VALUE, Val::Bytes(vec![0x77; 32])),
-            (
-                CKA_UNWRAP_TEMPLATE,
-                Val::Nested(vec![
-                    (CKA_EXTRACTABLE, Val::Bool(false)),
-                    (CKA_LABEL, Val::Bytes(b"unwrapped".to_vec())),
-                ]),
-            ),
-        ],
+        vec![(
+            CKA_UNWRAP_TEMPLATE,
+            Val::Nested(vec![
+                (CKA_EXTRACTABLE, Val::Bool(false)),
+                (CKA_LABEL, Val::Bytes(b"unwrapped".to_vec())),
+            ]),
+        )],
     )
     .unwrap();
     let entry = std::mem::size_of::<CK_ATTRIBUTE>() as CK_ULONG;
