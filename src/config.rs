@@ -113,6 +113,9 @@ pub struct Security {
     pub pin_max_length: u64,
     pub max_failed_logins: u64,
     pub pbkdf2_iterations: u64,
+    /// Lets one secret key both wrap/unwrap keys and encrypt/decrypt data (an oracle; off by
+    /// default, docs/security.md).
+    pub allow_mixed_key_roles: bool,
 }
 
 impl Default for Security {
@@ -122,6 +125,7 @@ impl Default for Security {
             pin_max_length: 64,
             max_failed_logins: 10,
             pbkdf2_iterations: 600_000,
+            allow_mixed_key_roles: false,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod limits;
 pub mod logging;
 pub mod mechanism;
 pub mod module;

@@ -24,6 +24,8 @@ pub struct Module {
     pub rng: Arc<SharedRng>,
     pub policy: Policy,
     pub pins: PinPolicy,
+    /// `security.allow_mixed_key_roles`.
+    pub mixed_key_roles: bool,
     pub tokens: Vec<Token>,
     pub sessions: SessionTable,
     pub audit: Option<AuditLog>,
@@ -199,6 +201,7 @@ impl Module {
         Ok(Module {
             state_key: StateKey::new(state_key),
             sessions: SessionTable::new(config.token.max_sessions as usize),
+            mixed_key_roles: config.security.allow_mixed_key_roles,
             config,
             backend,
             rng,

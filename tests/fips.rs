@@ -413,15 +413,21 @@ fn indicator_follows_the_use_not_just_the_mechanism() {
     let key = s
         .generate_key(
             &Mechanism::AesKeyGen,
+            &[Attribute::ValueLen(32.into()), Attribute::Extractable(true)],
+        )
+        .unwrap();
+    assert_eq!(approved(&s), awslc());
+    // A key transports keys or encrypts data, never both (docs/security.md).
+    let kek = s
+        .generate_key(
+            &Mechanism::AesKeyGen,
             &[
                 Attribute::ValueLen(32.into()),
-                Attribute::Extractable(true),
                 Attribute::Wrap(true),
                 Attribute::Unwrap(true),
             ],
         )
         .unwrap();
-    assert_eq!(approved(&s), awslc());
 
     // GCM: encryption under a caller's IV is not approved, decryption is.
     let mut iv = [7u8; 12];
@@ -450,9 +456,9 @@ fn indicator_follows_the_use_not_just_the_mechanism() {
             &[Attribute::ValueLen(16.into()), Attribute::Extractable(true)],
         )
         .unwrap();
-    s.wrap_key(&Mechanism::AesKeyWrap, key, target).unwrap();
+    s.wrap_key(&Mechanism::AesKeyWrap, kek, target).unwrap();
     assert_eq!(approved(&s), awslc());
-    s.wrap_key(&Mechanism::AesCbcPad([1u8; 16]), key, target)
+    s.wrap_key(&Mechanism::AesCbcPad([1u8; 16]), kek, target)
         .unwrap();
     assert!(!approved(&s));
 

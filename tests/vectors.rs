@@ -68,6 +68,7 @@ fn mgf(name: &str) -> PkcsMgfType {
     }
 }
 
+/// A secret key for data: encryption, MACs, derivation.
 fn secret(s: &Session, kt: KeyType, value: Vec<u8>) -> ObjectHandle {
     s.create_object(&[
         Attribute::Class(ObjectClass::SECRET_KEY),
@@ -78,10 +79,20 @@ fn secret(s: &Session, kt: KeyType, value: Vec<u8>) -> ObjectHandle {
         Attribute::Sign(true),
         Attribute::Verify(true),
         Attribute::Derive(true),
-        Attribute::Wrap(true),
-        Attribute::Unwrap(true),
         Attribute::Extractable(true),
         Attribute::Sensitive(false),
+    ])
+    .unwrap()
+}
+
+/// A key-encryption key with the same value: a key either transports keys or encrypts data.
+fn kek(s: &Session, value: Vec<u8>) -> ObjectHandle {
+    s.create_object(&[
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::AES),
+        Attribute::Value(value),
+        Attribute::Wrap(true),
+        Attribute::Unwrap(true),
     ])
     .unwrap()
 }
@@ -382,8 +393,7 @@ fn key_wrap_vectors(file: &str, mech: CK_MECHANISM_TYPE) {
     let h = s.handle();
     let mut t = Tally::default();
     for c in load(file) {
-        let kek = secret(&s, KeyType::AES, hx(&c, "key"));
-        let k = kek.handle();
+        let k = secret(&s, KeyType::AES, hx(&c, "key")).handle();
         let msg = hx(&c, "msg");
         let ct = hx(&c, "ct");
         if awslc() && hx(&c, "key").len() == 24 {
@@ -408,6 +418,7 @@ fn key_wrap_vectors(file: &str, mech: CK_MECHANISM_TYPE) {
                 );
                 if matches!(msg.len(), 16 | 24 | 32) {
                     let target = secret(&s, KeyType::AES, msg.clone()).handle();
+                    let k = kek(&s, hx(&c, "key")).handle();
                     assert_eq!(
                         lib.wrap_key(h, mech, k, target).unwrap(),
                         ct,

@@ -42,7 +42,7 @@ fn aes_unwrap_template() -> Vec<Attribute> {
 fn wrap_an_aes_key_with_gcm_cbc_pad_and_rsa_oaep() {
     let env = Env::new("");
     let s = env.user_session();
-    let kek = aes_key(&s, &[]);
+    let kek = aes_kek(&s, &[]);
     let target = aes_key(&s, &[Attribute::Extractable(true)]);
     let other = aes_key(&s, &[Attribute::Extractable(true)]);
     assert_different_aes_keys(&s, target, other);
@@ -147,7 +147,29 @@ fn wrap_an_ec_private_key_as_pkcs8_with_aes_kwp() {
     let s = env.user_session();
     let lib = raw_lib();
     let h = s.handle();
-    let kek = aes_key(&s, &[]);
+    // The KEK and, to look under the wrapping, a data key with the same value: one key may
+    // not both wrap and decrypt (that is the oracle docs/security.md closes).
+    let secret = |roles: &[Attribute]| {
+        let mut t = vec![
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::Value(vec![0x5a; 32]),
+        ];
+        t.extend_from_slice(roles);
+        s.create_object(&t).unwrap()
+    };
+    let kek = secret(&[Attribute::Wrap(true), Attribute::Unwrap(true)]);
+    let twin = secret(&[Attribute::Decrypt(true)]);
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::Value(vec![0x5a; 32]),
+            Attribute::Wrap(true),
+            Attribute::Decrypt(true),
+        ]),
+        RvError::TemplateInconsistent
+    );
     let (public, private) = ec_pair(&s, &[Attribute::Sign(true), Attribute::Extractable(true)]);
 
     let wrapped = lib
@@ -155,10 +177,14 @@ fn wrap_an_ec_private_key_as_pkcs8_with_aes_kwp() {
         .unwrap();
     assert_eq!(wrapped.len() % 8, 0);
     assert!(wrapped.len() > 64, "{}", wrapped.len());
+    assert_eq!(
+        lib.crypt(h, CKM_AES_KEY_WRAP_KWP, kek.handle(), &wrapped, false),
+        Err(CKR_KEY_FUNCTION_NOT_PERMITTED)
+    );
 
     // Under the wrapping, a PKCS#8 PrivateKeyInfo for an EC key on P-256.
     let pkcs8 = lib
-        .crypt(h, CKM_AES_KEY_WRAP_KWP, kek.handle(), &wrapped, false)
+        .crypt(h, CKM_AES_KEY_WRAP_KWP, twin.handle(), &wrapped, false)
         .unwrap();
     assert_eq!(pkcs8[0], 0x30, "a DER SEQUENCE");
     assert!(contains(&pkcs8, &EC_PUBLIC_KEY_OID));
@@ -269,7 +295,7 @@ fn wrap_with_trusted_needs_a_trusted_wrapping_key() {
     assert!(bool_attr(&s, trusted, AttributeType::Trusted));
 
     // The user can neither create nor make a trusted key.
-    let untrusted = aes_key(&s, &[]);
+    let untrusted = aes_kek(&s, &[]);
     assert_rv!(
         s.generate_key(
             &Mechanism::AesKeyGen,
@@ -485,7 +511,7 @@ fn unwrap_rules_for_mechanisms_defaults_and_lengths() {
     );
 
     // The default of an unwrapped key is extractable (5.18); the key's own template decides.
-    let kek = aes_key(&s, &[]);
+    let kek = aes_kek(&s, &[]);
     let kw = Mechanism::AesKeyWrap;
     let wrapped = s.wrap_key(&kw, kek, target).unwrap();
     let back = s
@@ -513,7 +539,7 @@ fn unwrap_rules_for_mechanisms_defaults_and_lengths() {
 fn aes_key_wrap_pads_keys_of_any_length() {
     let env = Env::new("");
     let s = env.user_session();
-    let kek = aes_key(&s, &[]);
+    let kek = aes_kek(&s, &[]);
     let kw = Mechanism::AesKeyWrap;
 
     let value: Vec<u8> = (1..=20).collect();

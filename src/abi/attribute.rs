@@ -2,6 +2,7 @@
 
 use super::ptr;
 use crate::error::{Error, Result};
+use crate::limits::{MAX_ATTR_VALUE_LEN, MAX_TEMPLATE_ATTRS};
 use crate::object::attribute::{AttrKind, kind_of};
 use crate::object::{AttrValue, Template};
 use crate::service::AttributeAnswer;
@@ -10,43 +11,62 @@ use std::mem::size_of;
 
 const ULONG: usize = size_of::<CK_ULONG>();
 
-/// Reads a caller's template.
+/// Reads a caller's template. Bounded before anything is read: at most `MAX_TEMPLATE_ATTRS`
+/// attributes of at most `MAX_ATTR_VALUE_LEN` bytes each, and a template attribute
+/// (`CKA_WRAP_TEMPLATE` and the like) may hold plain attributes only — PKCS#11 has no
+/// template inside a template, so depth is exactly one and a template pointing at itself is
+/// refused rather than followed.
 ///
 /// # Safety
 /// `p` must be NULL or point to `count` attributes whose `pValue` buffers are readable.
 pub unsafe fn read_template(p: *const CK_ATTRIBUTE, count: CK_ULONG) -> Result<Template> {
     // SAFETY: caller's contract.
-    let attrs = unsafe { ptr::array(p, count)? };
+    let attrs = unsafe { ptr::array(p, count, MAX_TEMPLATE_ATTRS)? };
     attrs
         .iter()
-        // SAFETY: each attribute's buffer is readable by the caller's contract.
-        .map(|a| Ok((a.type_, unsafe { read_value(a)? })))
+        .map(|a| {
+            // SAFETY: each attribute's buffer is readable by the caller's contract.
+            let value = match unsafe { read_plain(a)? } {
+                Plain::Value(v) => v,
+                // SAFETY: as above; the nested attributes are read as plain values only.
+                Plain::Template => unsafe { read_nested(a)? },
+            };
+            Ok((a.type_, value))
+        })
         .collect()
+}
+
+/// A value read without following pointers inside it.
+enum Plain {
+    Value(AttrValue),
+    /// A template attribute: an array of further attributes.
+    Template,
 }
 
 /// # Safety
 /// `a.pValue` must be NULL or point to `a.ulValueLen` readable bytes.
-unsafe fn read_value(a: &CK_ATTRIBUTE) -> Result<AttrValue> {
+unsafe fn read_plain(a: &CK_ATTRIBUTE) -> Result<Plain> {
     let kind = kind_of(a.type_).ok_or(Error::AttributeTypeInvalid)?;
-    // SAFETY: caller's contract.
-    let raw = unsafe { ptr::bytes(a.pValue as *const u8, a.ulValueLen)? };
+    if kind == AttrKind::Template {
+        return Ok(Plain::Template);
+    }
     let invalid = Error::AttributeValueInvalid;
-    Ok(match kind {
+    // SAFETY: caller's contract; the length is bounded before the buffer is touched.
+    let raw = unsafe {
+        ptr::bytes_or(
+            a.pValue as *const u8,
+            a.ulValueLen,
+            MAX_ATTR_VALUE_LEN,
+            invalid.clone(),
+        )?
+    };
+    Ok(Plain::Value(match kind {
         AttrKind::Bool => match raw {
             [b] => AttrValue::Bool(*b != CK_FALSE),
             _ => return Err(invalid),
         },
         AttrKind::Ulong => AttrValue::Ulong(ulong(raw)? as u64),
         AttrKind::Bytes | AttrKind::Date => AttrValue::Bytes(raw.to_vec()),
-        AttrKind::Template => {
-            if raw.len() % size_of::<CK_ATTRIBUTE>() != 0 {
-                return Err(invalid);
-            }
-            let n = (raw.len() / size_of::<CK_ATTRIBUTE>()) as CK_ULONG;
-            // SAFETY: the buffer holds `n` attributes, readable per the caller's contract.
-            let inner = unsafe { read_template(a.pValue as *const CK_ATTRIBUTE, n)? };
-            AttrValue::Template(inner.into_iter().map(|(t, v)| (t as u64, v)).collect())
-        }
         AttrKind::MechanismList => {
             if raw.len() % ULONG != 0 {
                 return Err(invalid);
@@ -57,7 +77,34 @@ unsafe fn read_value(a: &CK_ATTRIBUTE) -> Result<AttrValue> {
                     .collect::<Result<_>>()?,
             )
         }
-    })
+        AttrKind::Template => unreachable!("handled above"),
+    }))
+}
+
+/// The attributes inside a template attribute: plain values only.
+///
+/// # Safety
+/// `a.pValue` must be NULL or point to `a.ulValueLen` readable bytes holding attributes whose
+/// own buffers are readable.
+unsafe fn read_nested(a: &CK_ATTRIBUTE) -> Result<AttrValue> {
+    let invalid = Error::AttributeValueInvalid;
+    let len = usize::try_from(a.ulValueLen)
+        .ok()
+        .filter(|l| *l <= MAX_ATTR_VALUE_LEN && l % size_of::<CK_ATTRIBUTE>() == 0)
+        .ok_or(invalid.clone())?;
+    let n = (len / size_of::<CK_ATTRIBUTE>()) as CK_ULONG;
+    // SAFETY: the buffer holds `n` attributes (caller's contract), `n` is bounded.
+    let inner = unsafe { ptr::array(a.pValue as *const CK_ATTRIBUTE, n, MAX_TEMPLATE_ATTRS) }
+        .map_err(|_| invalid.clone())?;
+    let mut items = Vec::with_capacity(inner.len());
+    for i in inner {
+        // SAFETY: each nested buffer follows the same contract.
+        match unsafe { read_plain(i)? } {
+            Plain::Value(v) => items.push((i.type_ as u64, v)),
+            Plain::Template => return Err(invalid),
+        }
+    }
+    Ok(AttrValue::Template(items))
 }
 
 fn ulong(raw: &[u8]) -> Result<CK_ULONG> {
@@ -65,7 +112,7 @@ fn ulong(raw: &[u8]) -> Result<CK_ULONG> {
     Ok(CK_ULONG::from_ne_bytes(arr))
 }
 
-/// Reads the types of a `C_GetAttributeValue` template.
+/// Reads the types of a `C_GetAttributeValue` template (bounded like `read_template`).
 ///
 /// # Safety
 /// `p` must be NULL or point to `count` attributes.
@@ -74,7 +121,7 @@ pub unsafe fn read_types(
     count: CK_ULONG,
 ) -> Result<Vec<CK_ATTRIBUTE_TYPE>> {
     // SAFETY: caller's contract.
-    Ok(unsafe { ptr::array(p, count)? }
+    Ok(unsafe { ptr::array(p, count, MAX_TEMPLATE_ATTRS)? }
         .iter()
         .map(|a| a.type_)
         .collect())

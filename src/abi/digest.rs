@@ -1,6 +1,7 @@
 //! Message digesting functions.
 
-use super::{guard, m, mechanism, ptr};
+use super::{guard, m, mechanism, op_args, ptr};
+use crate::error::Error;
 use cryptoki_sys::*;
 
 /// # Safety
@@ -35,7 +36,10 @@ pub unsafe extern "C" fn C_Digest(
     guard("C_Digest", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let data = unsafe { ptr::bytes(p_data, ul_data_len)? };
+        let args = unsafe { ptr::input(p_data, ul_data_len, Error::DataLenRange) }
+            // SAFETY: caller's contract.
+            .and_then(|d| unsafe { ptr::out(pul_digest_len) }.map(|_| d));
+        let data = op_args(&module, h, CKF_DIGEST, args)?;
         // SAFETY: caller's contract.
         unsafe { ptr::deliver(p_digest, pul_digest_len, |out| module.digest(h, data, out)) }
     })
@@ -52,7 +56,8 @@ pub unsafe extern "C" fn C_DigestUpdate(
     guard("C_DigestUpdate", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let part = unsafe { ptr::bytes(p_part, ul_part_len)? };
+        let args = unsafe { ptr::input(p_part, ul_part_len, Error::DataLenRange) };
+        let part = op_args(&module, h, CKF_DIGEST, args)?;
         module.digest_update(h, part)
     })
 }
@@ -74,6 +79,8 @@ pub unsafe extern "C" fn C_DigestFinal(
 ) -> CK_RV {
     guard("C_DigestFinal", || {
         let module = m()?;
+        // SAFETY: caller's contract.
+        op_args(&module, h, CKF_DIGEST, unsafe { ptr::out(pul_digest_len) })?;
         // SAFETY: caller's contract.
         unsafe { ptr::deliver(p_digest, pul_digest_len, |out| module.digest_final(h, out)) }
     })

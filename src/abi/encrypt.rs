@@ -1,9 +1,18 @@
 //! Encryption and decryption. The dual-function calls (`C_DigestEncryptUpdate` and the like)
 //! are not implemented and return `CKR_FUNCTION_NOT_SUPPORTED` (docs/pkcs11-coverage.md).
 
-use super::{guard, m, mechanism, not_supported, ptr};
+use super::{guard, m, mechanism, not_supported, op_args, ptr};
 use crate::crypto::Direction;
+use crate::error::Error;
 use cryptoki_sys::*;
+
+/// The operation flag of a direction, and its input-length code.
+fn flag_and_code(dir: Direction) -> (CK_FLAGS, Error) {
+    match dir {
+        Direction::Encrypt => (CKF_ENCRYPT, Error::DataLenRange),
+        Direction::Decrypt => (CKF_DECRYPT, Error::EncryptedDataLenRange),
+    }
+}
 
 fn init(
     name: &'static str,
@@ -16,11 +25,7 @@ fn init(
         let module = m()?;
         if p_mechanism.is_null() {
             // 3.x: a NULL mechanism ends the active encryption or decryption.
-            let flag = match dir {
-                Direction::Encrypt => CKF_ENCRYPT,
-                Direction::Decrypt => CKF_DECRYPT,
-            };
-            return module.session_cancel(h, flag);
+            return module.session_cancel(h, flag_and_code(dir).0);
         }
         // SAFETY: the exported callers pass the caller's mechanism pointer on.
         let mech = unsafe { mechanism::read(p_mechanism)? };
@@ -41,8 +46,12 @@ unsafe fn single(
 ) -> CK_RV {
     guard(name, || {
         let module = m()?;
+        let (flag, too_long) = flag_and_code(dir);
         // SAFETY: caller's contract.
-        let input = unsafe { ptr::bytes(p_in, ul_in)? };
+        let args = unsafe { ptr::input(p_in, ul_in, too_long) }
+            // SAFETY: caller's contract.
+            .and_then(|i| unsafe { ptr::out(pul_out) }.map(|_| i));
+        let input = op_args(&module, h, flag, args)?;
         // SAFETY: caller's contract.
         unsafe { ptr::deliver(p_out, pul_out, |out| module.crypt(h, dir, input, out)) }
     })
@@ -61,8 +70,12 @@ unsafe fn update(
 ) -> CK_RV {
     guard(name, || {
         let module = m()?;
+        let (flag, too_long) = flag_and_code(dir);
         // SAFETY: caller's contract.
-        let input = unsafe { ptr::bytes(p_in, ul_in)? };
+        let args = unsafe { ptr::input(p_in, ul_in, too_long) }
+            // SAFETY: caller's contract.
+            .and_then(|i| unsafe { ptr::out(pul_out) }.map(|_| i));
+        let input = op_args(&module, h, flag, args)?;
         // SAFETY: caller's contract.
         unsafe {
             ptr::deliver(p_out, pul_out, |out| {
@@ -83,6 +96,10 @@ unsafe fn finish(
 ) -> CK_RV {
     guard(name, || {
         let module = m()?;
+        // SAFETY: caller's contract.
+        op_args(&module, h, flag_and_code(dir).0, unsafe {
+            ptr::out(pul_out)
+        })?;
         // SAFETY: caller's contract.
         unsafe { ptr::deliver(p_out, pul_out, |out| module.crypt_final(h, dir, out)) }
     })

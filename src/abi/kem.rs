@@ -1,6 +1,7 @@
 //! PKCS#11 3.2 key encapsulation: `C_EncapsulateKey`, `C_DecapsulateKey`.
 
 use super::{attribute, guard, m, mechanism, ptr};
+use crate::error::Error;
 use cryptoki_sys::*;
 
 /// # Safety
@@ -68,7 +69,13 @@ pub unsafe extern "C" fn C_DecapsulateKey(
         // SAFETY: caller's contract.
         let tpl = unsafe { attribute::read_template(p_template, ul_attribute_count)? };
         // SAFETY: caller's contract.
-        let ct = unsafe { ptr::bytes(p_ciphertext, ul_ciphertext_len)? };
+        let ct = unsafe {
+            ptr::input(
+                p_ciphertext,
+                ul_ciphertext_len,
+                Error::EncryptedDataLenRange,
+            )?
+        };
         *out = module.decapsulate_key(h, &mech, h_private_key, &tpl, ct)?;
         Ok(())
     })

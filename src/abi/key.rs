@@ -1,6 +1,7 @@
 //! Key management functions: generation, wrapping, derivation.
 
 use super::{attribute, guard, m, mechanism, ptr};
+use crate::error::Error;
 use cryptoki_sys::*;
 
 /// # Safety
@@ -101,7 +102,8 @@ pub unsafe extern "C" fn C_UnwrapKey(
         // SAFETY: caller's contract.
         let mech = unsafe { mechanism::read(p_mechanism)? };
         // SAFETY: caller's contract.
-        let wrapped = unsafe { ptr::bytes(p_wrapped_key, ul_wrapped_key_len)? };
+        let wrapped =
+            unsafe { ptr::input(p_wrapped_key, ul_wrapped_key_len, Error::WrappedKeyLenRange)? };
         // SAFETY: caller's contract.
         let tpl = unsafe { attribute::read_template(p_template, ul_attribute_count)? };
         *out = module.unwrap_key(h, &mech, h_unwrapping_key, wrapped, &tpl)?;

@@ -2,6 +2,7 @@
 
 use super::ptr;
 use crate::error::{Error, Result};
+use crate::limits::MAX_PARAM_LEN;
 use crate::mechanism::{Mechanism, Params};
 use cryptoki_sys::*;
 use std::mem::size_of;
@@ -19,13 +20,14 @@ unsafe fn param<T: Copy>(m: &CK_MECHANISM) -> Result<T> {
     Ok(unsafe { std::ptr::read_unaligned(m.pParameter as *const T) })
 }
 
-/// A buffer inside a parameter structure; a bad pointer is a bad parameter.
+/// A buffer inside a parameter structure, at most `MAX_PARAM_LEN` bytes; a bad pointer or
+/// length is a bad parameter, decided before anything is read or allocated.
 ///
 /// # Safety
 /// `p` must be NULL or point to `len` readable bytes.
-unsafe fn buf(p: *mut CK_BYTE, len: CK_ULONG) -> Result<Vec<u8>> {
+unsafe fn buf(p: *const CK_BYTE, len: CK_ULONG) -> Result<Vec<u8>> {
     // SAFETY: caller's contract.
-    unsafe { ptr::bytes(p, len) }
+    unsafe { ptr::bytes_or(p, len, MAX_PARAM_LEN, Error::MechanismParamInvalid) }
         .map(<[u8]>::to_vec)
         .map_err(|_| Error::MechanismParamInvalid)
 }
@@ -59,13 +61,11 @@ pub unsafe fn read(p: *const CK_MECHANISM) -> Result<Mechanism> {
             if p.source != 0 && p.source != CKZ_DATA_SPECIFIED {
                 return Err(Error::MechanismParamInvalid);
             }
-            // SAFETY: the label buffer is readable by the caller's contract.
-            let label = unsafe { ptr::bytes(p.pSourceData as *const u8, p.ulSourceDataLen) }
-                .map_err(|_| Error::MechanismParamInvalid)?;
             Params::Oaep {
                 hash: p.hashAlg,
                 mgf: p.mgf,
-                label: label.to_vec(),
+                // SAFETY: the label buffer is readable by the caller's contract.
+                label: unsafe { buf(p.pSourceData as *const u8, p.ulSourceDataLen)? },
             }
         }
         CKM_AES_GCM => {
@@ -132,11 +132,8 @@ pub unsafe fn read(p: *const CK_MECHANISM) -> Result<Mechanism> {
             }
         }
         _ if m.pParameter.is_null() || m.ulParameterLen == 0 => Params::None,
-        _ => {
-            // SAFETY: caller's contract.
-            let raw = unsafe { ptr::bytes(m.pParameter as *const u8, m.ulParameterLen) }?;
-            Params::Bytes(raw.to_vec())
-        }
+        // SAFETY: caller's contract.
+        _ => Params::Bytes(unsafe { buf(m.pParameter as *const u8, m.ulParameterLen)? }),
     };
     Ok(Mechanism {
         mech: m.mechanism,

@@ -56,6 +56,22 @@ fn m() -> Result<Arc<Module>> {
     module::get()
 }
 
+/// The arguments of a call inside an active operation. A bad one ends the operation, as every
+/// failure but a too-small buffer does (PKCS#11 3.x 5.2); the core ends it for the failures it
+/// finds itself.
+fn op_args<T>(
+    module: &Module,
+    h: CK_SESSION_HANDLE,
+    flags: CK_FLAGS,
+    args: Result<T>,
+) -> Result<T> {
+    if args.is_err() {
+        // The session may itself be the bad argument; then there is nothing to end.
+        let _ = module.session_cancel(h, flags);
+    }
+    args
+}
+
 /// For functions this module does not implement: still "not initialized" before
 /// `C_Initialize`, as every function must be.
 fn not_supported(name: &'static str) -> CK_RV {

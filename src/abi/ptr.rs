@@ -2,23 +2,53 @@
 //! becomes a Rust reference or slice.
 
 use crate::error::{Error, Result};
+use crate::limits::MAX_BUFFER_LEN;
 use crate::session::operation::{OutBuf, Output};
 use cryptoki_sys::*;
 
-/// A caller's input buffer. A NULL pointer is allowed only with a zero length.
+/// A caller's input buffer. A NULL pointer is allowed only with a zero length; a length above
+/// `MAX_BUFFER_LEN` is `CKR_ARGUMENTS_BAD` (see `bytes_or` for the functions with a length code).
 ///
 /// # Safety
 /// `p` must be NULL or point to `len` readable bytes that outlive `'a`.
 pub unsafe fn bytes<'a>(p: *const CK_BYTE, len: CK_ULONG) -> Result<&'a [u8]> {
+    // SAFETY: caller's contract.
+    unsafe { bytes_or(p, len, MAX_BUFFER_LEN, Error::ArgumentsBad) }
+}
+
+/// A caller's input buffer of at most `max` bytes; longer is `too_long` (the function's own
+/// length code, such as `CKR_DATA_LEN_RANGE`), decided before the buffer is touched.
+///
+/// # Safety
+/// `p` must be NULL or point to `len` readable bytes that outlive `'a`.
+pub unsafe fn bytes_or<'a>(
+    p: *const CK_BYTE,
+    len: CK_ULONG,
+    max: usize,
+    too_long: Error,
+) -> Result<&'a [u8]> {
     if len == 0 {
         return Ok(&[]);
     }
+    let len = usize::try_from(len)
+        .ok()
+        .filter(|l| *l <= max)
+        .ok_or(too_long)?;
     if p.is_null() {
         return Err(Error::ArgumentsBad);
     }
-    let len = usize::try_from(len).map_err(|_| Error::ArgumentsBad)?;
-    // SAFETY: non-NULL and, by the caller's contract, `len` readable bytes.
+    // SAFETY: non-NULL, a length no caller can have meant to exceed, and by the caller's
+    // contract `len` readable bytes.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// Operation input (data, ciphertext, signature) with the function's length code.
+///
+/// # Safety
+/// `p` must be NULL or point to `len` readable bytes that outlive `'a`.
+pub unsafe fn input<'a>(p: *const CK_BYTE, len: CK_ULONG, too_long: Error) -> Result<&'a [u8]> {
+    // SAFETY: caller's contract.
+    unsafe { bytes_or(p, len, MAX_BUFFER_LEN, too_long) }
 }
 
 /// A caller's output buffer of `len` bytes (may be empty).
@@ -29,27 +59,33 @@ pub unsafe fn bytes_mut<'a>(p: *mut CK_BYTE, len: CK_ULONG) -> Result<&'a mut [u
     if len == 0 {
         return Ok(&mut []);
     }
+    let len = usize::try_from(len)
+        .ok()
+        .filter(|l| *l <= MAX_BUFFER_LEN)
+        .ok_or(Error::ArgumentsBad)?;
     if p.is_null() {
         return Err(Error::ArgumentsBad);
     }
-    let len = usize::try_from(len).map_err(|_| Error::ArgumentsBad)?;
-    // SAFETY: non-NULL and, by the caller's contract, `len` writable bytes.
+    // SAFETY: non-NULL, bounded, and by the caller's contract `len` writable bytes.
     Ok(unsafe { std::slice::from_raw_parts_mut(p, len) })
 }
 
-/// A caller's array of `count` elements.
+/// A caller's array of `count` elements, at most `max` of them (`CKR_ARGUMENTS_BAD` above).
 ///
 /// # Safety
 /// `p` must be NULL or point to `count` readable elements that outlive `'a`.
-pub unsafe fn array<'a, T>(p: *const T, count: CK_ULONG) -> Result<&'a [T]> {
+pub unsafe fn array<'a, T>(p: *const T, count: CK_ULONG, max: usize) -> Result<&'a [T]> {
     if count == 0 {
         return Ok(&[]);
     }
+    let count = usize::try_from(count)
+        .ok()
+        .filter(|c| *c <= max)
+        .ok_or(Error::ArgumentsBad)?;
     if p.is_null() {
         return Err(Error::ArgumentsBad);
     }
-    let count = usize::try_from(count).map_err(|_| Error::ArgumentsBad)?;
-    // SAFETY: non-NULL and, by the caller's contract, `count` readable elements.
+    // SAFETY: non-NULL, bounded, and by the caller's contract `count` readable elements.
     Ok(unsafe { std::slice::from_raw_parts(p, count) })
 }
 

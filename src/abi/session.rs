@@ -1,6 +1,7 @@
 //! Session management and login functions.
 
 use super::{guard, m, ptr};
+use crate::error::Error;
 use cryptoki_sys::*;
 
 /// # Safety
@@ -144,7 +145,7 @@ pub unsafe extern "C" fn C_SetOperationState(
     guard("C_SetOperationState", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let state = unsafe { ptr::bytes(p_state, ul_state_len)? };
+        let state = unsafe { ptr::input(p_state, ul_state_len, Error::SavedStateInvalid)? };
         module.set_operation_state(h, state, h_enc_key, h_auth_key)
     })
 }
@@ -157,7 +158,7 @@ pub unsafe extern "C" fn C_SetOperationState(
 pub unsafe extern "C" fn C_GetFunctionStatus(_h: CK_SESSION_HANDLE) -> CK_RV {
     guard("C_GetFunctionStatus", || {
         m()?;
-        Err(crate::error::Error::FunctionNotParallel)
+        Err(Error::FunctionNotParallel)
     })
 }
 
@@ -169,6 +170,6 @@ pub unsafe extern "C" fn C_GetFunctionStatus(_h: CK_SESSION_HANDLE) -> CK_RV {
 pub unsafe extern "C" fn C_CancelFunction(_h: CK_SESSION_HANDLE) -> CK_RV {
     guard("C_CancelFunction", || {
         m()?;
-        Err(crate::error::Error::FunctionNotParallel)
+        Err(Error::FunctionNotParallel)
     })
 }

@@ -1,6 +1,7 @@
 //! Signing and verification functions.
 
-use super::{guard, m, mechanism, not_supported, ptr};
+use super::{guard, m, mechanism, not_supported, op_args, ptr};
+use crate::error::Error;
 use cryptoki_sys::*;
 
 /// # Safety
@@ -36,7 +37,10 @@ pub unsafe extern "C" fn C_Sign(
     guard("C_Sign", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let data = unsafe { ptr::bytes(p_data, ul_data_len)? };
+        let args = unsafe { ptr::input(p_data, ul_data_len, Error::DataLenRange) }
+            // SAFETY: caller's contract.
+            .and_then(|d| unsafe { ptr::out(pul_signature_len) }.map(|_| d));
+        let data = op_args(&module, h, CKF_SIGN, args)?;
         // SAFETY: caller's contract.
         unsafe {
             ptr::deliver(p_signature, pul_signature_len, |out| {
@@ -57,7 +61,8 @@ pub unsafe extern "C" fn C_SignUpdate(
     guard("C_SignUpdate", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let part = unsafe { ptr::bytes(p_part, ul_part_len)? };
+        let args = unsafe { ptr::input(p_part, ul_part_len, Error::DataLenRange) };
+        let part = op_args(&module, h, CKF_SIGN, args)?;
         module.sign_update(h, part)
     })
 }
@@ -72,6 +77,8 @@ pub unsafe extern "C" fn C_SignFinal(
 ) -> CK_RV {
     guard("C_SignFinal", || {
         let module = m()?;
+        // SAFETY: caller's contract.
+        op_args(&module, h, CKF_SIGN, unsafe { ptr::out(pul_signature_len) })?;
         // SAFETY: caller's contract.
         unsafe {
             ptr::deliver(p_signature, pul_signature_len, |out| {
@@ -114,12 +121,12 @@ pub unsafe extern "C" fn C_Verify(
     guard("C_Verify", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let (data, sig) = unsafe {
-            (
-                ptr::bytes(p_data, ul_data_len)?,
-                ptr::bytes(p_signature, ul_signature_len)?,
-            )
+        let args = unsafe {
+            ptr::input(p_data, ul_data_len, Error::DataLenRange).and_then(|d| {
+                ptr::input(p_signature, ul_signature_len, Error::SignatureLenRange).map(|s| (d, s))
+            })
         };
+        let (data, sig) = op_args(&module, h, CKF_VERIFY, args)?;
         module.verify(h, Some(data), sig)
     })
 }
@@ -135,7 +142,8 @@ pub unsafe extern "C" fn C_VerifyUpdate(
     guard("C_VerifyUpdate", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let part = unsafe { ptr::bytes(p_part, ul_part_len)? };
+        let args = unsafe { ptr::input(p_part, ul_part_len, Error::DataLenRange) };
+        let part = op_args(&module, h, CKF_VERIFY, args)?;
         module.verify_update(h, part)
     })
 }
@@ -151,7 +159,8 @@ pub unsafe extern "C" fn C_VerifyFinal(
     guard("C_VerifyFinal", || {
         let module = m()?;
         // SAFETY: caller's contract.
-        let sig = unsafe { ptr::bytes(p_signature, ul_signature_len)? };
+        let args = unsafe { ptr::input(p_signature, ul_signature_len, Error::SignatureLenRange) };
+        let sig = op_args(&module, h, CKF_VERIFY, args)?;
         module.verify(h, None, sig)
     })
 }

@@ -3,6 +3,7 @@
 //! them with serde.
 
 use crate::error::{Error, Result};
+use crate::limits::{MAX_ATTR_VALUE_LEN, MAX_TEMPLATE_ATTRS};
 use cryptoki_sys::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,8 +32,47 @@ pub enum AttrValue {
     Bool(bool),
     Ulong(u64),
     Bytes(Vec<u8>),
+    /// The attributes of a template attribute: plain values only (PKCS#11 nests no further).
+    #[serde(deserialize_with = "flat_template")]
     Template(Vec<(u64, AttrValue)>),
     MechanismList(Vec<u64>),
+}
+
+/// A stored template entry: `AttrValue`'s encoding without the nesting, so that decoding
+/// cannot recurse — a stored row nested thousands of levels deep is a decode error, not a
+/// stack overflow in every process that opens the token.
+#[derive(Deserialize)]
+enum FlatValue {
+    Bool(bool),
+    Ulong(u64),
+    Bytes(Vec<u8>),
+    /// Keeps `AttrValue`'s variant numbers; never valid inside a template.
+    Template(#[allow(dead_code)] Vec<(u64, Never)>),
+    MechanismList(Vec<u64>),
+}
+
+/// Nothing decodes as this.
+#[derive(Deserialize)]
+enum Never {}
+
+fn flat_template<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<(u64, AttrValue)>, D::Error> {
+    let flat: Vec<(u64, FlatValue)> = Vec::deserialize(d)?;
+    flat.into_iter()
+        .map(|(ty, v)| {
+            let v = match v {
+                FlatValue::Bool(b) => AttrValue::Bool(b),
+                FlatValue::Ulong(u) => AttrValue::Ulong(u),
+                FlatValue::Bytes(b) => AttrValue::Bytes(b),
+                FlatValue::MechanismList(m) => AttrValue::MechanismList(m),
+                FlatValue::Template(_) => {
+                    return Err(serde::de::Error::custom("template nested in a template"));
+                }
+            };
+            Ok((ty, v))
+        })
+        .collect()
 }
 
 impl Drop for AttrValue {
@@ -144,14 +184,20 @@ pub fn check_kind(ty: CK_ATTRIBUTE_TYPE, v: &AttrValue) -> Result<()> {
     let kind = kind_of(ty).ok_or(Error::AttributeTypeInvalid)?;
     let ok = match (kind, v) {
         (AttrKind::Bool, AttrValue::Bool(_)) | (AttrKind::Ulong, AttrValue::Ulong(_)) => true,
-        (AttrKind::Bytes, AttrValue::Bytes(_)) => true,
+        (AttrKind::Bytes, AttrValue::Bytes(b)) => b.len() <= MAX_ATTR_VALUE_LEN,
         (AttrKind::Date, AttrValue::Bytes(b)) => {
             b.is_empty() || (b.len() == 8 && b.iter().all(u8::is_ascii_digit))
         }
-        (AttrKind::Template, AttrValue::Template(t)) => t
-            .iter()
-            .all(|(ty, v)| check_kind(*ty as CK_ATTRIBUTE_TYPE, v).is_ok()),
-        (AttrKind::MechanismList, AttrValue::MechanismList(_)) => true,
+        (AttrKind::Template, AttrValue::Template(t)) => {
+            t.len() <= MAX_TEMPLATE_ATTRS
+                && t.iter().all(|(ty, v)| {
+                    !matches!(v, AttrValue::Template(_))
+                        && check_kind(*ty as CK_ATTRIBUTE_TYPE, v).is_ok()
+                })
+        }
+        (AttrKind::MechanismList, AttrValue::MechanismList(m)) => {
+            m.len() <= MAX_ATTR_VALUE_LEN / size_of::<CK_ULONG>()
+        }
         _ => false,
     };
     if ok {
@@ -234,6 +280,16 @@ impl Attributes {
         }
         out
     }
+    /// Checks attributes read back from the store against the rules a caller's template is
+    /// held to (known types, kinds, bounds, no nested templates): a row written by an older
+    /// version or by hand that breaks them is refused, never loaded.
+    pub fn check_stored(&self) -> Result<()> {
+        if self.0.len() > MAX_TEMPLATE_ATTRS {
+            return Err(Error::AttributeValueInvalid);
+        }
+        self.iter().try_for_each(|(ty, v)| check_kind(ty, v))
+    }
+
     /// Merges `other` in, its values winning.
     pub fn extend(&mut self, other: Attributes) {
         let Attributes(mut map) = other;

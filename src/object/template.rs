@@ -16,6 +16,57 @@ pub enum Origin {
     Derive,
 }
 
+/// What the caller may do beyond the template rules: the SO may set `CKA_TRUSTED`; key roles
+/// may be mixed only where the configuration allows it (`security.allow_mixed_key_roles`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rights {
+    pub so: bool,
+    pub mixed_key_roles: bool,
+}
+
+/// The key-transport roles of a secret key, and its data-encryption roles. A key with one of
+/// each is a wrap/decrypt or unwrap/encrypt oracle: wrap a sensitive key, then decrypt the
+/// blob; or encrypt a chosen value, then unwrap it as a key (docs/security.md).
+const TRANSPORT: [CK_ATTRIBUTE_TYPE; 2] = [CKA_WRAP, CKA_UNWRAP];
+const DATA: [CK_ATTRIBUTE_TYPE; 2] = [CKA_ENCRYPT, CKA_DECRYPT];
+
+/// Whether a secret key holds both a key-transport and a data-encryption role.
+pub fn mixes_key_roles(attrs: &Attributes) -> bool {
+    attrs.class() == CKO_SECRET_KEY
+        && TRANSPORT.iter().any(|t| attrs.bool(*t))
+        && DATA.iter().any(|t| attrs.bool(*t))
+}
+
+/// Refuses a secret key that would hold both roles, unless the configuration allows it.
+fn check_key_roles(attrs: &Attributes, rights: Rights) -> Result<()> {
+    if !rights.mixed_key_roles && mixes_key_roles(attrs) {
+        return Err(Error::TemplateInconsistent);
+    }
+    Ok(())
+}
+
+/// A secret key's role defaults (PKCS#11 leaves them token-specific): no key-transport role
+/// unless asked for, and the data-encryption roles only when no transport role was asked for.
+fn role_default(
+    class: CK_OBJECT_CLASS,
+    ty: CK_ATTRIBUTE_TYPE,
+    template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+) -> Option<AttrValue> {
+    if class != CKO_SECRET_KEY {
+        return None;
+    }
+    let asked = |t: &CK_ATTRIBUTE_TYPE| {
+        super::attribute::find(template, *t) == Some(&AttrValue::Bool(true))
+    };
+    if TRANSPORT.contains(&ty) {
+        Some(AttrValue::Bool(false))
+    } else if DATA.contains(&ty) {
+        Some(AttrValue::Bool(!TRANSPORT.iter().any(asked)))
+    } else {
+        None
+    }
+}
+
 /// Builds a new object's attributes from a caller's template.
 ///
 /// `expected` is the class and subtype the operation produces (generation, unwrap); the
@@ -24,7 +75,7 @@ pub fn build(
     template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
     origin: Origin,
     expected: Option<(CK_OBJECT_CLASS, CK_ULONG)>,
-    is_so: bool,
+    rights: Rights,
 ) -> Result<Attributes> {
     let class = resolve(template, CKA_CLASS, expected.map(|e| e.0))?;
     let sub_attr = schema::subtype_attr(class);
@@ -39,7 +90,7 @@ pub fn build(
         let rule = rule_for(&rules, *ty)?;
         check_kind(*ty, v)?;
         check_origin(rule, origin)?;
-        if rule.has(schema::SO_ONLY_TRUE) && v.as_bool() == Some(true) && !is_so {
+        if rule.has(schema::SO_ONLY_TRUE) && v.as_bool() == Some(true) && !rights.so {
             return Err(Error::AttributeReadOnly);
         }
         if let Some(prev) = attrs.get(*ty)
@@ -68,12 +119,13 @@ pub fn build(
         let default = match (origin, rule.ty) {
             // 5.18: an unwrapped key's "CKA_EXTRACTABLE attribute is by default set to CK_TRUE".
             (Origin::Unwrap, CKA_EXTRACTABLE) => Some(AttrValue::Bool(true)),
-            _ => rule.default.value(),
+            _ => role_default(class, rule.ty, template).or_else(|| rule.default.value()),
         };
         if let Some(v) = default {
             attrs.set(rule.ty, v);
         }
     }
+    check_key_roles(&attrs, rights)?;
     Ok(attrs)
 }
 
@@ -215,7 +267,7 @@ fn check_change(rule: &Rule, current: &Attributes, v: &AttrValue, is_so: bool) -
 pub fn apply_set(
     obj: &Object,
     template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
-    is_so: bool,
+    rights: Rights,
 ) -> Result<Attributes> {
     if !obj.attrs().bool(CKA_MODIFIABLE) {
         return Err(Error::ActionProhibited);
@@ -232,16 +284,18 @@ pub fn apply_set(
         if !rule.has(schema::MODIFIABLE) {
             return Err(Error::AttributeReadOnly);
         }
-        check_change(rule, obj.attrs(), v, is_so)?;
+        check_change(rule, obj.attrs(), v, rights.so)?;
     }
-    Ok(obj.with_changes(template))
+    let attrs = obj.with_changes(template);
+    check_key_roles(&attrs, rights)?;
+    Ok(attrs)
 }
 
 /// `C_CopyObject`: the copy's attributes.
 pub fn apply_copy(
     obj: &Object,
     template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
-    is_so: bool,
+    rights: Rights,
 ) -> Result<Attributes> {
     if !obj.attrs().bool(CKA_COPYABLE) {
         return Err(Error::ActionProhibited);
@@ -258,9 +312,10 @@ pub fn apply_copy(
         if !rule.has(schema::MODIFIABLE) && !rule.has(schema::COPY_CHANGEABLE) {
             return Err(Error::AttributeReadOnly);
         }
-        check_change(rule, obj.attrs(), v, is_so)?;
+        check_change(rule, obj.attrs(), v, rights.so)?;
     }
     let mut attrs = obj.with_changes(template);
+    check_key_roles(&attrs, rights)?;
     attrs.remove(CKA_UNIQUE_ID);
     Ok(attrs)
 }
@@ -298,7 +353,7 @@ mod tests {
             &t(&[(CKA_CLASS, AttrValue::Ulong(CKO_DATA as u64))]),
             Origin::Create,
             None,
-            false,
+            Rights::default(),
         )
         .unwrap();
         assert!(!a.is_token());
@@ -313,7 +368,7 @@ mod tests {
             &t(&[(CKA_TOKEN, AttrValue::Bool(true))]),
             Origin::Create,
             None,
-            false,
+            Rights::default(),
         );
         assert_eq!(e.unwrap_err(), Error::TemplateIncomplete);
     }
@@ -329,7 +384,7 @@ mod tests {
             ]),
             Origin::Create,
             None,
-            false,
+            Rights::default(),
         );
         assert_eq!(e.unwrap_err(), Error::AttributeReadOnly);
     }
@@ -340,7 +395,7 @@ mod tests {
             &t(&[(CKA_VALUE, AttrValue::Bytes(vec![0; 16]))]),
             Origin::Generate(CKM_AES_KEY_GEN),
             Some((CKO_SECRET_KEY, CKK_AES)),
-            false,
+            Rights::default(),
         );
         assert_eq!(e.unwrap_err(), Error::TemplateInconsistent);
     }
@@ -351,7 +406,7 @@ mod tests {
             &t(&[(CKA_CLASS, AttrValue::Ulong(CKO_PUBLIC_KEY as u64))]),
             Origin::Generate(CKM_AES_KEY_GEN),
             Some((CKO_SECRET_KEY, CKK_AES)),
-            false,
+            Rights::default(),
         );
         assert_eq!(e.unwrap_err(), Error::TemplateInconsistent);
     }
@@ -366,10 +421,14 @@ mod tests {
             (CKA_TRUSTED, AttrValue::Bool(true)),
         ]);
         assert_eq!(
-            build(&tpl, Origin::Create, None, false).unwrap_err(),
+            build(&tpl, Origin::Create, None, Rights::default()).unwrap_err(),
             Error::AttributeReadOnly
         );
-        assert!(build(&tpl, Origin::Create, None, true).is_ok());
+        let so = Rights {
+            so: true,
+            ..Rights::default()
+        };
+        assert!(build(&tpl, Origin::Create, None, so).is_ok());
     }
 
     #[test]
@@ -383,20 +442,37 @@ mod tests {
             ]),
             Origin::Create,
             None,
-            false,
+            Rights::default(),
         )
         .unwrap();
         derive_key_attributes(&mut a, Origin::Create, false);
         let obj = Object::new(a);
         assert_eq!(
-            apply_set(&obj, &[(CKA_SENSITIVE, AttrValue::Bool(false))], false).unwrap_err(),
+            apply_set(
+                &obj,
+                &[(CKA_SENSITIVE, AttrValue::Bool(false))],
+                Rights::default()
+            )
+            .unwrap_err(),
             Error::AttributeReadOnly
         );
         assert_eq!(
-            apply_set(&obj, &[(CKA_VALUE, AttrValue::Bytes(vec![1; 16]))], false).unwrap_err(),
+            apply_set(
+                &obj,
+                &[(CKA_VALUE, AttrValue::Bytes(vec![1; 16]))],
+                Rights::default()
+            )
+            .unwrap_err(),
             Error::AttributeReadOnly
         );
-        assert!(apply_set(&obj, &[(CKA_LABEL, AttrValue::Bytes(b"x".to_vec()))], false).is_ok());
+        assert!(
+            apply_set(
+                &obj,
+                &[(CKA_LABEL, AttrValue::Bytes(b"x".to_vec()))],
+                Rights::default()
+            )
+            .is_ok()
+        );
         assert!(matches!(read(&obj, CKA_VALUE), Readout::Sensitive));
         assert!(matches!(read(&obj, CKA_MODULUS), Readout::Invalid));
         assert!(!obj.attrs().bool(CKA_ALWAYS_SENSITIVE));

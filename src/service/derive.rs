@@ -6,13 +6,13 @@ use crate::audit::Operation;
 use crate::crypto::HashAlg;
 use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
+use crate::limits::MAX_DERIVED_KEY_LEN;
 use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::registry::Family;
 use crate::mechanism::{Mechanism, Op, Params};
 use crate::module::Module;
 use crate::object::template::{self, Origin};
 use crate::object::{AttrValue, Object, Template};
-use crate::token::Login;
 use cryptoki_sys::*;
 use std::sync::Arc;
 use zeroize::Zeroizing;
@@ -66,10 +66,14 @@ impl Module {
                 &tpl,
                 Origin::Derive,
                 Some((CKO_SECRET_KEY, key_type)),
-                login == Login::So,
+                self.rights(login),
             )?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
-            let wanted = attrs.ulong(CKA_VALUE_LEN).map(|l| l as usize);
+            // Bounded before any KDF runs: an absurd length is an error, not an allocation.
+            let wanted = match attrs.ulong(CKA_VALUE_LEN) {
+                Some(l) if l > MAX_DERIVED_KEY_LEN as u64 => return Err(Error::KeySizeRange),
+                l => l.map(|l| l as usize),
+            };
             let (value, salt_key) = match spec.family {
                 Family::Ec => (self.ecdh_secret(&base_obj, mech, key_type, wanted)?, None),
                 Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,

@@ -87,6 +87,7 @@ pub(super) fn check_aes_key(
     if !obj.permits(usage) {
         return Err(Error::KeyFunctionNotPermitted);
     }
+    module.check_key_roles(obj)?;
     if !obj.allows_mechanism(spec.mech) {
         return Err(Error::MechanismInvalid);
     }

@@ -12,7 +12,7 @@ use crate::object::template::{self, Origin};
 use crate::object::{AttrValue, Attributes, Object, Template, key};
 use crate::session::Session;
 use crate::session::operation::{OutBuf, Output};
-use crate::token::{Login, Token};
+use crate::token::Token;
 use cryptoki_sys::*;
 use std::sync::Arc;
 use zeroize::Zeroizing;
@@ -131,7 +131,7 @@ impl Module {
             tpl,
             Origin::Derive,
             Some((CKO_SECRET_KEY, key_type)),
-            login == Login::So,
+            self.rights(login),
         )?;
         check_object_access(s, login, attrs.is_token(), attrs.is_private())?;
         let len = attrs

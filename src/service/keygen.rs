@@ -11,7 +11,6 @@ use crate::mechanism::{Mechanism, Op};
 use crate::module::{Module, enter_error_state};
 use crate::object::template::{self, Origin};
 use crate::object::{AttrValue, Attributes, Object, Template, key};
-use crate::token::Login;
 use cryptoki_sys::*;
 use zeroize::Zeroizing;
 
@@ -43,11 +42,16 @@ impl Module {
                 tpl,
                 origin,
                 Some((CKO_SECRET_KEY, key_type)),
-                login == Login::So,
+                self.rights(login),
             )?;
             let len = attrs
                 .ulong(CKA_VALUE_LEN)
-                .ok_or(Error::TemplateIncomplete)? as usize;
+                .ok_or(Error::TemplateIncomplete)?;
+            // Bounded before anything is allocated: the range check covers the length.
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|l| l.checked_mul(8).is_some())
+                .ok_or(Error::KeySizeRange)?;
             self.policy.check_key_size(spec, len * 8)?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             let mut value = Zeroizing::new(vec![0u8; len]);
@@ -90,7 +94,7 @@ impl Module {
                 _ => return Err(Error::MechanismInvalid),
             };
             let login = t.login_state();
-            let so = login == Login::So;
+            let so = self.rights(login);
             let origin = Origin::Generate(mech.mech);
             let mut public =
                 template::build(public_tpl, origin, Some((CKO_PUBLIC_KEY, key_type)), so)?;

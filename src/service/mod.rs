@@ -18,6 +18,7 @@ use crate::audit::{Operation, Outcome};
 use crate::error::{Error, Result};
 use crate::module::Module;
 use crate::object::Object;
+use crate::object::template::{self, Rights};
 use crate::session::{Session, SessionState};
 use crate::token::{Location, Login, Token};
 use cryptoki_sys::*;
@@ -46,6 +47,23 @@ impl Module {
     /// An object visible to the session.
     pub fn object(&self, token: &Token, h: CK_OBJECT_HANDLE) -> Result<(Arc<Object>, Location)> {
         token.object(&*self.backend, h)
+    }
+
+    /// What a caller logged in as `login` may do beyond the template rules.
+    fn rights(&self, login: Login) -> Rights {
+        Rights {
+            so: login == Login::So,
+            mixed_key_roles: self.mixed_key_roles,
+        }
+    }
+
+    /// Refuses a stored secret key that mixes key-transport and data-encryption roles (made
+    /// before the rule, or while the configuration allowed it) for either role.
+    pub(super) fn check_key_roles(&self, key: &Object) -> Result<()> {
+        if !self.mixed_key_roles && template::mixes_key_roles(key.attrs()) {
+            return Err(Error::KeyFunctionNotPermitted);
+        }
+        Ok(())
     }
 
     /// Records the approved-service indicator on the session and in the audit log.

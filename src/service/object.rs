@@ -9,7 +9,7 @@ use crate::object::schema;
 use crate::object::template::{self, Origin, Readout};
 use crate::object::{AttrValue, Attributes, Object, Template};
 use crate::session::operation::{FindOp, ensure_idle};
-use crate::token::{Location, Login};
+use crate::token::Location;
 use cryptoki_sys::*;
 
 /// One attribute's answer to `C_GetAttributeValue`.
@@ -24,7 +24,7 @@ impl Module {
         let (s, t) = self.session(h)?;
         let r = (|| {
             let login = t.login_state();
-            let mut attrs = template::build(tpl, Origin::Create, None, login == Login::So)?;
+            let mut attrs = template::build(tpl, Origin::Create, None, self.rights(login))?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             self.complete_imported_key(&mut attrs)?;
             let approved = self.import_approved(&attrs);
@@ -90,7 +90,7 @@ impl Module {
         let r = (|| {
             let (o, _) = self.object(t, obj)?;
             let login = t.login_state();
-            let attrs = template::apply_copy(&o, tpl, login == Login::So)?;
+            let attrs = template::apply_copy(&o, tpl, self.rights(login))?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
@@ -166,9 +166,9 @@ impl Module {
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
-            let is_so = t.login_state() == Login::So;
+            let rights = self.rights(t.login_state());
             t.modify(&*self.backend, &*self.rng, obj, |current| {
-                template::apply_set(current, tpl, is_so)
+                template::apply_set(current, tpl, rights)
             })
         })();
         self.record(&s, Operation::SetAttributeValue, rv_of(&r));

@@ -13,7 +13,6 @@ use crate::module::Module;
 use crate::object::template::{self, Origin};
 use crate::object::{AttrValue, Attributes, Object, Template, key};
 use crate::session::operation::{OutBuf, Output};
-use crate::token::Login;
 use cryptoki_sys::*;
 use std::sync::Arc;
 use zeroize::Zeroizing;
@@ -211,7 +210,7 @@ impl Module {
             let (kek, kek_obj) = self.kek(t, spec, unwrapping, Direction::Decrypt)?;
             let login = t.login_state();
             let full = template::with_key_template(tpl, kek_obj.attrs(), CKA_UNWRAP_TEMPLATE)?;
-            let mut attrs = template::build(&full, Origin::Unwrap, None, login == Login::So)?;
+            let mut attrs = template::build(&full, Origin::Unwrap, None, self.rights(login))?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             let material = self
                 .wrap_cipher(mech, &kek, Direction::Decrypt, wrapped)

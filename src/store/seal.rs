@@ -52,8 +52,14 @@ fn encode(attrs: &Attributes) -> Result<Zeroizing<Vec<u8>>> {
         .map_err(|e| Error::general(format!("encode object: {e}")))
 }
 
+/// Decodes stored attributes and holds them to the rules a caller's template meets.
 fn decode(bytes: &[u8]) -> Result<Attributes> {
-    postcard::from_bytes(bytes).map_err(|e| Error::device(format!("decode object: {e}")))
+    let attrs: Attributes =
+        postcard::from_bytes(bytes).map_err(|e| Error::device(format!("decode object: {e}")))?;
+    attrs
+        .check_stored()
+        .map_err(|_| Error::device("stored attributes break the template rules"))?;
+    Ok(attrs)
 }
 
 fn seal(

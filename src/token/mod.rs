@@ -10,7 +10,7 @@ use crate::crypto::{CryptoBackend, Rng};
 use crate::error::{Error, Result};
 use crate::object::{AttrValue, Attributes, Object};
 use crate::store::seal::{self, TokenKey};
-use crate::store::{Store, TokenRecord};
+use crate::store::{PinRecord, Store, TokenRecord};
 use cryptoki_sys::*;
 pub use pin::Role;
 use std::collections::HashMap;
@@ -214,6 +214,11 @@ impl Token {
     }
 
     /// Checks a PIN with persistent failure counting. Returns the token key on success.
+    ///
+    /// The attempt is counted as a failure, durably, before the PIN is looked at, and the count
+    /// is cleared only after a match: when the count cannot be written (a full disk, a
+    /// read-only store) the attempt is refused without checking the PIN, with the same code
+    /// whether it was right or wrong, so no guess is ever uncounted.
     fn verify_pin(
         &self,
         be: &dyn CryptoBackend,
@@ -221,53 +226,67 @@ impl Token {
         role: Role,
         pin: &[u8],
     ) -> Result<TokenKey> {
-        let rec = {
-            let st = self.lock(be)?;
-            if failures(&st.record, role) >= policy.max_failures {
-                return Err(Error::PinLocked);
-            }
-            match role {
-                Role::So => st.record.so_pin.clone().ok_or(Error::TokenNotInitialized)?,
-                Role::User => st
-                    .record
-                    .user_pin
-                    .clone()
-                    .ok_or(Error::UserPinNotInitialized)?,
-            }
-        };
+        let rec = self.charge_attempt(be, policy, role)?;
         // The slow derivation runs without the token lock.
         let outcome = if pin.len() > policy.max_len.max(255) {
             None
         } else {
             pin::check(be, role, &rec, pin)?
         };
+        let key = outcome.ok_or(Error::PinIncorrect)?;
         let mut st = self.lock(be)?;
+        match st.store.update_token(|r| {
+            *failures_mut(r, role) = 0;
+            Ok(())
+        }) {
+            Ok(((), record)) => st.record = record,
+            // The PIN was right and the attempt is on record; the count stays one high.
+            Err(e) => tracing::warn!(slot = self.slot_id, "failed-login count not cleared: {e}"),
+        }
+        Ok(key)
+    }
+
+    /// Counts one attempt against `role`'s PIN in the store and returns the PIN record, or
+    /// refuses: locked, not set, or the count could not be written.
+    fn charge_attempt(
+        &self,
+        be: &dyn CryptoBackend,
+        policy: &PinPolicy,
+        role: Role,
+    ) -> Result<PinRecord> {
         let max = policy.max_failures;
-        let (result, record) = st
-            .store
-            .update_token(|r| {
-                let count = failures_mut(r, role);
-                if *count >= max {
-                    return Err(Error::PinLocked);
-                }
-                match outcome {
-                    Some(key) => {
-                        *count = 0;
-                        Ok(key)
-                    }
-                    None => {
-                        *count += 1;
-                        Err(Error::PinIncorrect)
-                    }
-                }
-            })
-            .map(|(k, r)| (Ok(k), r))
-            .or_else(|e| match e {
-                Error::PinLocked | Error::PinIncorrect => Ok((Err(e), st.store.load_token()?)),
-                other => Err(other),
-            })?;
-        st.record = record;
-        result
+        let mut st = self.lock(be)?;
+        let charged = st.store.update_token(|r| {
+            let rec = match role {
+                Role::So => r.so_pin.clone().ok_or(Error::TokenNotInitialized)?,
+                Role::User => r.user_pin.clone().ok_or(Error::UserPinNotInitialized)?,
+            };
+            let count = failures_mut(r, role);
+            if *count >= max {
+                return Err(Error::PinLocked);
+            }
+            *count += 1;
+            Ok(rec)
+        });
+        match charged {
+            Ok((rec, record)) => {
+                st.record = record;
+                Ok(rec)
+            }
+            Err(
+                e @ (Error::PinLocked | Error::TokenNotInitialized | Error::UserPinNotInitialized),
+            ) => {
+                st.record = st.store.load_token()?;
+                Err(e)
+            }
+            Err(e) => {
+                tracing::error!(
+                    slot = self.slot_id,
+                    "login refused: the attempt could not be counted: {e}"
+                );
+                Err(e)
+            }
+        }
     }
 
     /// `C_Login` for the SO or the user. Session-state conflicts are checked by the caller.
@@ -580,13 +599,6 @@ fn already(current: Login, wanted: Role) -> Error {
     match (current, wanted) {
         (Login::So, Role::So) | (Login::User, Role::User) => Error::UserAlreadyLoggedIn,
         _ => Error::UserAnotherAlreadyLoggedIn,
-    }
-}
-
-fn failures(r: &TokenRecord, role: Role) -> u32 {
-    match role {
-        Role::So => r.so_failures,
-        Role::User => r.user_failures,
     }
 }
 

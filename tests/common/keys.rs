@@ -18,6 +18,14 @@ pub fn aes_key(s: &Session, extra: &[Attribute]) -> ObjectHandle {
     s.generate_key(&Mechanism::AesKeyGen, &t).unwrap()
 }
 
+/// An AES-256 key-encryption key: wrap and unwrap only (a key transports keys or encrypts
+/// data, never both).
+pub fn aes_kek(s: &Session, extra: &[Attribute]) -> ObjectHandle {
+    let mut t = vec![Attribute::Wrap(true), Attribute::Unwrap(true)];
+    t.extend_from_slice(extra);
+    aes_key(s, &t)
+}
+
 pub fn rsa_pair(s: &Session) -> (ObjectHandle, ObjectHandle) {
     s.generate_key_pair(
         &Mechanism::RsaPkcsKeyPairGen,
