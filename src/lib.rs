@@ -16,6 +16,8 @@ pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod limits;
 pub mod logging;
 pub mod mechanism;

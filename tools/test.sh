@@ -11,6 +11,7 @@ AWSLC=(--no-default-features --features awslc-backend)
 
 step "format and lints, both backends and the fault-injection build"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo clippy --locked --all-targets --features fault-injection -- -D warnings
 cargo clippy --locked --all-targets "${AWSLC[@]}" -- -D warnings
@@ -27,6 +28,9 @@ cargo test --locked "${AWSLC[@]}" -- --test-threads=1
 step "every self-test can fail: fault injection, AWS-LC backend"
 cargo test --locked --no-default-features --features awslc-backend,fault-injection \
     --test selftest_faults
+
+step "fuzzing: every target from the committed corpus, bounded (tools/fuzz.sh)"
+tools/fuzz.sh "${FUZZ_SECONDS:-20}"
 
 step "release build + real clients: pkcs11-tool, python-pkcs11, OpenSSL, GnuTLS, Java, C"
 cargo build --locked --release

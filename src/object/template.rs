@@ -24,15 +24,19 @@ pub struct Rights {
     pub mixed_key_roles: bool,
 }
 
-/// The key-transport roles of a secret key, and its data-encryption roles. A key with one of
-/// each is a wrap/decrypt or unwrap/encrypt oracle: wrap a sensitive key, then decrypt the
-/// blob; or encrypt a chosen value, then unwrap it as a key (docs/security.md).
+/// The key-transport roles of a secret key, and its data-encryption roles. A hidden key with
+/// one of each is a wrap/decrypt or unwrap/encrypt oracle: wrap a sensitive key, then decrypt
+/// the blob; or encrypt a chosen value, then unwrap it as a key (docs/security.md).
 const TRANSPORT: [CK_ATTRIBUTE_TYPE; 2] = [CKA_WRAP, CKA_UNWRAP];
 const DATA: [CK_ATTRIBUTE_TYPE; 2] = [CKA_ENCRYPT, CKA_DECRYPT];
 
-/// Whether a secret key holds both a key-transport and a data-encryption role.
+/// Whether a secret key whose value is hidden (sensitive or unextractable) holds both a
+/// key-transport and a data-encryption role. A key whose value anyone may read is no oracle:
+/// its value already decrypts whatever it wraps.
 pub fn mixes_key_roles(attrs: &Attributes) -> bool {
+    let hidden = attrs.bool(CKA_SENSITIVE) || !attrs.bool(CKA_EXTRACTABLE);
     attrs.class() == CKO_SECRET_KEY
+        && hidden
         && TRANSPORT.iter().any(|t| attrs.bool(*t))
         && DATA.iter().any(|t| attrs.bool(*t))
 }

@@ -3,7 +3,13 @@
 //! Every change is one transaction, so a process killed mid-write leaves the last committed
 //! state. Several processes may open the same store; `PRAGMA data_version` tells each when
 //! another has committed, and it reloads.
+//!
+//! Schema 2 authenticates every object row (`auth`, see `seal`) and numbers every write of the
+//! token record with a counter that a file beside the database remembers, so that a database
+//! put back from an earlier copy is noticed (`counter`). A schema-1 store (no `auth`) is read
+//! as before until the first login, which authenticates its rows and moves it to schema 2.
 
+mod counter;
 pub mod seal;
 
 use crate::error::{Error, Result};
@@ -14,7 +20,10 @@ use std::time::Duration;
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-const SCHEMA_VERSION: i64 = 1;
+/// Objects carry `auth`; the token record carries its write counter.
+const SCHEMA_VERSION: i64 = 2;
+/// The first schema: rows without `auth`, the token record alone.
+const LEGACY_SCHEMA: i64 = 1;
 
 /// A PIN as stored: PBKDF2 salt and iteration count beside the verifier, and the token key
 /// wrapped under the key derived from this PIN.
@@ -36,6 +45,20 @@ pub struct TokenRecord {
     pub user_pin: Option<PinRecord>,
     pub so_failures: u32,
     pub user_failures: u32,
+    /// How many times the record has been written (schema 2; 0 before), stored beside it.
+    #[serde(skip)]
+    pub counter: u64,
+    /// The counter is below what this token has already reached: the database was put back
+    /// from an earlier copy (or the counter file is from a later one). Logins are refused.
+    #[serde(skip)]
+    pub rolled_back: bool,
+}
+
+/// The token record as schema 2 stores it: numbered, so an older copy is recognised.
+#[derive(Serialize, Deserialize)]
+struct NumberedRecord {
+    counter: u64,
+    record: TokenRecord,
 }
 
 impl TokenRecord {
@@ -55,6 +78,9 @@ pub struct StoredObject {
     pub plain: Option<Vec<u8>>,
     /// Attributes under the token key: all of a private object's, or a key's material.
     pub sealed: Option<Vec<u8>>,
+    /// The row's digest and, when it was written with the token key, its MAC (`seal`). Empty
+    /// for rows of a schema-1 store not yet authenticated.
+    pub auth: Vec<u8>,
 }
 
 /// A token's database.
@@ -62,6 +88,8 @@ pub struct Store {
     conn: Connection,
     data_version: i64,
     serial: String,
+    schema: i64,
+    counter: counter::CounterFile,
 }
 
 impl Store {
@@ -81,21 +109,28 @@ impl Store {
                  private INTEGER NOT NULL,
                  generation INTEGER NOT NULL,
                  plain BLOB,
-                 sealed BLOB
+                 sealed BLOB,
+                 auth BLOB
              );",
         )?;
         let mut store = Store {
             conn,
             data_version: -1,
             serial: String::new(),
+            schema: SCHEMA_VERSION,
+            counter: counter::CounterFile::beside(path),
         };
-        store.serial = store.ensure_identity(new_serial)?;
+        (store.serial, store.schema) = store.ensure_identity(new_serial)?;
         store.data_version = store.read_data_version()?;
         Ok(store)
     }
 
-    /// Schema version check and the token's serial number, created once.
-    fn ensure_identity(&mut self, new_serial: impl FnOnce() -> Result<String>) -> Result<String> {
+    /// Schema version check and the token's serial number, created once. A schema-1 store
+    /// gains the (empty) `auth` column and stays at schema 1 until `authenticate_legacy`.
+    fn ensure_identity(
+        &mut self,
+        new_serial: impl FnOnce() -> Result<String>,
+    ) -> Result<(String, i64)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -104,20 +139,29 @@ impl Store {
                 r.get(0)
             })
             .optional()?;
-        match version {
+        let schema = match version {
             None => {
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
-                    params![SCHEMA_VERSION.to_le_bytes().to_vec()],
-                )?;
+                write_meta(&tx, "schema", &SCHEMA_VERSION.to_le_bytes())?;
+                SCHEMA_VERSION
             }
-            Some(v) if v == SCHEMA_VERSION.to_le_bytes() => {}
+            Some(v) if v == SCHEMA_VERSION.to_le_bytes() => SCHEMA_VERSION,
+            Some(v) if v == LEGACY_SCHEMA.to_le_bytes() => {
+                let has_auth: bool = tx.query_row(
+                    "SELECT COUNT(*) FROM pragma_table_info('objects') WHERE name = 'auth'",
+                    [],
+                    |r| r.get::<_, i64>(0).map(|n| n > 0),
+                )?;
+                if !has_auth {
+                    tx.execute("ALTER TABLE objects ADD COLUMN auth BLOB", [])?;
+                }
+                LEGACY_SCHEMA
+            }
             Some(_) => {
                 return Err(Error::device(
                     "store was written by an incompatible version",
                 ));
             }
-        }
+        };
         let serial: Option<Vec<u8>> = tx
             .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
                 r.get(0)
@@ -135,11 +179,16 @@ impl Store {
             }
         };
         tx.commit()?;
-        Ok(serial)
+        Ok((serial, schema))
     }
 
     pub fn serial(&self) -> &str {
         &self.serial
+    }
+
+    /// Rows of a schema-1 store are read without authentication until the first login.
+    pub fn legacy(&self) -> bool {
+        self.schema == LEGACY_SCHEMA
     }
 
     fn read_data_version(&self) -> Result<i64> {
@@ -157,18 +206,24 @@ impl Store {
     }
 
     pub fn load_token(&self) -> Result<TokenRecord> {
-        let raw: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match raw {
-            Some(b) => {
-                postcard::from_bytes(&b).map_err(|e| Error::device(format!("token record: {e}")))
-            }
-            None => Ok(TokenRecord::default()),
+        let raw = read_meta(&self.conn, "token")?;
+        let mut rec = decode_token(raw.as_deref(), self.schema)?;
+        if self.schema == LEGACY_SCHEMA {
+            return Ok(rec);
         }
+        rec.rolled_back = self.counter.is_behind(&self.serial, rec.counter);
+        if !rec.rolled_back {
+            // A store from before the counter file, or one whose file was removed.
+            self.counter.reached(&self.serial, rec.counter);
+        } else {
+            tracing::error!(
+                serial = %self.serial,
+                counter = rec.counter,
+                "token store is older than this token's last write (put back from a copy?); \
+                 logins are refused (docs/security.md)"
+            );
+        }
+        Ok(rec)
     }
 
     /// Reads, changes and writes the token record in one immediate transaction, so
@@ -180,39 +235,34 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let raw: Option<Vec<u8>> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let mut rec = match raw {
-            Some(b) => {
-                postcard::from_bytes(&b).map_err(|e| Error::device(format!("token record: {e}")))?
-            }
-            None => TokenRecord::default(),
-        };
+        let raw = read_meta(&tx, "token")?;
+        let mut rec = decode_token(raw.as_deref(), self.schema)?;
+        refuse_rolled_back(self.schema, &self.counter, &self.serial, &rec)?;
         let out = f(&mut rec);
         // Counters must persist even when the closure reports a PIN failure.
-        write_token(&tx, &rec)?;
+        write_token(&tx, &mut rec, self.schema)?;
         tx.commit()?;
+        self.counter.reached(&self.serial, rec.counter);
         Ok((out?, rec))
     }
 
-    /// `C_InitToken`: every object goes and the record is replaced, atomically.
     /// `C_InitToken`: a new token record and no objects, under a new `epoch` (the token key
-    /// changed, so other processes must drop the one they hold).
-    pub fn reset(&mut self, rec: &TokenRecord, epoch: &[u8]) -> Result<()> {
+    /// changed, so other processes must drop the one they hold). The record's counter goes on
+    /// from the old one's.
+    pub fn reset(&mut self, rec: &TokenRecord, epoch: &[u8]) -> Result<TokenRecord> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let old = decode_token(read_meta(&tx, "token")?.as_deref(), self.schema)?;
+        refuse_rolled_back(self.schema, &self.counter, &self.serial, &old)?;
         tx.execute("DELETE FROM objects", [])?;
-        write_token(&tx, rec)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('epoch', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![epoch],
-        )?;
+        let mut rec = rec.clone();
+        rec.counter = old.counter;
+        write_token(&tx, &mut rec, self.schema)?;
+        write_meta(&tx, "epoch", epoch)?;
         tx.commit()?;
-        Ok(())
+        self.counter.reached(&self.serial, rec.counter);
+        Ok(rec)
     }
 
     /// The token key's generation: changes with every `C_InitToken` (empty before the first).
@@ -228,7 +278,7 @@ impl Store {
 
     pub fn load_objects(&self) -> Result<Vec<StoredObject>> {
         let mut stmt = self.conn.prepare(
-            "SELECT uid, class, private, generation, plain, sealed FROM objects ORDER BY rowid",
+            "SELECT uid, class, private, generation, plain, sealed, auth FROM objects ORDER BY rowid",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(StoredObject {
@@ -238,18 +288,11 @@ impl Store {
                 generation: r.get(3)?,
                 plain: r.get(4)?,
                 sealed: r.get(5)?,
+                auth: r.get::<_, Option<Vec<u8>>>(6)?.unwrap_or_default(),
             })
         })?;
         rows.collect::<std::result::Result<Vec<_>, _>>()
             .map_err(Error::from)
-    }
-
-    pub fn insert_object(&mut self, o: &StoredObject) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO objects (uid, class, private, generation, plain, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed],
-        )?;
-        Ok(())
     }
 
     /// Inserts several objects in one transaction (a generated key pair).
@@ -259,22 +302,20 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for o in objs {
             tx.execute(
-                "INSERT INTO objects (uid, class, private, generation, plain, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed],
+                "INSERT INTO objects (uid, class, private, generation, plain, sealed, auth) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed, o.auth],
             )?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Replaces an object's contents; fails with `ObjectHandleInvalid` if another process
-    /// deleted it meanwhile.
     /// Replaces an object's row if it is still at generation `o.generation - 1`; `false` when
     /// another process changed or deleted it first.
     pub fn update_object(&mut self, o: &StoredObject) -> Result<bool> {
         let n = self.conn.execute(
-            "UPDATE objects SET class = ?2, private = ?3, generation = ?4, plain = ?5, sealed = ?6 WHERE uid = ?1 AND generation = ?4 - 1",
-            params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed],
+            "UPDATE objects SET class = ?2, private = ?3, generation = ?4, plain = ?5, sealed = ?6, auth = ?7 WHERE uid = ?1 AND generation = ?4 - 1",
+            params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed, o.auth],
         )?;
         Ok(n == 1)
     }
@@ -289,19 +330,31 @@ impl Store {
         Ok(())
     }
 
-    /// Rewrites every sealed blob in one transaction (used when the token key changes).
-    pub fn replace_all_objects(&mut self, objs: &[StoredObject]) -> Result<()> {
+    /// Moves a schema-1 store to schema 2 in one transaction: `auth` for every row (computed
+    /// by `authenticate` with the token key; `None` leaves a row that cannot be opened as it
+    /// is, to be refused from now on) and the numbered token record.
+    pub fn authenticate_legacy(
+        &mut self,
+        authenticate: impl Fn(&StoredObject) -> Option<Vec<u8>>,
+    ) -> Result<()> {
+        let rows = self.load_objects()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM objects", [])?;
-        for o in objs {
-            tx.execute(
-                "INSERT INTO objects (uid, class, private, generation, plain, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed],
-            )?;
+        for row in rows.iter().filter(|r| r.auth.is_empty()) {
+            if let Some(auth) = authenticate(row) {
+                tx.execute(
+                    "UPDATE objects SET auth = ?2 WHERE uid = ?1",
+                    params![row.uid, auth],
+                )?;
+            }
         }
+        let mut rec = decode_token(read_meta(&tx, "token")?.as_deref(), LEGACY_SCHEMA)?;
+        write_token(&tx, &mut rec, SCHEMA_VERSION)?;
+        write_meta(&tx, "schema", &SCHEMA_VERSION.to_le_bytes())?;
         tx.commit()?;
+        self.schema = SCHEMA_VERSION;
+        self.counter.reached(&self.serial, rec.counter);
         Ok(())
     }
 }
@@ -318,12 +371,73 @@ fn create_private_file(path: &Path) -> Result<()> {
         .map_err(|e| Error::device(format!("store {}: {e}", path.display())))
 }
 
-fn write_token(tx: &rusqlite::Transaction<'_>, rec: &TokenRecord) -> Result<()> {
-    let bytes =
-        postcard::to_allocvec(rec).map_err(|e| Error::general(format!("token record: {e}")))?;
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('token', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![bytes],
+/// Nothing is written over a record older than the token's last write: counting on from it
+/// would hide the rollback.
+fn refuse_rolled_back(
+    schema: i64,
+    counter: &counter::CounterFile,
+    serial: &str,
+    rec: &TokenRecord,
+) -> Result<()> {
+    if schema == SCHEMA_VERSION && counter.is_behind(serial, rec.counter) {
+        return Err(Error::device(
+            "token store put back from an earlier copy; see docs/security.md",
+        ));
+    }
+    Ok(())
+}
+
+fn read_meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+fn write_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
     )?;
     Ok(())
+}
+
+/// Both token-record decoders, for the fuzz target.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn fuzz_token_record(bytes: &[u8]) {
+    let _ = decode_token(Some(bytes), LEGACY_SCHEMA);
+    let _ = decode_token(Some(bytes), SCHEMA_VERSION);
+}
+
+/// The token record as `schema` stores it (none yet: the defaults).
+fn decode_token(raw: Option<&[u8]>, schema: i64) -> Result<TokenRecord> {
+    let bad = |e: postcard::Error| Error::device(format!("token record: {e}"));
+    match raw {
+        None => Ok(TokenRecord::default()),
+        Some(b) if schema == LEGACY_SCHEMA => postcard::from_bytes(b).map_err(bad),
+        Some(b) => {
+            let n: NumberedRecord = postcard::from_bytes(b).map_err(bad)?;
+            Ok(TokenRecord {
+                counter: n.counter,
+                ..n.record
+            })
+        }
+    }
+}
+
+/// Writes the token record; schema 2 numbers it one past its last write.
+fn write_token(conn: &Connection, rec: &mut TokenRecord, schema: i64) -> Result<()> {
+    let encode = |e: postcard::Error| Error::general(format!("token record: {e}"));
+    let bytes = if schema == LEGACY_SCHEMA {
+        postcard::to_allocvec(rec).map_err(encode)?
+    } else {
+        rec.counter += 1;
+        postcard::to_allocvec(&NumberedRecord {
+            counter: rec.counter,
+            record: rec.clone(),
+        })
+        .map_err(encode)?
+    };
+    write_meta(conn, "token", &bytes)
 }

@@ -199,12 +199,9 @@ impl Token {
         let record = TokenRecord {
             label: label.to_string(),
             so_pin: Some(so),
-            user_pin: None,
-            so_failures: 0,
-            user_failures: 0,
+            ..TokenRecord::default()
         };
-        st.store.reset(&record, &epoch)?;
-        st.record = record;
+        st.record = st.store.reset(&record, &epoch)?;
         st.epoch = epoch;
         st.login = Login::Public;
         st.key = None;
@@ -309,7 +306,9 @@ impl Token {
             Role::User => Login::User,
         };
         st.key = Some(key);
-        let synced = st.sync_objects(be, true);
+        let synced = st
+            .authenticate_legacy(be)
+            .and_then(|()| st.sync_objects(be, true));
         if synced.is_err() {
             st.drop_login(be)?;
         }
@@ -483,6 +482,7 @@ impl Token {
                     be,
                     rng,
                     st.key.as_ref(),
+                    st.store.serial(),
                     &uid,
                     1,
                     &attrs,
@@ -537,7 +537,15 @@ impl Token {
             let location = match e.location.clone() {
                 Location::Token { uid, generation } => {
                     let next = generation + 1;
-                    let row = seal::seal_object(be, rng, st.key.as_ref(), &uid, next, &attrs)?;
+                    let row = seal::seal_object(
+                        be,
+                        rng,
+                        st.key.as_ref(),
+                        st.store.serial(),
+                        &uid,
+                        next,
+                        &attrs,
+                    )?;
                     if !st.store.update_object(&row)? {
                         // Lost a race with another process: the next lock() reloads.
                         continue;
@@ -637,6 +645,27 @@ impl State {
         Ok(())
     }
 
+    /// The first login into a schema-1 store authenticates its rows (as far as they open
+    /// under the token key) and moves it to schema 2.
+    fn authenticate_legacy(&mut self, be: &dyn CryptoBackend) -> Result<()> {
+        if !self.store.legacy() {
+            return Ok(());
+        }
+        let key = self.key.clone();
+        let serial = self.store.serial().to_string();
+        self.store.authenticate_legacy(|row| {
+            match seal::open_object(be, key.as_ref(), &serial, true, row) {
+                Ok(Some(_)) => seal::authenticate(be, key.as_ref(), &serial, row).ok(),
+                _ => {
+                    tracing::error!(uid = %row.uid, "schema-1 row does not open; left unauthenticated");
+                    None
+                }
+            }
+        })?;
+        tracing::info!(serial = %serial, "token store moved to schema 2: every row authenticated");
+        Ok(())
+    }
+
     /// Logs out (4.x C_Logout): private session objects are destroyed, and private token
     /// objects lose their handles, which stay invalid even after the next login.
     fn drop_login(&mut self, be: &dyn CryptoBackend) -> Result<()> {
@@ -667,7 +696,14 @@ impl State {
             }
             let handle = handle.unwrap_or_else(new_handle);
             self.handles.insert(row.uid.clone(), handle);
-            let opened = seal::open_object(be, self.key.as_ref(), row).unwrap_or_else(|e| {
+            let opened = seal::open_object(
+                be,
+                self.key.as_ref(),
+                self.store.serial(),
+                self.store.legacy(),
+                row,
+            )
+            .unwrap_or_else(|e| {
                 // One unreadable row must not make the token unusable: leave it out (and in
                 // the store, untouched) and say so.
                 tracing::error!(uid = %row.uid, "token object cannot be opened, left out: {e}");

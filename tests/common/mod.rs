@@ -8,6 +8,7 @@
 
 pub mod keys;
 pub mod raw;
+pub mod store;
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error, RvError};

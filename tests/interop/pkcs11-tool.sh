@@ -64,9 +64,16 @@ secret() {
     P11U --keygen --key-type "$type" --id "$id" --label "k$id" "$@" >"gen$id.txt"
     grep_in "gen$id.txt" "$expect"
 }
-check "keygen AES-128" secret 20 AES:16 "AES length 16" --usage-decrypt --usage-wrap --extractable
+check "keygen AES-128" secret 20 AES:16 "AES length 16" --usage-decrypt --extractable
 check "keygen AES-192" secret 21 AES:24 "AES length 24" --usage-decrypt --extractable
-check "keygen AES-256" secret 22 AES:32 "AES length 32" --usage-decrypt --usage-wrap --extractable
+check "keygen AES-256" secret 22 AES:32 "AES length 32" --usage-decrypt --extractable
+mixed_roles_refused() {
+    # A secret key either transports keys or encrypts data (docs/security.md).
+    if P11U --keygen --key-type AES:32 --id 29 --label mixed --usage-decrypt --usage-wrap \
+        >mixed.txt 2>&1; then die "a key that both wraps and decrypts was made"; fi
+    grep_in mixed.txt "CKR_TEMPLATE_INCONSISTENT"
+}
+check "keygen refuses a key that both wraps and decrypts" mixed_roles_refused
 check "keygen GENERIC 32 bytes" secret 23 GENERIC:32 "Generic secret length 32" --usage-sign --extractable
 check "keygen AES-256, not extractable by default" secret 24 AES:32 "never extractable" --usage-decrypt
 

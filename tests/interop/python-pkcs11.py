@@ -282,11 +282,21 @@ def _():
 # --------------------------------------------------------------------------------------------
 # AES
 
-def aes_key(bits, template=None):
+# A secret key either encrypts data or transports keys (docs/security.md): python-pkcs11's
+# default AES capabilities ask for both, so every key here names its role.
+DATA_ROLE = MechanismFlag.ENCRYPT | MechanismFlag.DECRYPT | MechanismFlag.SIGN | MechanismFlag.VERIFY
+KEK_ROLE = MechanismFlag.WRAP | MechanismFlag.UNWRAP
+
+
+def aes_key(bits, template=None, capabilities=DATA_ROLE):
     t = {Attribute.EXTRACTABLE: True, Attribute.SENSITIVE: False}
     t.update(template or {})
     return session.generate_key(KeyType.AES, bits, id=new_id(), label=f"py-aes{bits}",
-                                store=False, template=t)
+                                store=False, template=t, capabilities=capabilities)
+
+
+def aes_kek(bits, template=None):
+    return aes_key(bits, template, capabilities=KEK_ROLE)
 
 
 AES = {bits: aes_key(bits) for bits in (128, 192, 256)}
@@ -297,7 +307,12 @@ def _():
     for bits, k in AES.items():
         eq(k[Attribute.VALUE_LEN], bits // 8, "CKA_VALUE_LEN")
         eq(len(k[Attribute.VALUE]), bits // 8, "CKA_VALUE")
-    k = session.generate_key(KeyType.AES, 256, label="py-aes-default", store=False)
+    # python-pkcs11's default capabilities mix encryption and key wrapping: refused.
+    expect_error(p11e.TemplateInconsistent,
+                 lambda: session.generate_key(KeyType.AES, 256, store=False),
+                 "a key that both wraps and decrypts")
+    k = session.generate_key(KeyType.AES, 256, label="py-aes-default", store=False,
+                             capabilities=DATA_ROLE)
     eq(k[Attribute.SENSITIVE], True, "default CKA_SENSITIVE")
     eq(k[Attribute.EXTRACTABLE], False, "default CKA_EXTRACTABLE")
     expect_error(p11e.AttributeSensitive, lambda: k[Attribute.VALUE], "read a sensitive value")
@@ -417,7 +432,7 @@ def secret_value_check(key, value, what):
 
 @check("AES-KEY-WRAP and AES-KEY-WRAP-KWP: token wraps, cryptography unwraps; and back")
 def _():
-    kek = aes_key(256, {Attribute.WRAP: True, Attribute.UNWRAP: True})
+    kek = aes_kek(256)
     kek_value = kek[Attribute.VALUE]
     target = AES[192]
     w = kek.wrap_key(target, mechanism=Mechanism.AES_KEY_WRAP)
@@ -446,13 +461,13 @@ def _():
     bad = bytearray(keywrap.aes_key_wrap(kek_value, value))
     bad[3] ^= 1
     expect_error((p11e.WrappedKeyInvalid, p11e.EncryptedDataInvalid), lambda: kek.unwrap_key(
-        ObjectClass.SECRET_KEY, KeyType.AES, bytes(bad), mechanism=Mechanism.AES_KEY_WRAP),
-        "corrupted AES-KW blob")
+        ObjectClass.SECRET_KEY, KeyType.AES, bytes(bad), mechanism=Mechanism.AES_KEY_WRAP,
+        capabilities=DATA_ROLE), "corrupted AES-KW blob")
 
 
 @check("AES-GCM wrap/unwrap of a secret key <-> cryptography AESGCM")
 def _():
-    kek = aes_key(128, {Attribute.WRAP: True, Attribute.UNWRAP: True})
+    kek = aes_kek(128)
     iv = os.urandom(12)
     target = AES[256]
     w = kek.wrap_key(target, mechanism=Mechanism.AES_GCM, mechanism_param=GCMParams(iv, b"wrap", 128))
@@ -486,8 +501,8 @@ def _():
 
 @check("wrapping a non-extractable key fails with CKR_KEY_UNEXTRACTABLE")
 def _():
-    kek = aes_key(256, {Attribute.WRAP: True})
-    k = session.generate_key(KeyType.AES, 128, store=False)
+    kek = aes_kek(256)
+    k = session.generate_key(KeyType.AES, 128, store=False, capabilities=DATA_ROLE)
     expect_error(p11e.KeyUnextractable, lambda: kek.wrap_key(k, mechanism=Mechanism.AES_KEY_WRAP),
                  "wrap non-extractable")
 
@@ -589,7 +604,7 @@ def _():
 
 @check("EC private key wrap (PKCS#8 under AES-KWP) <-> cryptography, both ways")
 def _():
-    kek = aes_key(256, {Attribute.WRAP: True, Attribute.UNWRAP: True})
+    kek = aes_kek(256)
     kv = kek[Attribute.VALUE]
     pub, priv, cpub = EC_KEYS["P-256"]
     w = kek.wrap_key(priv, mechanism=Mechanism.AES_KEY_WRAP_KWP)
@@ -609,7 +624,7 @@ def _():
 
 @check("RSA private key wrap (PKCS#8 under AES-KWP) <-> cryptography, both ways")
 def _():
-    kek = aes_key(256, {Attribute.WRAP: True, Attribute.UNWRAP: True})
+    kek = aes_kek(256)
     kv = kek[Attribute.VALUE]
     pub, priv = session.generate_keypair(KeyType.RSA, 2048, store=False,
                                          capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY,

@@ -1,0 +1,8 @@
+//! `craton_hsm.toml` text.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        craton_hsm::fuzzing::config(text);
+    }
+});

@@ -1,0 +1,33 @@
+//! What the store hands back: attribute encodings, whole rows (with valid authenticators, so
+//! decoding is reached) and token records of both schemas.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use craton_hsm::fuzzing;
+use cryptoki_sys::*;
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    attrs: Vec<u8>,
+    class: u8,
+    private: bool,
+    plain: Option<Vec<u8>>,
+    keyed: bool,
+    record: Vec<u8>,
+}
+
+const CLASSES: &[CK_OBJECT_CLASS] = &[
+    CKO_DATA,
+    CKO_CERTIFICATE,
+    CKO_PUBLIC_KEY,
+    CKO_PRIVATE_KEY,
+    CKO_SECRET_KEY,
+    0x99,
+];
+
+libfuzzer_sys::fuzz_target!(|input: Input| {
+    fuzzing::stored_attributes(&input.attrs);
+    let class = CLASSES[input.class as usize % CLASSES.len()] as u64;
+    fuzzing::stored_row(class, input.private, input.plain.as_deref(), input.keyed);
+    fuzzing::token_record(&input.record);
+});
