@@ -13,6 +13,7 @@ compile_error!("enable a crypto backend: the rustcrypto-backend or awslc-backend
 
 pub mod abi;
 pub mod audit;
+pub mod ckr;
 pub mod config;
 pub mod crypto;
 pub mod error;
