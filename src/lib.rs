@@ -24,5 +24,6 @@ pub mod object;
 pub mod selftest;
 pub mod service;
 pub mod session;
+pub mod status;
 pub mod store;
 pub mod token;
