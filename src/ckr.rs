@@ -7,7 +7,9 @@ use cryptoki_sys::*;
 pub fn rv_name(rv: CK_RV) -> String {
     match NAMES.iter().find(|(v, _)| *v == rv) {
         Some((_, name)) => (*name).to_string(),
-        None if rv >= CKR_VENDOR_DEFINED => format!("CKR_VENDOR_DEFINED+0x{:X}", rv - CKR_VENDOR_DEFINED),
+        None if rv >= CKR_VENDOR_DEFINED => {
+            format!("CKR_VENDOR_DEFINED+0x{:X}", rv - CKR_VENDOR_DEFINED)
+        }
         None => format!("0x{:08X}", rv as u64),
     }
 }

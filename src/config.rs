@@ -339,7 +339,10 @@ pub fn lookup() -> Vec<Considered> {
 /// The config file to read, if any, and every place looked at.
 fn locate() -> Result<(Option<PathBuf>, Vec<Considered>), ConfigError> {
     let considered = lookup();
-    if let Some(c) = considered.iter().find(|c| c.origin == CONFIG_ENV && !c.exists) {
+    if let Some(c) = considered
+        .iter()
+        .find(|c| c.origin == CONFIG_ENV && !c.exists)
+    {
         return Err(ConfigError(format!(
             "{CONFIG_ENV} names {}, which is not a readable file",
             c.path.display()
@@ -420,7 +423,8 @@ mod tests {
 
     #[test]
     fn audit_keys_parse() {
-        let cfg = Config::parse("[audit]\non_failure = \"refuse\"\nwrite_timeout_ms = 50\n").unwrap();
+        let cfg =
+            Config::parse("[audit]\non_failure = \"refuse\"\nwrite_timeout_ms = 50\n").unwrap();
         assert_eq!(cfg.audit.on_failure, Some(AuditFailure::Refuse));
         assert_eq!(cfg.audit.write_timeout_ms, 50);
         let e = Config::parse("[audit]\nwrite_timeout_ms = 0\n").unwrap_err();

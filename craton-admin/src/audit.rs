@@ -202,7 +202,11 @@ fn records(files: &[PathBuf], mut each: impl FnMut(Value)) -> Result<(), Failure
 pub fn audit(module: Option<PathBuf>, cmd: AuditCommand) -> Result<ExitCode, Failure> {
     match cmd {
         AuditCommand::Verify { files, json } => verify(module, files, json),
-        AuditCommand::Show { files, filter, json } => {
+        AuditCommand::Show {
+            files,
+            filter,
+            json,
+        } => {
             let f = filter.compile()?;
             let files = files_or_configured(module, files)?;
             let out = std::io::stdout();
@@ -211,11 +215,7 @@ pub fn audit(module: Option<PathBuf>, cmd: AuditCommand) -> Result<ExitCode, Fai
             records(&files, |r| {
                 if f.matches(&r) {
                     shown += 1;
-                    let line = if json {
-                        r.to_string()
-                    } else {
-                        show_line(&r)
-                    };
+                    let line = if json { r.to_string() } else { show_line(&r) };
                     let _ = writeln!(out, "{line}");
                 }
             })?;

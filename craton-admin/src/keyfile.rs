@@ -47,9 +47,13 @@ impl KeyMaterial {
     pub fn describe(&self) -> String {
         match self {
             KeyMaterial::Rsa { modulus, .. } => {
-                let lead = modulus.iter().position(|&b| b != 0).unwrap_or(modulus.len());
+                let lead = modulus
+                    .iter()
+                    .position(|&b| b != 0)
+                    .unwrap_or(modulus.len());
                 let bytes = &modulus[lead..];
-                let bits = bytes.len() * 8 - bytes.first().map_or(8, |b| b.leading_zeros() as usize);
+                let bits =
+                    bytes.len() * 8 - bytes.first().map_or(8, |b| b.leading_zeros() as usize);
                 format!("RSA-{bits} key pair")
             }
             KeyMaterial::Ec { curve, point, .. } => format!(
@@ -71,7 +75,8 @@ impl KeyMaterial {
 /// The file formats `--format` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Detect: PEM by its label, DER by trying PKCS#8, SEC1 and PKCS#1, else raw AES.
+    /// Detect: PEM by its label, DER by trying PKCS#8, SEC1 and PKCS#1 (a raw AES key is
+    /// never guessed: any 16 bytes would pass for one).
     Auto,
     Pkcs8,
     Sec1,
@@ -97,7 +102,9 @@ pub fn parse(data: &[u8], format: Format) -> Result<KeyMaterial, String> {
                  import, then delete the plain copy"
                     .into(),
             ),
-            other => Err(format!("a PEM file labelled {other:?} holds no private key")),
+            other => Err(format!(
+                "a PEM file labelled {other:?} holds no private key"
+            )),
         };
     }
     match format {
@@ -107,10 +114,9 @@ pub fn parse(data: &[u8], format: Format) -> Result<KeyMaterial, String> {
         _ => pkcs8(data)
             .or_else(|_| sec1(data, None))
             .or_else(|_| pkcs1(data))
-            .or_else(|_| raw_aes(data))
             .map_err(|_| {
-                "not a PKCS#8, SEC1 or PKCS#1 key (DER or PEM), nor a raw AES key of 16, 24 \
-                 or 32 bytes"
+                "not a PKCS#8, SEC1 or PKCS#1 key (DER or PEM); for a raw AES key add \
+                 --format raw-aes"
                     .to_string()
             }),
     }

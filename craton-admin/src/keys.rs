@@ -114,7 +114,9 @@ fn parse_id(id: &Option<String>) -> Result<Option<Vec<u8>>, Failure> {
     let Some(h) = id else { return Ok(None) };
     let h = h.trim_start_matches("0x");
     if h.is_empty() || h.len() % 2 != 0 || !h.bytes().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Failure::msg("--id: give the CKA_ID as hex digits, e.g. --id 01a2"));
+        return Err(Failure::msg(
+            "--id: give the CKA_ID as hex digits, e.g. --id 01a2",
+        ));
     }
     Ok(Some(
         (0..h.len())
@@ -129,10 +131,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn login(s: &Session, pin: &UserPin) -> Result<(), Failure> {
-    let p = pin
-        .source()
-        .read("user PIN", false)
-        .map_err(Failure::msg)?;
+    let p = pin.source().read("user PIN", false).map_err(Failure::msg)?;
     s.login(CKU_USER, &p)?;
     Ok(())
 }
@@ -264,7 +263,10 @@ pub fn key(module: Option<PathBuf>, cmd: KeyCommand) -> Result<ExitCode, Failure
                 .map(|h| describe(&s, h))
                 .collect();
             if json {
-                println!("{}", serde_json::to_string_pretty(&keys).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&keys).unwrap_or_default()
+                );
             } else {
                 print_keys(&keys);
             }
@@ -422,7 +424,11 @@ fn import(
     };
     let pair_default = [Usage::Sign, Usage::Verify];
     let pair_usage = |private: bool| {
-        let chosen = if usage.is_empty() { &pair_default[..] } else { usage };
+        let chosen = if usage.is_empty() {
+            &pair_default[..]
+        } else {
+            usage
+        };
         usage_attrs(chosen, Some(private))
     };
     match material {
@@ -489,7 +495,11 @@ fn import(
             let mut secret = common(CKO_SECRET_KEY, CKK_AES);
             secret.push((CKA_VALUE, Val::Secret(value)));
             let aes_default = [Usage::Encrypt, Usage::Decrypt];
-            let chosen = if usage.is_empty() { &aes_default[..] } else { usage };
+            let chosen = if usage.is_empty() {
+                &aes_default[..]
+            } else {
+                usage
+            };
             secret.extend(usage_attrs(chosen, None));
             s.create(&secret)?;
             Ok(1)

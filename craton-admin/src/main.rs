@@ -128,16 +128,20 @@ pub fn module_path(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
         return Ok(PathBuf::from(p));
     }
     let candidates = installed_candidates();
-    candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
-        Failure::msg(format!(
-            "no Craton HSM module found (looked at {}): give --module PATH or set {MODULE_ENV}",
-            candidates
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or_else(|| {
+            Failure::msg(format!(
+                "no Craton HSM module found (looked at {}): give --module PATH or set {MODULE_ENV}",
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
 }
 
 fn installed_candidates() -> Vec<PathBuf> {
@@ -155,7 +159,10 @@ fn installed_candidates() -> Vec<PathBuf> {
         v.push(PathBuf::from(format!("/usr/lib64/pkcs11/{file}")));
         v.push(PathBuf::from(format!("/usr/lib/pkcs11/{file}")));
     }
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(PathBuf::from)) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(PathBuf::from))
+    {
         v.push(dir.join(file));
     }
     v

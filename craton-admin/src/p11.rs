@@ -43,7 +43,12 @@ struct VendorList {
     get_module_status: Option<unsafe extern "C" fn(*mut c_void) -> CK_RV>,
     get_status_report: Option<unsafe extern "C" fn(*mut CK_UTF8CHAR, *mut CK_ULONG) -> CK_RV>,
     verify_audit_log: Option<
-        unsafe extern "C" fn(*const CK_UTF8CHAR, CK_ULONG, *mut CK_UTF8CHAR, *mut CK_ULONG) -> CK_RV,
+        unsafe extern "C" fn(
+            *const CK_UTF8CHAR,
+            CK_ULONG,
+            *mut CK_UTF8CHAR,
+            *mut CK_ULONG,
+        ) -> CK_RV,
     >,
 }
 
@@ -266,11 +271,7 @@ impl Module {
     ) -> P11Result<(u64, u64, u64)> {
         let mut i = CK_MECHANISM_INFO::default();
         call!(self, C_GetMechanismInfo(slot, mech, &mut i))?;
-        Ok((
-            i.ulMinKeySize as u64,
-            i.ulMaxKeySize as u64,
-            i.flags as u64,
-        ))
+        Ok((i.ulMinKeySize as u64, i.ulMaxKeySize as u64, i.flags as u64))
     }
 
     pub fn init_token(&self, slot: CK_SLOT_ID, so_pin: &[u8], label: &str) -> P11Result<()> {

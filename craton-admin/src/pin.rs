@@ -31,9 +31,8 @@ impl Source {
             return non_empty(what, Zeroizing::new(text[..end].to_vec()));
         }
         if let Some(var) = &self.env {
-            let v = std::env::var_os(var).ok_or_else(|| {
-                format!("{what}: the environment variable {var} is not set")
-            })?;
+            let v = std::env::var_os(var)
+                .ok_or_else(|| format!("{what}: the environment variable {var} is not set"))?;
             let bytes = Zeroizing::new(v.into_encoded_bytes());
             return non_empty(what, bytes);
         }
@@ -56,6 +55,13 @@ fn non_empty(what: &str, pin: Pin) -> Result<Pin, String> {
 }
 
 fn prompt(text: &str) -> Result<Pin, String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "no terminal to prompt for the PIN: give it with a --*-pin-file or --*-pin-env option"
+                .into(),
+        );
+    }
     rpassword::prompt_password(text)
         .map(|s| Zeroizing::new(s.into_bytes()))
         .map_err(|e| {

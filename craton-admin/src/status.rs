@@ -94,9 +94,7 @@ fn print_status(r: &Value, slots: &[Value]) {
         "FAILED".into()
     };
     let tests = post["tests"].as_array().cloned().unwrap_or_default();
-    let integrity = tests
-        .first()
-        .map_or("-".to_string(), |t| s(&t["result"]));
+    let integrity = tests.first().map_or("-".to_string(), |t| s(&t["result"]));
     println!(
         "POST:               {state} (integrity {integrity}; KATs {}/{} passed)",
         s(&post["kats_passed"]),
@@ -261,7 +259,9 @@ pub fn mechanisms(module: Option<PathBuf>, slot: u64, as_json: bool) -> Result<E
     let mut rows = Vec::new();
     for mech in m.mechanisms(slot as CK_SLOT_ID)? {
         let (min, max, flags) = m.mechanism_info(slot as CK_SLOT_ID, mech)?;
-        let entry = known.iter().find(|k| k["type"].as_u64() == Some(mech as u64));
+        let entry = known
+            .iter()
+            .find(|k| k["type"].as_u64() == Some(mech as u64));
         rows.push(json!({
             "type": mech as u64,
             "name": entry.map(|e| e["name"].clone()).unwrap_or(json!(format!("0x{:X}", mech as u64))),

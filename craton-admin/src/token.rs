@@ -69,7 +69,9 @@ pub fn token(module: Option<PathBuf>, cmd: TokenCommand) -> Result<ExitCode, Fai
             user,
         } => {
             if label.len() > 32 {
-                return Err(Failure::msg("--label: a token label holds at most 32 bytes"));
+                return Err(Failure::msg(
+                    "--label: a token label holds at most 32 bytes",
+                ));
             }
             let m = crate::open(module)?;
             let slot = slot as CK_SLOT_ID;

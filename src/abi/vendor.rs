@@ -4,8 +4,8 @@
 
 use super::{guard, m, ptr};
 use crate::error::Error;
-use crate::session::operation::{OutBuf, Output};
 use crate::module;
+use crate::session::operation::{OutBuf, Output};
 use cryptoki_sys::*;
 
 /// Integrity self-test outcomes in `CRATON_MODULE_STATUS::integrity`.
@@ -46,9 +46,15 @@ pub struct CRATON_FUNCTION_LIST_1_1 {
     pub C_CratonGetLastOperationFipsApproved:
         Option<unsafe extern "C" fn(CK_SESSION_HANDLE, *mut CK_BBOOL) -> CK_RV>,
     pub C_CratonGetModuleStatus: Option<unsafe extern "C" fn(*mut CRATON_MODULE_STATUS) -> CK_RV>,
-    pub C_CratonGetStatusReport: Option<unsafe extern "C" fn(*mut CK_UTF8CHAR, *mut CK_ULONG) -> CK_RV>,
+    pub C_CratonGetStatusReport:
+        Option<unsafe extern "C" fn(*mut CK_UTF8CHAR, *mut CK_ULONG) -> CK_RV>,
     pub C_CratonVerifyAuditLog: Option<
-        unsafe extern "C" fn(*const CK_UTF8CHAR, CK_ULONG, *mut CK_UTF8CHAR, *mut CK_ULONG) -> CK_RV,
+        unsafe extern "C" fn(
+            *const CK_UTF8CHAR,
+            CK_ULONG,
+            *mut CK_UTF8CHAR,
+            *mut CK_ULONG,
+        ) -> CK_RV,
     >,
 }
 

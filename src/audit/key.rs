@@ -142,7 +142,12 @@ impl HeadFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", self.path.display())),
         };
-        let bad = || format!("{}: damaged or not written by this store", self.path.display());
+        let bad = || {
+            format!(
+                "{}: damaged or not written by this store",
+                self.path.display()
+            )
+        };
         let t: HeadText = serde_json::from_str(&text).map_err(|_| bad())?;
         let head = Head {
             seq: t.seq,

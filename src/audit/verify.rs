@@ -132,14 +132,12 @@ impl Walk<'_> {
             if seq != expected {
                 let problem = if seq > expected {
                     format!(
-                        "records {expected}..={} are missing before record {seq} (deleted, or \
-                         a file of the rotation was not given)",
+                        "record {seq} follows record {s}: records {expected}..={} are missing \
+                         here (deleted or moved, or in a rotated file not given)",
                         seq - 1
                     )
                 } else {
-                    format!(
-                        "record {seq} follows record {s}: records were reordered or duplicated"
-                    )
+                    format!("record {seq} follows record {s}: records were reordered or duplicated")
                 };
                 self.bad(file, n, Some(seq), problem);
                 return false;
@@ -154,7 +152,12 @@ impl Walk<'_> {
                 return false;
             }
         } else if op == "AuditChainStart" && seq != 1 {
-            self.bad(file, n, Some(seq), "a chain start that is not record 1".into());
+            self.bad(
+                file,
+                n,
+                Some(seq),
+                "a chain start that is not record 1".into(),
+            );
             return false;
         }
         if !self.mac_ok(&prev_mac, &body, &mac) {

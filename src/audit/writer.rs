@@ -56,7 +56,11 @@ pub struct Writer {
 /// What the end of the file holds.
 enum Tail {
     Empty,
-    Record { seq: u64, mac: [u8; MAC_LEN], body: String },
+    Record {
+        seq: u64,
+        mac: [u8; MAC_LEN],
+        body: String,
+    },
     /// A last line that is not a record.
     Damaged,
 }
@@ -217,7 +221,11 @@ impl Writer {
                 Outcome::Success,
             )
         });
-        for e in preamble.iter().chain(self.pending.iter()).chain(dropped.iter()) {
+        for e in preamble
+            .iter()
+            .chain(self.pending.iter())
+            .chain(dropped.iter())
+        {
             seq += 1;
             let body = record::body(seq, e);
             let mac = record::mac(t.backend, t.key.bytes(), &prev, &body)
