@@ -137,7 +137,7 @@ fn a_refused_init_is_a_record_with_its_mechanism_and_code() {
         r["result"],
         serde_json::json!({"Failure": {"rv": "CKR_MECHANISM_INVALID"}})
     );
-    assert_eq!(r["session"], s.handle() as u64);
+    assert_eq!(r["session"], s.handle());
     assert_eq!(r["slot"], 0);
 
     // A successful signature names its key (ID and label), and the sequence has no holes.
@@ -298,13 +298,15 @@ fn a_deleted_or_replaced_log_is_noticed_and_recorded() {
 }
 
 /// A second handle on the log holding its lock: the module's writer cannot get in.
-struct Blocker(std::fs::File);
+struct Blocker {
+    _held: std::fs::File,
+}
 
 impl Blocker {
     fn hold(path: &Path) -> Blocker {
         let f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
         f.lock().unwrap();
-        Blocker(f)
+        Blocker { _held: f }
     }
 }
 
