@@ -191,10 +191,6 @@ impl Module {
         self.vendor.map(|v| unsafe { &*v })
     }
 
-    pub fn has_vendor(&self) -> bool {
-        self.vendor.is_some()
-    }
-
     pub fn initialize(&mut self) -> P11Result<()> {
         let mut args = CK_C_INITIALIZE_ARGS {
             flags: CKF_OS_LOCKING_OK,
