@@ -178,15 +178,16 @@ fn files_or_configured(
     }
 }
 
-/// Every record of the files, in order; lines that are not JSON are reported, not shown.
-fn records(files: &[PathBuf], mut each: impl FnMut(Value)) -> Result<(), Failure> {
+/// Every record of the files, in order, parsed and as written (exports keep the bytes the
+/// MAC covers); lines that are not JSON are reported, not shown.
+fn records(files: &[PathBuf], mut each: impl FnMut(Value, &str)) -> Result<(), Failure> {
     for f in files {
         let file = std::fs::File::open(f)
             .map_err(|e| Failure::msg(format!("cannot open {}: {e}", f.display())))?;
         for (n, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
             let line = line.map_err(|e| Failure::msg(format!("{}: {e}", f.display())))?;
             match serde_json::from_slice::<Value>(&line) {
-                Ok(v) => each(v),
+                Ok(v) => each(v, &String::from_utf8_lossy(&line)),
                 Err(_) if line.is_empty() => {}
                 Err(_) => eprintln!(
                     "craton-admin: {}:{}: not a JSON record (run `craton-admin audit verify`)",
@@ -212,10 +213,10 @@ pub fn audit(module: Option<PathBuf>, cmd: AuditCommand) -> Result<ExitCode, Fai
             let out = std::io::stdout();
             let mut out = out.lock();
             let mut shown = 0;
-            records(&files, |r| {
+            records(&files, |r, raw| {
                 if f.matches(&r) {
                     shown += 1;
-                    let line = if json { r.to_string() } else { show_line(&r) };
+                    let line = if json { raw.to_string() } else { show_line(&r) };
                     let _ = writeln!(out, "{line}");
                 }
             })?;
@@ -234,11 +235,11 @@ pub fn audit(module: Option<PathBuf>, cmd: AuditCommand) -> Result<ExitCode, Fai
             let host = hostname();
             let out = std::io::stdout();
             let mut out = out.lock();
-            records(&files, |r| {
+            records(&files, |r, raw| {
                 if f.matches(&r) {
                     let line = match format {
-                        ExportFormat::Ndjson => r.to_string(),
-                        ExportFormat::Syslog => syslog_line(&r, &host),
+                        ExportFormat::Ndjson => raw.to_string(),
+                        ExportFormat::Syslog => syslog_line(&r, raw, &host),
                     };
                     let _ = writeln!(out, "{line}");
                 }
@@ -358,7 +359,7 @@ fn show_line(r: &Value) -> String {
 
 /// RFC 5424: facility authpriv (10), severity info (6) or warning (4) for a failure, the
 /// record as the message.
-fn syslog_line(r: &Value, host: &str) -> String {
+fn syslog_line(r: &Value, raw: &str, host: &str) -> String {
     let severity = if rv(r).is_some() { 4 } else { 6 };
     format!(
         "<{}>1 {} {} craton-hsm {} {} - {}",
@@ -367,7 +368,7 @@ fn syslog_line(r: &Value, host: &str) -> String {
         host,
         r["pid"].as_u64().map_or("-".into(), |p| p.to_string()),
         op_name(r),
-        r
+        raw
     )
 }
 

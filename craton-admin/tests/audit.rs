@@ -223,6 +223,9 @@ fn show_and_export_filter_records() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(exported, Admin::records(&a.log()));
+    // Exactly the lines the module wrote (the bytes the MACs cover).
+    let log_text = std::fs::read_to_string(a.log()).unwrap();
+    assert!(log_text.starts_with(&ndjson), "export differs from the log");
     let syslog = a.ok(&[
         "audit",
         "export",

@@ -126,6 +126,9 @@ fn run(
             tracing::error!("POST: KAT {} FAILED: {e}", kat.name);
             return Err(format!("known-answer test {} failed", kat.name));
         }
+        if let Some(t) = report.tests.iter_mut().find(|t| t.name == kat.name) {
+            t.result = "passed";
+        }
     }
     match integrity::check(backend, library) {
         integrity::Outcome::Ok(path) => {
