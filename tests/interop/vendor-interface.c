@@ -1,4 +1,4 @@
-/* A C client of the "Craton HSM" vendor interface, built against include/craton_hsm.h:
+/* A C client of the "Craton HSM" vendor interface 1.1, built against include/craton_hsm.h:
  * module status before and after C_Initialize, and the per-session approved-service
  * indicator after C_GenerateRandom. Prints "ok   ..." / "FAIL ..." lines (run_program). */
 #include <dlfcn.h>
@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
     CK_VERSION v = {CRATON_INTERFACE_MAJOR, CRATON_INTERFACE_MINOR};
     CK_RV rv = get_interface((CK_UTF8CHAR *)CRATON_INTERFACE_NAME, &v, &iface, 0);
     expect(rv == CKR_OK && iface && strcmp((char *)iface->pInterfaceName, CRATON_INTERFACE_NAME) == 0,
-           "C_GetInterface(\"Craton HSM\", 1.0)");
+           "C_GetInterface(\"Craton HSM\", 1.1)");
     if (rv != CKR_OK || !iface) return 1;
     CRATON_FUNCTION_LIST *craton = (CRATON_FUNCTION_LIST *)iface->pFunctionList;
     expect(craton->version.major == 1 && craton->version.minor == 1, "vendor function list 1.1");
