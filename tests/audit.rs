@@ -528,3 +528,39 @@ fn json_logs_keep_the_post_lines_text() {
     assert_eq!(post["level"], "INFO");
     assert!(post["timestamp"].is_string());
 }
+
+/// A writer that died mid-line leaves a torn line: the next record starts on a line of its own,
+/// the chain goes on from the last whole record, and verify names the torn line.
+#[test]
+fn a_torn_line_is_left_alone_and_named() {
+    let env = audited("");
+    let s = env.user_session();
+    let log = log_of(&env);
+    let n = records(&log).len();
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all(br#"{"seq":99,"timestamp":"2026-"#).unwrap();
+    }
+    s.generate_random_vec(8).unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), n + 2);
+    let last: Value = serde_json::from_str(lines[n + 1]).unwrap();
+    assert_eq!(op_name(&last), "GenerateRandom");
+    assert_eq!(
+        last["seq"],
+        n as u64 + 1,
+        "the chain goes on from the last whole record"
+    );
+    let report = verify(&[]);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["first_bad"]["line"], n as u64 + 1);
+    assert!(
+        report["first_bad"]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("not a sealed record"),
+        "{report}"
+    );
+}

@@ -13,6 +13,8 @@ use zeroize::Zeroizing;
 
 pub const KEY_FILE: &str = "audit.key";
 pub const HEAD_FILE: &str = "audit.head";
+/// Width of the head's JSON text (the longest head is about 190 bytes).
+const HEAD_LEN: usize = 224;
 
 /// The HMAC key of the chain.
 pub struct AuditKey(Zeroizing<Vec<u8>>);
@@ -161,7 +163,9 @@ impl HeadFile {
         Ok(Some(head))
     }
 
-    /// Replaces the head (a new file renamed over the old one, so readers never see half).
+    /// Overwrites the head in place, at a fixed length (no new inode per record: creating and
+    /// deleting a file for every record is slow on filesystems that discard freed blocks). A
+    /// write torn by a crash fails the head's check, and the writers then go on from the log.
     pub fn write(&self, be: &dyn CryptoBackend, key: &AuditKey, h: &Head) -> Result<(), String> {
         let check = Self::check(be, key, h).ok_or("HMAC unavailable")?;
         let text = serde_json::to_string(&HeadText {
@@ -170,15 +174,21 @@ impl HeadFile {
             check: hex(&check),
         })
         .map_err(|e| e.to_string())?;
-        let tmp = self
-            .path
-            .with_file_name(format!(".{HEAD_FILE}.{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        write_private(&tmp, format!("{text}\n").as_bytes())
-            .and_then(|_| std::fs::rename(&tmp, &self.path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                format!("{}: {e}", self.path.display())
-            })
+        // JSON allows trailing blanks: every head has the same length.
+        let line = format!("{text:<HEAD_LEN$}\n");
+        let err = |e: std::io::Error| format!("{}: {e}", self.path.display());
+        let f = match std::fs::OpenOptions::new().write(true).open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return write_private(&self.path, line.as_bytes()).map_err(err);
+            }
+            Err(e) => return Err(err(e)),
+        };
+        let mut f = f;
+        f.write_all(line.as_bytes()).map_err(err)?;
+        if f.metadata().map_err(err)?.len() != line.len() as u64 {
+            f.set_len(line.len() as u64).map_err(err)?;
+        }
+        Ok(())
     }
 }

@@ -15,11 +15,14 @@ use std::time::{Duration, Instant};
 
 /// Records kept in memory while the log cannot be written; later ones are counted, not kept.
 pub const MAX_PENDING: usize = 1024;
-/// After a lock timeout, appends skip the wait for this long (so threads do not queue up
-/// one timeout after another).
+/// After a failed append, records are only queued for this long before the next try (so
+/// threads do not queue up one lock timeout after another, and a full disk is not retried
+/// on every call).
 const BACKOFF: Duration = Duration::from_millis(250);
-/// How much of the file's end is read to find its last record.
-const TAIL_WINDOW: u64 = 2 * MAX_LINE as u64;
+/// How much of the file's end is read to find its last record: usually the small window
+/// holds it, a record is at most `MAX_LINE` long.
+const SMALL_WINDOW: u64 = 2048;
+const TAIL_WINDOW: u64 = 2 * MAX_LINE as u64 + 2;
 
 /// Which file a descriptor refers to (device and inode on Unix).
 type FileId = Option<(u64, u64)>;
@@ -51,6 +54,9 @@ pub struct Writer {
     noticed: Option<&'static str>,
     /// The last record written, when known (non-regular files have no readable end).
     last: Option<Head>,
+    /// The file and its length right after this process's last append: while nobody else
+    /// has written since, its end need not be read again.
+    known_end: Option<(FileId, u64, Head)>,
 }
 
 /// What the end of the file holds.
@@ -87,6 +93,7 @@ impl Writer {
             backoff_until: None,
             noticed: None,
             last: None,
+            known_end: None,
         }
     }
 
@@ -119,6 +126,7 @@ impl Writer {
                     tracing::error!("audit log {}: {e}", t.path.display());
                 }
                 self.failure = Some(e);
+                self.backoff_until = Some(Instant::now() + BACKOFF);
             }
         }
     }
@@ -174,9 +182,7 @@ impl Writer {
             self.open(t)?;
             let f = self.file.as_ref().ok_or("no file")?;
             if self.regular {
-                lock(f, t.timeout).inspect_err(|_| {
-                    self.backoff_until = Some(Instant::now() + BACKOFF);
-                })?;
+                lock(f, t.timeout)?;
                 let current = std::fs::metadata(t.path).ok().map(|m| file_id(&m));
                 if current != Some(self.id) {
                     let _ = f.unlock();
@@ -200,10 +206,26 @@ impl Writer {
                 None
             }
         };
-        let (len, tail, newline) = if self.regular {
-            read_tail(self.file.as_ref().ok_or("no file")?)?
-        } else {
+        let file = self.file.as_ref().ok_or("no file")?;
+        let (len, tail, newline) = if !self.regular {
             (0, Tail::Empty, false)
+        } else {
+            let len = file
+                .metadata()
+                .map_err(|e| format!("cannot stat: {e}"))?
+                .len();
+            match self.known_end {
+                Some((id, l, h)) if id == self.id && l == len && head == Some(h) => (
+                    len,
+                    Tail::Record {
+                        seq: h.seq,
+                        mac: h.mac,
+                        body: String::new(),
+                    },
+                    false,
+                ),
+                _ => read_tail(file, len)?,
+            }
         };
         let (mut seq, mut prev, preamble) = self.chain_state(t, head, tail);
         let mut out = String::new();
@@ -248,6 +270,7 @@ impl Writer {
             tracing::warn!("audit chain head: {e}");
         }
         self.last = Some(h);
+        self.known_end = Some((self.id, len + out.len() as u64, h));
         self.pending.clear();
         self.dropped = 0;
         Ok(())
@@ -359,17 +382,26 @@ fn lock(f: &File, timeout: Duration) -> Result<(), String> {
     }
 }
 
-/// The file's length, its last line, and whether that line is unfinished.
-fn read_tail(mut f: &File) -> Result<(u64, Tail, bool), String> {
-    let len = f.metadata().map_err(|e| format!("cannot stat: {e}"))?.len();
+/// The file's length, its last line, and whether that line is unfinished. Reads a small
+/// window first, a larger one when the last line does not fit in it.
+fn read_tail(mut f: &File, len: u64) -> Result<(u64, Tail, bool), String> {
     if len == 0 {
         return Ok((0, Tail::Empty, false));
     }
-    let start = len.saturating_sub(TAIL_WINDOW);
     let mut buf = Vec::new();
-    f.seek(SeekFrom::Start(start))
-        .and_then(|_| f.take(len - start).read_to_end(&mut buf))
-        .map_err(|e| format!("cannot read: {e}"))?;
+    let mut start = 0;
+    for window in [SMALL_WINDOW, TAIL_WINDOW] {
+        start = len.saturating_sub(window);
+        buf.clear();
+        f.seek(SeekFrom::Start(start))
+            .and_then(|_| f.take(len - start).read_to_end(&mut buf))
+            .map_err(|e| format!("cannot read: {e}"))?;
+        // Enough when the window holds the newline before the last line (or the whole file).
+        let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        if start == 0 || body.contains(&b'\n') {
+            break;
+        }
+    }
     let torn = buf.last() != Some(&b'\n');
     // The last complete line: a torn one (a writer that died mid-line) is not a record.
     let complete = match buf.iter().rposition(|&b| b == b'\n') {
