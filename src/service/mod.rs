@@ -87,7 +87,7 @@ impl Module {
 
     /// Whether a new operation may start as far as the audit log is concerned: refused with
     /// `CKR_DEVICE_ERROR` while its records cannot be written (`[audit] on_failure`).
-    pub fn audit_ready(&self) -> Result<()> {
+    fn audit_ready(&self) -> Result<()> {
         self.audit.as_ref().map_or(Ok(()), |a| a.ready())
     }
 
