@@ -43,6 +43,18 @@ pub struct Config {
     /// Where this config came from (`None` = built-in defaults).
     #[serde(skip)]
     pub source: Option<PathBuf>,
+    /// The files the lookup order considered, in order.
+    #[serde(skip)]
+    pub considered: Vec<Considered>,
+}
+
+/// One place the lookup order looked for a config file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Considered {
+    pub path: PathBuf,
+    /// `CRATON_HSM_CONFIG`, `user` or `system`.
+    pub origin: &'static str,
+    pub exists: bool,
 }
 
 /// The crypto backends a config can name.
@@ -131,10 +143,42 @@ impl Default for Security {
 }
 
 /// `[audit]`: the JSON-lines audit log.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Audit {
     pub path: Option<PathBuf>,
+    /// What happens while records cannot be written. Approved-only mode always refuses.
+    pub on_failure: Option<AuditFailure>,
+    /// Longest wait for another process's lock on the log, in milliseconds.
+    pub write_timeout_ms: u64,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Audit {
+            path: None,
+            on_failure: None,
+            write_timeout_ms: 2_000,
+        }
+    }
+}
+
+/// `[audit] on_failure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditFailure {
+    /// New operations fail with `CKR_DEVICE_ERROR` until the records can be written.
+    Refuse,
+    /// Operations go on; records wait in a bounded queue, and overflow is counted.
+    Continue,
+}
+
+/// `[logging] format` (and `CRATON_HSM_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// `[logging]`: `tracing` output.
@@ -145,6 +189,8 @@ pub struct Logging {
     pub level: Option<String>,
     /// Append logs to this file instead of stderr.
     pub file: Option<PathBuf>,
+    /// `text` (default) or `json`; `CRATON_HSM_LOG_FORMAT` overrides it.
+    pub format: Option<LogFormat>,
 }
 
 /// Bounds checked after parsing; each names its key.
@@ -155,19 +201,23 @@ const RANGES: &[(&str, u64, u64)] = &[
     ("security.pin_max_length", 1, 255),
     ("security.max_failed_logins", 1, 1_000),
     ("security.pbkdf2_iterations", 1_000, 10_000_000),
+    ("audit.write_timeout_ms", 10, 60_000),
 ];
 
 impl Config {
     /// Finds and loads the config as the lookup order says.
     pub fn load() -> Result<Config, ConfigError> {
-        match locate()? {
-            Some(path) => Config::from_file(&path),
+        let (found, considered) = locate()?;
+        let mut cfg = match found {
+            Some(path) => Config::from_file(&path)?,
             None => {
                 let cfg = Config::default();
                 cfg.validate()?;
-                Ok(cfg)
+                cfg
             }
-        }
+        };
+        cfg.considered = considered;
+        Ok(cfg)
     }
 
     /// Loads one file.
@@ -205,6 +255,7 @@ impl Config {
             "security.pin_max_length" => self.security.pin_max_length,
             "security.max_failed_logins" => self.security.max_failed_logins,
             "security.pbkdf2_iterations" => self.security.pbkdf2_iterations,
+            "audit.write_timeout_ms" => self.audit.write_timeout_ms,
             _ => unreachable!("RANGES names only known keys"),
         }
     }
@@ -230,6 +281,17 @@ impl Config {
                 self.token.label.len()
             )));
         }
+        for (key, path) in [
+            ("token.storage_path", &self.token.storage_path),
+            ("audit.path", &self.audit.path),
+            ("logging.file", &self.logging.file),
+        ] {
+            if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+                return Err(ConfigError(format!(
+                    "{key} is empty: name a path, or leave the key out for the default"
+                )));
+            }
+        }
         if let Some(level) = &self.logging.level {
             tracing_subscriber::EnvFilter::try_new(level)
                 .map_err(|e| ConfigError(format!("logging.level = {level:?} is invalid: {e}")))?;
@@ -254,21 +316,44 @@ impl Config {
     }
 }
 
-/// The config file to read, if any.
-fn locate() -> Result<Option<PathBuf>, ConfigError> {
+/// The places the lookup order looks at, in order: `$CRATON_HSM_CONFIG` alone when it is
+/// set, else the per-user and the system-wide file.
+pub fn lookup() -> Vec<Considered> {
     if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
         let path = PathBuf::from(p);
-        if !path.is_file() {
-            return Err(ConfigError(format!(
-                "{CONFIG_ENV} names {}, which is not a readable file",
-                path.display()
-            )));
-        }
-        return Ok(Some(path));
+        return vec![Considered {
+            exists: path.is_file(),
+            path,
+            origin: CONFIG_ENV,
+        }];
     }
     let user = dirs::config_dir().map(|d| d.join("craton-hsm").join(CONFIG_FILE_NAME));
-    let system = system_config();
-    Ok([user, system].into_iter().flatten().find(|p| p.is_file()))
+    [(user, "user"), (system_config(), "system")]
+        .into_iter()
+        .filter_map(|(p, origin)| {
+            p.map(|path| Considered {
+                exists: path.is_file(),
+                path,
+                origin,
+            })
+        })
+        .collect()
+}
+
+/// The config file to read, if any, and every place looked at.
+fn locate() -> Result<(Option<PathBuf>, Vec<Considered>), ConfigError> {
+    let considered = lookup();
+    if let Some(c) = considered
+        .iter()
+        .find(|c| c.origin == CONFIG_ENV && !c.exists)
+    {
+        return Err(ConfigError(format!(
+            "{CONFIG_ENV} names {}, which is not a readable file",
+            c.path.display()
+        )));
+    }
+    let found = considered.iter().find(|c| c.exists).map(|c| c.path.clone());
+    Ok((found, considered))
 }
 
 /// One line: toml's message plus, where it points into the text, the line it points at.
@@ -329,6 +414,27 @@ mod tests {
         assert!(e.0.contains("security.pbkdf2_iterations"), "{e}");
         let e = Config::parse("[token]\nslot_count = 0\n").unwrap_err();
         assert!(e.0.contains("token.slot_count"), "{e}");
+    }
+
+    #[test]
+    fn empty_paths_name_their_key() {
+        for key in ["token.storage_path", "audit.path", "logging.file"] {
+            let (table, name) = key.split_once('.').unwrap();
+            let e = Config::parse(&format!("[{table}]\n{name} = \"\"\n")).unwrap_err();
+            assert!(e.0.contains(key), "{e}");
+        }
+    }
+
+    #[test]
+    fn audit_keys_parse() {
+        let cfg =
+            Config::parse("[audit]\non_failure = \"refuse\"\nwrite_timeout_ms = 50\n").unwrap();
+        assert_eq!(cfg.audit.on_failure, Some(AuditFailure::Refuse));
+        assert_eq!(cfg.audit.write_timeout_ms, 50);
+        let e = Config::parse("[audit]\nwrite_timeout_ms = 0\n").unwrap_err();
+        assert!(e.0.contains("audit.write_timeout_ms"), "{e}");
+        let e = Config::parse("[audit]\non_failure = \"ignore\"\n").unwrap_err();
+        assert!(e.0.contains("ignore"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ compile_error!("enable a crypto backend: the rustcrypto-backend or awslc-backend
 
 pub mod abi;
 pub mod audit;
+pub mod ckr;
 pub mod config;
 pub mod crypto;
 pub mod error;
@@ -26,5 +27,6 @@ pub mod object;
 pub mod selftest;
 pub mod service;
 pub mod session;
+pub mod status;
 pub mod store;
 pub mod token;

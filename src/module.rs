@@ -3,7 +3,7 @@
 //! process in the error state for good. A forked child sees "not initialized" until it calls
 //! `C_Initialize` itself.
 
-use crate::audit::AuditLog;
+use crate::audit::{AuditLog, Operation};
 use crate::config::Config;
 use crate::crypto::rng::SharedRng;
 use crate::crypto::{self, CryptoBackend};
@@ -176,17 +176,24 @@ impl Module {
         }
         // Approved-only mode keeps an audit log even when none is configured (the operator's
         // guide inspects it): next to the token stores.
-        let audit_path = config.audit.path.clone().or_else(|| {
-            let default = dir.join("audit.jsonl");
-            config.algorithms.fips_approved_only.then(|| {
-                tracing::info!("audit log: {} (approved-only default)", default.display());
-                default
-            })
-        });
-        let audit = match &audit_path {
-            Some(p) => Some(
-                AuditLog::open(p).map_err(|e| fail(format!("audit.path {}: {e}", p.display())))?,
-            ),
+        let audit = match crate::audit::Settings::from_config(&config, &dir) {
+            Some(settings) => {
+                if config.audit.path.is_none() {
+                    tracing::info!(
+                        "audit log: {} (approved-only default)",
+                        settings.path.display()
+                    );
+                }
+                let path = settings.path.clone();
+                let first = Operation::Initialize {
+                    backend: backend.name().as_str(),
+                    fips_approved_only: config.algorithms.fips_approved_only,
+                };
+                Some(
+                    AuditLog::open(settings, &dir, backend.clone(), &rng, first.into())
+                        .map_err(|e| fail(format!("audit.path {}: {e}", path.display())))?,
+                )
+            }
             None => None,
         };
         tracing::info!(
@@ -227,6 +234,12 @@ fn warn_ignored_flags(config: &Config) {
         if set {
             tracing::warn!("algorithms.{key} = true has no effect while fips_approved_only = true");
         }
+    }
+    if config.audit.on_failure == Some(crate::config::AuditFailure::Continue) {
+        tracing::warn!(
+            "audit.on_failure = \"continue\" has no effect while fips_approved_only = true: \
+             operations are refused while the audit log cannot be written"
+        );
     }
 }
 

@@ -284,7 +284,7 @@ fn last_approved(lib: &RawLib, h: CK_SESSION_HANDLE) -> Result<bool, CK_RV> {
             .C_GetInterface(name.as_ptr() as *mut _, std::ptr::null_mut(), &mut iface, 0);
         assert_eq!(rv, CKR_OK);
         let list = &*((*iface).pFunctionList as *const VendorList);
-        assert_eq!((list.version.major, list.version.minor), (1, 0));
+        assert_eq!((list.version.major, list.version.minor), (1, 1));
         let mut b: CK_BBOOL = 0xff;
         match (list.last_approved.unwrap())(h, &mut b) {
             CKR_OK => Ok(b == CK_TRUE),

@@ -12,18 +12,18 @@ AWSLC=(--no-default-features --features awslc-backend)
 step "format and lints, both backends and the fault-injection build"
 cargo fmt --all -- --check
 cargo fmt --manifest-path fuzz/Cargo.toml -- --check
-cargo clippy --locked --all-targets -- -D warnings
-cargo clippy --locked --all-targets --features fault-injection -- -D warnings
-cargo clippy --locked --all-targets "${AWSLC[@]}" -- -D warnings
+cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo clippy --locked --workspace --all-targets --features fault-injection -- -D warnings
+cargo clippy --locked --workspace --all-targets "${AWSLC[@]}" -- -D warnings
 
-step "unit and integration tests, RustCrypto backend (through the C ABI via cryptoki)"
-cargo test --locked
+step "unit and integration tests, RustCrypto backend (through the C ABI via cryptoki, and the craton-admin binary)"
+cargo test --locked --workspace
 
 step "every self-test can fail: fault injection, RustCrypto backend"
 cargo test --locked --features fault-injection --test selftest_faults
 
 step "the guide's checklist line: the whole suite on the AWS-LC backend"
-cargo test --locked "${AWSLC[@]}" -- --test-threads=1
+cargo test --locked --workspace "${AWSLC[@]}" -- --test-threads=1
 
 step "every self-test can fail: fault injection, AWS-LC backend"
 cargo test --locked --no-default-features --features awslc-backend,fault-injection \

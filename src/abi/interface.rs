@@ -1,6 +1,6 @@
 //! The function lists and interfaces: `C_GetFunctionList`, `C_GetInterfaceList`,
 //! `C_GetInterface`. Offered: "PKCS 11" 3.2 (the default), 3.0 and 2.40, and the vendor
-//! interface "Craton HSM" 1.0.
+//! interface "Craton HSM" 1.1 and 1.0.
 
 use super::digest::*;
 use super::encrypt::*;
@@ -14,7 +14,9 @@ use super::session::*;
 use super::sign::*;
 use super::slot::*;
 use super::v32::*;
-use super::vendor::{CRATON_FUNCTION_LIST, VENDOR_FUNCTION_LIST};
+use super::vendor::{
+    CRATON_FUNCTION_LIST, CRATON_FUNCTION_LIST_1_1, VENDOR_FUNCTION_LIST, VENDOR_FUNCTION_LIST_1_1,
+};
 use super::{guard, ptr};
 use crate::error::Error;
 use cryptoki_sys::*;
@@ -124,7 +126,7 @@ static FUNCTION_LIST_3_2: CK_FUNCTION_LIST_3_2 = list_3_0!(CK_FUNCTION_LIST_3_2,
 
 /// The interfaces, in writable memory: some callers (OpenSC's pkcs11-spy) write their own
 /// function list into the `CK_INTERFACE` they receive, which the C types allow.
-struct Interfaces(UnsafeCell<[CK_INTERFACE; 4]>);
+struct Interfaces(UnsafeCell<[CK_INTERFACE; 5]>);
 // SAFETY: the module never writes these after initialisation; writes come only from callers,
 // through pointers we handed out, as the C API permits.
 unsafe impl Sync for Interfaces {}
@@ -133,7 +135,7 @@ const PKCS11_NAME: &[u8] = b"PKCS 11\0";
 const VENDOR_NAME: &[u8] = b"Craton HSM\0";
 
 /// What each interface is, for lookups (callers cannot change this copy).
-const CATALOGUE: [(&[u8], *const std::ffi::c_void); 4] = [
+const CATALOGUE: [(&[u8], *const std::ffi::c_void); 5] = [
     (
         PKCS11_NAME,
         &FUNCTION_LIST_3_2 as *const CK_FUNCTION_LIST_3_2 as *const std::ffi::c_void,
@@ -145,6 +147,10 @@ const CATALOGUE: [(&[u8], *const std::ffi::c_void); 4] = [
     (
         PKCS11_NAME,
         &FUNCTION_LIST_2_40 as *const CK_FUNCTION_LIST as *const std::ffi::c_void,
+    ),
+    (
+        VENDOR_NAME,
+        &VENDOR_FUNCTION_LIST_1_1 as *const CRATON_FUNCTION_LIST_1_1 as *const std::ffi::c_void,
     ),
     (
         VENDOR_NAME,
@@ -165,6 +171,7 @@ static INTERFACES: Interfaces = Interfaces(UnsafeCell::new([
     interface(1),
     interface(2),
     interface(3),
+    interface(4),
 ]));
 
 /// The version at the head of catalogue entry `i`'s function list.
@@ -193,7 +200,13 @@ pub unsafe extern "C" fn C_GetInterfaceList(
     pul_count: CK_ULONG_PTR,
 ) -> CK_RV {
     guard("C_GetInterfaceList", || {
-        let all = [interface(0), interface(1), interface(2), interface(3)];
+        let all = [
+            interface(0),
+            interface(1),
+            interface(2),
+            interface(3),
+            interface(4),
+        ];
         // SAFETY: caller's contract.
         unsafe { ptr::deliver_list(p_interfaces_list, pul_count, &all) }
     })
@@ -232,7 +245,7 @@ pub unsafe extern "C" fn C_GetInterface(
         });
         match found {
             Some(i) => {
-                // SAFETY: `i` indexes the 4-element array, which lives for the whole process.
+                // SAFETY: `i` indexes the 5-element array, which lives for the whole process.
                 *out = unsafe { (INTERFACES.0.get() as *mut CK_INTERFACE).add(i) };
                 Ok(())
             }

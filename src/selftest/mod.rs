@@ -45,9 +45,21 @@ pub struct PostReport {
     pub backend: String,
     pub fips_approved_only: bool,
     pub integrity: Integrity,
+    /// Why the integrity test said what it said (the sidecar, or why there is none).
+    pub integrity_detail: String,
     pub kats_passed: usize,
     pub kats_total: usize,
     pub passed: bool,
+    /// Each self-test in the order it runs: the integrity test, then the KATs.
+    pub tests: Vec<TestResult>,
+}
+
+/// One self-test's outcome.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TestResult {
+    pub name: &'static str,
+    /// `passed`, `failed`, `skipped` (integrity without a sidecar) or `not run`.
+    pub result: &'static str,
 }
 
 static LAST: Mutex<Option<PostReport>> = Mutex::new(None);
@@ -71,9 +83,17 @@ pub fn power_on(
         backend: backend.name().as_str().to_string(),
         fips_approved_only: config.algorithms.fips_approved_only,
         integrity: Integrity::Failed,
+        integrity_detail: String::new(),
         kats_passed: 0,
         kats_total: KATS.len(),
         passed: false,
+        tests: std::iter::once("Integrity")
+            .chain(KATS.iter().map(|k| k.name))
+            .map(|name| TestResult {
+                name,
+                result: "not run",
+            })
+            .collect(),
     };
     let result = run(backend, config, library, &mut report);
     report.passed = result.is_ok();
@@ -100,33 +120,52 @@ fn run(
         .filter(|k| INTEGRITY_ALGORITHMS.contains(&k.name))
     {
         if let Err(e) = kat.run(backend) {
+            if let Some(t) = report.tests.iter_mut().find(|t| t.name == kat.name) {
+                t.result = "failed";
+            }
             tracing::error!("POST: KAT {} FAILED: {e}", kat.name);
             return Err(format!("known-answer test {} failed", kat.name));
+        }
+        if let Some(t) = report.tests.iter_mut().find(|t| t.name == kat.name) {
+            t.result = "passed";
         }
     }
     match integrity::check(backend, library) {
         integrity::Outcome::Ok(path) => {
             report.integrity = Integrity::Ok;
+            report.tests[0].result = "passed";
+            report.integrity_detail = format!(
+                "{} matches {}",
+                path.display(),
+                integrity::sidecar_path(&path).display()
+            );
             tracing::info!("POST: integrity=OK");
             tracing::debug!("POST: integrity sidecar matched for {}", path.display());
         }
         integrity::Outcome::Missing(why) if !config.algorithms.fips_approved_only => {
             report.integrity = Integrity::Skipped;
+            report.tests[0].result = "skipped";
+            report.integrity_detail = why.clone();
             tracing::warn!("POST: integrity=SKIPPED ({why}; development mode)");
         }
         integrity::Outcome::Missing(why) => {
+            report.tests[0].result = "failed";
+            report.integrity_detail = format!("{why}; required when fips_approved_only = true");
             tracing::error!(
                 "POST: integrity=FAILED ({why}; required when fips_approved_only = true)"
             );
             return Err(format!("integrity self-test failed: {why}"));
         }
         integrity::Outcome::Failed(why) => {
+            report.tests[0].result = "failed";
+            report.integrity_detail = why.clone();
             tracing::error!("POST: integrity=FAILED ({why})");
             return Err(format!("integrity self-test failed: {why}"));
         }
     }
-    for kat in &KATS {
+    for (i, kat) in KATS.iter().enumerate() {
         if let Err(e) = kat.run(backend) {
+            report.tests[i + 1].result = "failed";
             tracing::error!("POST: KAT {} FAILED: {e}", kat.name);
             tracing::error!(
                 "POST: KATs {}/{} passed ({KAT_FAMILIES})",
@@ -136,6 +175,7 @@ fn run(
             return Err(format!("known-answer test {} failed", kat.name));
         }
         report.kats_passed += 1;
+        report.tests[i + 1].result = "passed";
     }
     tracing::info!(
         "POST: KATs {}/{} passed ({KAT_FAMILIES})",

@@ -2,7 +2,7 @@
 //! `CKM_ECDH1_COFACTOR_DERIVE`, with `CKD_NULL` or an X9.63 KDF) and HKDF (`CKM_HKDF_DERIVE`).
 
 use super::{check_object_access, rv_of};
-use crate::audit::Operation;
+use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::HashAlg;
 use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
@@ -43,12 +43,15 @@ impl Module {
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
         let mut approved = false;
+        let (mut used, mut made) = (None, None);
         let r = (|| {
+            self.audit_ready()?;
             let spec = self.policy.lookup(mech.mech, Op::Derive)?;
             let (base_obj, _) = self.object(t, base).map_err(|e| match e {
                 Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
                 e => e,
             })?;
+            used = KeyRef::of(base_obj.attrs());
             if !base_obj.permits(CKA_DERIVE) {
                 return Err(Error::KeyFunctionNotPermitted);
             }
@@ -93,12 +96,15 @@ impl Module {
             let mut bases = vec![base_obj.attrs()];
             bases.extend(salt_key.as_ref().map(|k| k.attrs()));
             template::inherit_from_base(&mut attrs, &bases);
+            made = KeyRef::of(&attrs);
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
-        let event = Operation::DeriveKey {
+        let event = Event::new(Operation::DeriveKey {
             mechanism: mech.mech as u64,
             fips_approved: approved && r.is_ok(),
-        };
+        })
+        .key(used)
+        .object(made);
         self.record(&s, event, rv_of(&r));
         r
     }

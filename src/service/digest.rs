@@ -11,8 +11,14 @@ use cryptoki_sys::*;
 
 impl Module {
     pub fn digest_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism) -> Result<()> {
-        let r = self.try_digest_init(h, mech);
-        self.indicate_refusal(h, r)
+        let r = self
+            .audit_ready()
+            .and_then(|_| self.try_digest_init(h, mech));
+        let refused = Operation::Digest {
+            mechanism: mech.mech as u64,
+            fips_approved: false,
+        };
+        self.indicate_refusal(h, r, refused)
     }
 
     fn try_digest_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism) -> Result<()> {
@@ -25,6 +31,7 @@ impl Module {
             info: OpInfo {
                 mech: mech.mech,
                 approved: self.policy.approved(spec, Op::Digest, None, None),
+                key: None,
             },
             ctx: Some(self.backend.digest(alg)?),
             len: alg.output_len(),

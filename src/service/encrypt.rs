@@ -2,7 +2,7 @@
 //! single-part, AES key wrap as a single-part cipher.
 
 use super::rv_of;
-use crate::audit::Operation;
+use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::cipher::AES_BLOCK;
 use crate::crypto::{AsymEncScheme, CipherMode, Direction};
 use crate::error::{Error, Result};
@@ -139,6 +139,20 @@ fn usage(dir: Direction) -> CK_ATTRIBUTE_TYPE {
     }
 }
 
+/// The audit operation of an encryption or decryption.
+fn crypt_event(dir: Direction, mechanism: u64, fips_approved: bool) -> Operation {
+    match dir {
+        Direction::Encrypt => Operation::Encrypt {
+            mechanism,
+            fips_approved,
+        },
+        Direction::Decrypt => Operation::Decrypt {
+            mechanism,
+            fips_approved,
+        },
+    }
+}
+
 fn op(dir: Direction) -> Op {
     match dir {
         Direction::Encrypt => Op::Encrypt,
@@ -154,8 +168,11 @@ impl Module {
         key: CK_OBJECT_HANDLE,
         dir: Direction,
     ) -> Result<()> {
-        let r = self.try_crypt_init(h, mech, key, dir);
-        self.indicate_refusal(h, r)
+        let r = self
+            .audit_ready()
+            .and_then(|_| self.try_crypt_init(h, mech, key, dir));
+        let refused = crypt_event(dir, mech.mech as u64, false);
+        self.indicate_refusal(h, r, refused)
     }
 
     fn try_crypt_init(
@@ -215,6 +232,7 @@ impl Module {
             info: OpInfo {
                 mech: mech.mech,
                 approved,
+                key: KeyRef::of(obj.attrs()),
             },
             dir,
             kind: Some(kind),
@@ -345,17 +363,8 @@ impl Module {
     ) -> Result<Output> {
         let done = r.as_ref().map_or(true, ends);
         if done && let Some(op) = slot(st, dir).take() {
-            let (mechanism, fips_approved) = (op.info.mech as u64, op.info.approved);
-            let event = match dir {
-                Direction::Encrypt => Operation::Encrypt {
-                    mechanism,
-                    fips_approved,
-                },
-                Direction::Decrypt => Operation::Decrypt {
-                    mechanism,
-                    fips_approved,
-                },
-            };
+            let event = Event::new(crypt_event(dir, op.info.mech as u64, op.info.approved))
+                .key(op.info.key);
             self.record_locked(s, st, event, rv_of(&r));
         }
         r

@@ -2,7 +2,7 @@
 //! shared secret becomes a secret-key object built from the caller's template.
 
 use super::{check_object_access, rv_of};
-use crate::audit::Operation;
+use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::MlKemSet;
 use crate::crypto::pqc::ML_KEM_SHARED_SECRET_LEN;
 use crate::error::{Error, Result};
@@ -29,8 +29,11 @@ impl Module {
         out: OutBuf,
     ) -> Result<(Output, Option<CK_OBJECT_HANDLE>)> {
         let (s, t) = self.session(h)?;
+        let mut used = None;
         let r = (|| {
+            self.audit_ready()?;
             let (obj, set) = self.kem_key(t, mech, public, CKO_PUBLIC_KEY, Op::Encapsulate)?;
+            used = KeyRef::of(obj.attrs());
             let ct_len = set.ciphertext_len();
             match out {
                 OutBuf::Query => return Ok((Output::Length(ct_len), None)),
@@ -45,10 +48,11 @@ impl Module {
         })();
         // Only a call that made a key (or failed) is a service worth recording.
         if !matches!(r, Ok((Output::Length(_) | Output::TooSmall(_), _))) {
-            let event = Operation::Encapsulate {
+            let event = Event::new(Operation::Encapsulate {
                 mechanism: mech.mech as u64,
                 fips_approved: false,
-            };
+            })
+            .key(used);
             self.record(&s, event, rv_of(&r));
         }
         r
@@ -64,8 +68,11 @@ impl Module {
         ct: &[u8],
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
+        let mut used = None;
         let r = (|| {
+            self.audit_ready()?;
             let (obj, set) = self.kem_key(t, mech, private, CKO_PRIVATE_KEY, Op::Decapsulate)?;
+            used = KeyRef::of(obj.attrs());
             if ct.len() != set.ciphertext_len() {
                 return Err(Error::EncryptedDataLenRange);
             }
@@ -74,10 +81,11 @@ impl Module {
             let secret = obj.private_ops(&*self.backend)?.decapsulate(ct)?;
             self.store_secret(t, h, attrs, &secret, Some(obj.attrs()))
         })();
-        let event = Operation::Decapsulate {
+        let event = Event::new(Operation::Decapsulate {
             mechanism: mech.mech as u64,
             fips_approved: false,
-        };
+        })
+        .key(used);
         self.record(&s, event, rv_of(&r));
         r
     }

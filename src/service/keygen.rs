@@ -2,7 +2,7 @@
 //! test FIPS 140-3 IG 10.3.A requires on every generated pair.
 
 use super::{check_object_access, rv_of};
-use crate::audit::Operation;
+use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::{
     CryptoBackend, Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Rng, SignInput, SignScheme,
 };
@@ -26,7 +26,9 @@ impl Module {
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
         let mut approved = false;
+        let mut made = None;
         let r = (|| {
+            self.audit_ready()?;
             let spec = self.policy.lookup(mech.mech, Op::Generate)?;
             if mech.params != crate::mechanism::Params::None {
                 return Err(Error::MechanismParamInvalid);
@@ -61,12 +63,14 @@ impl Module {
                 .policy
                 .approved(spec, Op::Generate, Some(len * 8), None);
             template::derive_key_attributes(&mut attrs, origin, approved);
+            made = KeyRef::of(&attrs);
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
-        let event = Operation::GenerateKey {
+        let event = Event::new(Operation::GenerateKey {
             mechanism: mech.mech as u64,
             fips_approved: approved && r.is_ok(),
-        };
+        })
+        .object(made);
         self.record(&s, event, rv_of(&r));
         r
     }
@@ -80,7 +84,9 @@ impl Module {
     ) -> Result<(CK_OBJECT_HANDLE, CK_OBJECT_HANDLE)> {
         let (s, t) = self.session(h)?;
         let mut approved = false;
+        let mut made = None;
         let r = (|| {
+            self.audit_ready()?;
             let spec = self.policy.lookup(mech.mech, Op::GenerateKeyPair)?;
             if mech.params != crate::mechanism::Params::None {
                 return Err(Error::MechanismParamInvalid);
@@ -172,13 +178,15 @@ impl Module {
             template::derive_key_attributes(&mut public, origin, approved);
             template::derive_key_attributes(&mut private, origin, approved);
             pairwise_consistency(be, &*self.rng, &public, &private)?;
+            made = KeyRef::of(&private).or_else(|| KeyRef::of(&public));
             let handles = t.insert(be, &*self.rng, h, vec![public, private])?;
             Ok((handles[0], handles[1]))
         })();
-        let event = Operation::GenerateKeyPair {
+        let event = Event::new(Operation::GenerateKeyPair {
             mechanism: mech.mech as u64,
             fips_approved: approved && r.is_ok(),
-        };
+        })
+        .object(made);
         self.record(&s, event, rv_of(&r));
         r
     }

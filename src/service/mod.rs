@@ -14,7 +14,7 @@ mod slot;
 mod state;
 mod wrap;
 
-use crate::audit::{Operation, Outcome};
+use crate::audit::{Event, Operation};
 use crate::error::{Error, Result};
 use crate::module::Module;
 use crate::object::Object;
@@ -67,19 +67,27 @@ impl Module {
     }
 
     /// Records the approved-service indicator on the session and in the audit log.
-    fn record(&self, session: &Session, op: Operation, rv: CK_RV) {
+    fn record(&self, session: &Session, event: impl Into<Event>, rv: CK_RV) {
         let mut st = session.lock();
-        self.record_locked(session, &mut st, op, rv);
+        self.record_locked(session, &mut st, event, rv);
     }
 
     /// `record` for a caller that already holds the session lock.
-    fn record_locked(&self, session: &Session, st: &mut SessionState, op: Operation, rv: CK_RV) {
-        let op = if rv == CKR_OK { op } else { op.unapproved() };
-        let approved = op.fips_approved();
-        if let Some(a) = approved {
+    fn record_locked(
+        &self,
+        session: &Session,
+        st: &mut SessionState,
+        event: impl Into<Event>,
+        rv: CK_RV,
+    ) {
+        let mut event = event.into();
+        if rv != CKR_OK {
+            event.op = event.op.unapproved();
+        }
+        if let Some(a) = event.op.fips_approved() {
             st.last_approved = Some(a);
         }
-        self.audit_event(Some(session.slot), Some(session.handle), op, rv);
+        self.audit_event(Some(session.slot), Some(session.handle), event, rv);
     }
 
     /// Writes an audit record if auditing is on.
@@ -87,21 +95,31 @@ impl Module {
         &self,
         slot: Option<CK_SLOT_ID>,
         session: Option<CK_SESSION_HANDLE>,
-        op: Operation,
+        event: impl Into<Event>,
         rv: CK_RV,
     ) {
         if let Some(a) = &self.audit {
-            a.record(slot, session, &op, &Outcome::of(rv));
+            a.record(slot, session, event.into(), rv);
         }
     }
 
+    /// Whether a new operation may start as far as the audit log is concerned: refused with
+    /// `CKR_DEVICE_ERROR` while its records cannot be written (`[audit] on_failure`).
+    fn audit_ready(&self) -> Result<()> {
+        self.audit.as_ref().map_or(Ok(()), |a| a.ready())
+    }
+
     /// A refused `C_*Init` is a cryptographic call that provided no approved service: the
-    /// indicator must not keep saying what the previous operation was.
-    fn indicate_refusal<T>(&self, h: CK_SESSION_HANDLE, r: Result<T>) -> Result<T> {
-        if r.is_err()
-            && let Ok((s, _)) = self.session(h)
-        {
-            s.lock().last_approved = Some(false);
+    /// indicator must not keep saying what the previous operation was, and the audit log
+    /// records it (mechanism, `fips_approved: false`, the `CKR_*` code).
+    fn indicate_refusal<T>(&self, h: CK_SESSION_HANDLE, r: Result<T>, op: Operation) -> Result<T> {
+        if let Err(e) = &r {
+            let session = self.session(h).ok();
+            if let Some((s, _)) = &session {
+                s.lock().last_approved = Some(false);
+            }
+            let slot = session.map(|(s, _)| s.slot);
+            self.audit_event(slot, Some(h), op.unapproved(), e.rv());
         }
         r
     }

@@ -1,7 +1,7 @@
 //! Object management: create, copy, destroy, attributes, search (PKCS#11 3.x section 5.8).
 
 use super::{check_object_access, require_rw, rv_of};
-use crate::audit::Operation;
+use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::key::modulus_bits;
 use crate::error::{Error, Result};
 use crate::module::Module;
@@ -22,9 +22,12 @@ pub enum AttributeAnswer {
 impl Module {
     pub fn create_object(&self, h: CK_SESSION_HANDLE, tpl: &Template) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
+        let mut made = None;
         let r = (|| {
+            self.audit_ready()?;
             let login = t.login_state();
             let mut attrs = template::build(tpl, Origin::Create, None, self.rights(login))?;
+            made = KeyRef::of(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             self.complete_imported_key(&mut attrs)?;
             let approved = self.import_approved(&attrs);
@@ -32,7 +35,8 @@ impl Module {
             Object::new(attrs.clone()).validate_key(&*self.backend)?;
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
-        self.record(&s, Operation::CreateObject, rv_of(&r));
+        let event = Event::new(Operation::CreateObject).object(made);
+        self.record(&s, event, rv_of(&r));
         r
     }
 
@@ -87,21 +91,29 @@ impl Module {
         tpl: &Template,
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
+        let (mut source, mut made) = (None, None);
         let r = (|| {
+            self.audit_ready()?;
             let (o, _) = self.object(t, obj)?;
+            source = KeyRef::of(o.attrs());
             let login = t.login_state();
             let attrs = template::apply_copy(&o, tpl, self.rights(login))?;
+            made = KeyRef::of(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
-        self.record(&s, Operation::CopyObject, rv_of(&r));
+        let event = Event::new(Operation::CopyObject).key(source).object(made);
+        self.record(&s, event, rv_of(&r));
         r
     }
 
     pub fn destroy_object(&self, h: CK_SESSION_HANDLE, obj: CK_OBJECT_HANDLE) -> Result<()> {
         let (s, t) = self.session(h)?;
+        let mut gone = None;
         let r = (|| {
+            self.audit_ready()?;
             let (o, loc) = self.object(t, obj)?;
+            gone = KeyRef::of(o.attrs());
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
@@ -110,7 +122,8 @@ impl Module {
             }
             t.destroy(&*self.backend, obj)
         })();
-        self.record(&s, Operation::DestroyObject, rv_of(&r));
+        let event = Event::new(Operation::DestroyObject).object(gone);
+        self.record(&s, event, rv_of(&r));
         r
     }
 
@@ -161,8 +174,11 @@ impl Module {
         tpl: &Template,
     ) -> Result<()> {
         let (s, t) = self.session(h)?;
+        let mut changed = None;
         let r = (|| {
-            let (_, loc) = self.object(t, obj)?;
+            self.audit_ready()?;
+            let (o, loc) = self.object(t, obj)?;
+            changed = KeyRef::of(o.attrs());
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
@@ -171,7 +187,8 @@ impl Module {
                 template::apply_set(current, tpl, rights)
             })
         })();
-        self.record(&s, Operation::SetAttributeValue, rv_of(&r));
+        let event = Event::new(Operation::SetAttributeValue).object(changed);
+        self.record(&s, event, rv_of(&r));
         r
     }
 

@@ -10,10 +10,11 @@ impl Module {
     pub fn generate_random(&self, h: CK_SESSION_HANDLE, out: &mut [u8]) -> Result<()> {
         let (s, _) = self.session(h)?;
         // A generator failure has already put the module in the error state.
-        let r = self
-            .rng
-            .generate_fresh(out)
-            .map_err(|_| Error::general("random generator failed"));
+        let r = self.audit_ready().and_then(|_| {
+            self.rng
+                .generate_fresh(out)
+                .map_err(|_| Error::general("random generator failed"))
+        });
         let approved = self.policy.fips_approved_only && self.policy.backend_fips;
         let event = Operation::GenerateRandom {
             length: out.len() as u64,

@@ -57,7 +57,7 @@ impl Module {
     /// `C_Login` and `C_LoginUser` (this token has one user, so a username is not used).
     pub fn login(&self, h: CK_SESSION_HANDLE, user_type: CK_USER_TYPE, pin: &[u8]) -> Result<()> {
         let (s, t) = self.session(h)?;
-        let r = match user_type {
+        let r = self.audit_ready().and_then(|_| match user_type {
             CKU_SO => {
                 // "Already logged in" outranks the read-only-session check.
                 let ro_exists = self.sessions.on_slot(s.slot).iter().any(|(_, rw)| !rw);
@@ -75,7 +75,7 @@ impl Module {
                 s.lock().ops.context_authenticated();
             }),
             _ => Err(Error::UserTypeInvalid),
-        };
+        });
         self.record(
             &s,
             Operation::Login {

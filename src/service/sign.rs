@@ -1,7 +1,7 @@
 //! Signing and verification with asymmetric keys and MACs (PKCS#11 3.x sections 5.13, 5.15).
 
 use super::rv_of;
-use crate::audit::Operation;
+use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::stream::SignData;
 use crate::crypto::{Curve, Hedge, SignScheme};
 use crate::error::{Error, Result};
@@ -200,6 +200,7 @@ impl Module {
             info: OpInfo {
                 mech: mech.mech,
                 approved: self.policy.approved(spec, op, bits, curve) && obj.approved_key(),
+                key: KeyRef::of(obj.attrs()),
             },
             obj,
         })
@@ -236,8 +237,14 @@ impl Module {
         mech: &Mechanism,
         key: CK_OBJECT_HANDLE,
     ) -> Result<()> {
-        let r = self.try_sign_init(h, mech, key);
-        self.indicate_refusal(h, r)
+        let r = self
+            .audit_ready()
+            .and_then(|_| self.try_sign_init(h, mech, key));
+        let refused = Operation::Sign {
+            mechanism: mech.mech as u64,
+            fips_approved: false,
+        };
+        self.indicate_refusal(h, r, refused)
     }
 
     fn try_sign_init(
@@ -345,10 +352,11 @@ impl Module {
     fn end_sign(&self, s: &Session, st: &mut SessionState, r: Result<Output>) -> Result<Output> {
         let done = r.as_ref().map_or(true, ends);
         if done && let Some(op) = st.ops.sign.take() {
-            let event = Operation::Sign {
+            let event = Event::new(Operation::Sign {
                 mechanism: op.info.mech as u64,
                 fips_approved: op.info.approved,
-            };
+            })
+            .key(op.info.key);
             self.record_locked(s, st, event, rv_of(&r));
         }
         r
@@ -360,8 +368,14 @@ impl Module {
         mech: &Mechanism,
         key: CK_OBJECT_HANDLE,
     ) -> Result<()> {
-        let r = self.try_verify_init(h, mech, key);
-        self.indicate_refusal(h, r)
+        let r = self
+            .audit_ready()
+            .and_then(|_| self.try_verify_init(h, mech, key));
+        let refused = Operation::Verify {
+            mechanism: mech.mech as u64,
+            fips_approved: false,
+        };
+        self.indicate_refusal(h, r, refused)
     }
 
     fn try_verify_init(
@@ -473,10 +487,11 @@ impl Module {
 
     fn end_verify(&self, s: &Session, st: &mut SessionState, r: &Result<()>) {
         if let Some(op) = st.ops.verify.take() {
-            let event = Operation::Verify {
+            let event = Event::new(Operation::Verify {
                 mechanism: op.info.mech as u64,
                 fips_approved: op.info.approved,
-            };
+            })
+            .key(op.info.key);
             self.record_locked(s, st, event, rv_of(r));
         }
     }

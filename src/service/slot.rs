@@ -143,7 +143,8 @@ impl Module {
         let r = if self.sessions.count(slot).0 > 0 {
             Err(Error::SessionExists)
         } else {
-            t.init_token(&*self.backend, &*self.rng, &self.pins, so_pin, label)
+            self.audit_ready()
+                .and_then(|_| t.init_token(&*self.backend, &*self.rng, &self.pins, so_pin, label))
         };
         if r.is_ok() {
             tracing::info!("slot {slot}: token initialized with label {label:?}");
@@ -156,6 +157,7 @@ impl Module {
     pub fn init_pin(&self, h: CK_SESSION_HANDLE, pin: &[u8]) -> Result<()> {
         let (s, t) = self.session(h)?;
         let r = (|| {
+            self.audit_ready()?;
             if t.login_state() != Login::So {
                 return Err(Error::UserNotLoggedIn);
             }
@@ -170,6 +172,7 @@ impl Module {
     pub fn set_pin(&self, h: CK_SESSION_HANDLE, old: &[u8], new: &[u8]) -> Result<()> {
         let (s, t) = self.session(h)?;
         let r = require_rw(&s)
+            .and_then(|_| self.audit_ready())
             .and_then(|_| t.set_pin(&*self.backend, &*self.rng, &self.pins, old, new));
         self.record(&s, Operation::SetPin, rv_of(&r));
         r

@@ -179,6 +179,7 @@ impl Module {
             info: OpInfo {
                 mech: d.mech,
                 approved: self.policy.approved(spec, Op::Digest, None, None),
+                key: None,
             },
             ctx: Some(self.backend.digest_restore(d.alg, &d.state)?),
             len: d.alg.output_len(),
@@ -260,7 +261,7 @@ fn save_digest(op: &DigestOp) -> Result<SavedDigest> {
 fn save_sign(op: &SignOp) -> Result<SavedAsym> {
     match &op.kind {
         Some(SignerKind::Asym { scheme, input, .. }) if op.pending.is_empty() => {
-            save_asym(op.info, op.key, op.multi, scheme, input)
+            save_asym(&op.info, op.key, op.multi, scheme, input)
         }
         _ => Err(Error::StateUnsaveable),
     }
@@ -269,14 +270,14 @@ fn save_sign(op: &SignOp) -> Result<SavedAsym> {
 fn save_verify(op: &VerifyOp) -> Result<SavedAsym> {
     match &op.kind {
         Some(VerifierKind::Asym { scheme, input, .. }) => {
-            save_asym(op.info, op.key, op.multi, scheme, input)
+            save_asym(&op.info, op.key, op.multi, scheme, input)
         }
         _ => Err(Error::StateUnsaveable),
     }
 }
 
 fn save_asym(
-    info: OpInfo,
+    info: &OpInfo,
     key: CK_OBJECT_HANDLE,
     multi: bool,
     scheme: &SignScheme,

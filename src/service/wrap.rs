@@ -4,7 +4,7 @@
 
 use super::encrypt::{check_aes_key, check_rsa_key, cipher_mode, rsa_scheme};
 use super::{check_object_access, rv_of};
-use crate::audit::Operation;
+use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::{Curve, Direction, PrivateKeyMaterial};
 use crate::error::{Error, Result};
 use crate::mechanism::registry::Family;
@@ -137,13 +137,17 @@ impl Module {
     ) -> Result<Output> {
         let (s, t) = self.session(h)?;
         let mut approved = false;
+        let (mut used, mut wrapped_key) = (None, None);
         let r = (|| {
+            self.audit_ready()?;
             let spec = self.policy.lookup(mech.mech, Op::Wrap)?;
             let (kek, kek_obj) = self.kek(t, spec, wrapping, Direction::Encrypt)?;
+            used = KeyRef::of(kek_obj.attrs());
             let (obj, _) = self.object(t, key).map_err(|e| match e {
                 Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
                 e => e,
             })?;
+            wrapped_key = KeyRef::of(obj.attrs());
             if !obj.attrs().bool(CKA_EXTRACTABLE) {
                 return Err(Error::KeyUnextractable);
             }
@@ -187,11 +191,16 @@ impl Module {
                 OutBuf::Capacity(_) => Output::Data(wrapped),
             })
         })();
-        let event = Operation::WrapKey {
-            mechanism: mech.mech as u64,
-            fips_approved: approved,
-        };
-        self.record(&s, event, rv_of(&r));
+        // A length query (or a buffer found too small) is not an operation: no key left.
+        if !matches!(r, Ok(Output::Length(_) | Output::TooSmall(_))) {
+            let event = Event::new(Operation::WrapKey {
+                mechanism: mech.mech as u64,
+                fips_approved: approved,
+            })
+            .key(used)
+            .object(wrapped_key);
+            self.record(&s, event, rv_of(&r));
+        }
         r
     }
 
@@ -205,9 +214,12 @@ impl Module {
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
         let mut approved = false;
+        let (mut used, mut made) = (None, None);
         let r = (|| {
+            self.audit_ready()?;
             let spec = self.policy.lookup(mech.mech, Op::Unwrap)?;
             let (kek, kek_obj) = self.kek(t, spec, unwrapping, Direction::Decrypt)?;
+            used = KeyRef::of(kek_obj.attrs());
             let login = t.login_state();
             let full = template::with_key_template(tpl, kek_obj.attrs(), CKA_UNWRAP_TEMPLATE)?;
             let mut attrs = template::build(&full, Origin::Unwrap, None, self.rights(login))?;
@@ -232,12 +244,15 @@ impl Module {
             let key_approved = approved && self.import_approved(&attrs);
             template::derive_key_attributes(&mut attrs, Origin::Unwrap, key_approved);
             Object::new(attrs.clone()).validate_key(&*self.backend)?;
+            made = KeyRef::of(&attrs);
             Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
-        let event = Operation::UnwrapKey {
+        let event = Event::new(Operation::UnwrapKey {
             mechanism: mech.mech as u64,
             fips_approved: approved && r.is_ok(),
-        };
+        })
+        .key(used)
+        .object(made);
         self.record(&s, event, rv_of(&r));
         r
     }

@@ -68,11 +68,13 @@ pub fn ends(out: &Output) -> bool {
     matches!(out, Output::Data(_))
 }
 
-/// The approved-service indicator an operation will record when it completes.
-#[derive(Debug, Clone, Copy)]
+/// The approved-service indicator an operation will record when it completes, and the key
+/// its audit record names.
+#[derive(Debug, Clone)]
 pub struct OpInfo {
     pub mech: CK_MECHANISM_TYPE,
     pub approved: bool,
+    pub key: Option<crate::audit::KeyRef>,
 }
 
 pub struct DigestOp {

@@ -1,4 +1,4 @@
-/* A C client of the "Craton HSM" vendor interface, built against include/craton_hsm.h:
+/* A C client of the "Craton HSM" vendor interface 1.1, built against include/craton_hsm.h:
  * module status before and after C_Initialize, and the per-session approved-service
  * indicator after C_GenerateRandom. Prints "ok   ..." / "FAIL ..." lines (run_program). */
 #include <dlfcn.h>
@@ -43,10 +43,17 @@ int main(int argc, char **argv) {
     CK_VERSION v = {CRATON_INTERFACE_MAJOR, CRATON_INTERFACE_MINOR};
     CK_RV rv = get_interface((CK_UTF8CHAR *)CRATON_INTERFACE_NAME, &v, &iface, 0);
     expect(rv == CKR_OK && iface && strcmp((char *)iface->pInterfaceName, CRATON_INTERFACE_NAME) == 0,
-           "C_GetInterface(\"Craton HSM\", 1.0)");
+           "C_GetInterface(\"Craton HSM\", 1.1)");
     if (rv != CKR_OK || !iface) return 1;
     CRATON_FUNCTION_LIST *craton = (CRATON_FUNCTION_LIST *)iface->pFunctionList;
-    expect(craton->version.major == 1 && craton->version.minor == 0, "vendor function list 1.0");
+    expect(craton->version.major == 1 && craton->version.minor == 1, "vendor function list 1.1");
+
+    /* A 1.0 client asking for exactly 1.0 still gets a 1.0 list. */
+    IFACE *old = NULL;
+    CK_VERSION v10 = {1, 0};
+    rv = get_interface((CK_UTF8CHAR *)CRATON_INTERFACE_NAME, &v10, &old, 0);
+    expect(rv == CKR_OK && old && ((CK_VERSION *)old->pFunctionList)->minor == 0,
+           "C_GetInterface(\"Craton HSM\", 1.0)");
 
     CRATON_MODULE_STATUS st;
     memset(&st, 0xee, sizeof st);
@@ -90,6 +97,21 @@ int main(int argc, char **argv) {
            "indicator after C_GenerateRandom: approved exactly in approved-only mode on awslc");
     rv = craton->C_CratonGetLastOperationFipsApproved(h, NULL);
     expect(rv == CKR_ARGUMENTS_BAD, "NULL output pointer: CKR_ARGUMENTS_BAD");
+
+    /* The status report: a length query, a too-small buffer, then the JSON document. */
+    CK_ULONG len = 0;
+    rv = craton->C_CratonGetStatusReport(NULL, &len);
+    expect(rv == CKR_OK && len > 0, "C_CratonGetStatusReport length query");
+    char report[65536];
+    CK_ULONG small = 4;
+    rv = craton->C_CratonGetStatusReport((CK_UTF8CHAR *)report, &small);
+    expect(rv == CKR_BUFFER_TOO_SMALL && small == len, "status report: CKR_BUFFER_TOO_SMALL");
+    CK_ULONG got = sizeof report - 1;
+    rv = craton->C_CratonGetStatusReport((CK_UTF8CHAR *)report, &got);
+    report[rv == CKR_OK && got < sizeof report ? got : 0] = 0;
+    expect(rv == CKR_OK && got == len && report[0] == '{' &&
+               strstr(report, "\"report_version\":1") && strstr(report, "\"tests\":["),
+           "status report: a JSON document with the self-test results");
     expect(p11->C_Finalize(NULL) == CKR_OK, "C_Finalize");
     return failures ? 1 : 0;
 }
