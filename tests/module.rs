@@ -19,21 +19,25 @@ fn raw() -> Raw {
     // Env loads and initializes through cryptoki; finalize so each test starts clean.
     let mut env = Env::new("");
     env.unload();
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     let lib = unsafe { cryptoki_sys::Pkcs11::new(lib_path()) }.expect("load");
     Raw { lib, _env: env }
 }
 
 impl Raw {
     fn init(&self) -> CK_RV {
+        // SAFETY: valid pointers for the call, or NULL where the test means it.
         unsafe { self.lib.C_Initialize(null_mut()) }
     }
     fn fin(&self) -> CK_RV {
+        // SAFETY: valid pointers for the call, or NULL where the test means it.
         unsafe { self.lib.C_Finalize(null_mut()) }
     }
 }
 
 impl Drop for Raw {
     fn drop(&mut self) {
+        // SAFETY: valid pointers for the call, or NULL where the test means it.
         unsafe { self.lib.C_Finalize(null_mut()) };
     }
 }
@@ -41,6 +45,7 @@ impl Drop for Raw {
 #[test]
 fn calls_before_initialize_report_not_initialized() {
     let r = raw();
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         let mut count: CK_ULONG = 0;
         assert_eq!(
@@ -79,6 +84,7 @@ fn initialize_arguments_follow_the_spec() {
     let mut args = CK_C_INITIALIZE_ARGS::default();
     let mut reserved = 0u8;
     args.pReserved = &mut reserved as *mut u8 as *mut _;
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         assert_eq!(
             r.lib.C_Initialize(&mut args as *mut _ as *mut _),
@@ -90,6 +96,7 @@ fn initialize_arguments_follow_the_spec() {
         CreateMutex: Some(create_mutex),
         ..Default::default()
     };
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         assert_eq!(
             r.lib.C_Initialize(&mut args as *mut _ as *mut _),
@@ -100,6 +107,7 @@ fn initialize_arguments_follow_the_spec() {
     args.DestroyMutex = Some(mutex_op);
     args.LockMutex = Some(mutex_op);
     args.UnlockMutex = Some(mutex_op);
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         assert_eq!(
             r.lib.C_Initialize(&mut args as *mut _ as *mut _),
@@ -108,6 +116,7 @@ fn initialize_arguments_follow_the_spec() {
     }
     // With OS locking allowed, fine.
     args.flags = CKF_OS_LOCKING_OK;
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         assert_eq!(r.lib.C_Initialize(&mut args as *mut _ as *mut _), CKR_OK);
         assert_eq!(
@@ -120,12 +129,14 @@ fn initialize_arguments_follow_the_spec() {
         flags: CKF_OS_LOCKING_OK,
         ..Default::default()
     };
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         assert_eq!(r.lib.C_Initialize(&mut args as *mut _ as *mut _), CKR_OK);
     }
 }
 
 fn interface_name(i: &CK_INTERFACE) -> String {
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe { CStr::from_ptr(i.pInterfaceName as *const _) }
         .to_string_lossy()
         .into_owned()
@@ -134,6 +145,7 @@ fn interface_name(i: &CK_INTERFACE) -> String {
 #[test]
 fn interfaces_offer_pkcs11_3_2_3_0_2_40_and_vendor() {
     let r = raw();
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         let mut count: CK_ULONG = 0;
         assert_eq!(r.lib.C_GetInterfaceList(null_mut(), &mut count), CKR_OK);
@@ -237,6 +249,7 @@ fn interfaces_offer_pkcs11_3_2_3_0_2_40_and_vendor() {
 fn info_and_slot_list_conventions() {
     let r = raw();
     assert_eq!(r.init(), CKR_OK);
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         let mut info = CK_INFO::default();
         assert_eq!(r.lib.C_GetInfo(&mut info), CKR_OK);
@@ -298,6 +311,7 @@ fn info_and_slot_list_conventions() {
 
 /// Opens an initialized token's session through the raw API and logs the user in.
 unsafe fn raw_user_session(r: &Raw) -> CK_SESSION_HANDLE {
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         let mut label = [b' '; 32];
         label[..4].copy_from_slice(b"test");
@@ -349,6 +363,7 @@ unsafe fn raw_user_session(r: &Raw) -> CK_SESSION_HANDLE {
 fn output_buffer_convention_and_argument_checks() {
     let r = raw();
     assert_eq!(r.init(), CKR_OK);
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         let h = raw_user_session(&r);
         let mut mech = CK_MECHANISM {
@@ -442,6 +457,7 @@ fn sign_output_is_stable_across_a_too_small_retry() {
     // signature computed the first time, and verify.
     let r = raw();
     assert_eq!(r.init(), CKR_OK);
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         let h = raw_user_session(&r);
         let params = [0x06u8, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
@@ -531,6 +547,7 @@ fn sign_output_is_stable_across_a_too_small_retry() {
 fn failed_calls_end_their_operation() {
     let r = raw();
     assert_eq!(r.init(), CKR_OK);
+    // SAFETY: valid pointers for the call, or NULL where the test means it.
     unsafe {
         let h = raw_user_session(&r);
         let mut mech = CK_MECHANISM {

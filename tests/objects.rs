@@ -507,6 +507,7 @@ fn get_object_size() {
     );
     // SAFETY: a NULL size pointer is the point of this call.
     assert_eq!(
+        // SAFETY: valid pointers for the call, or NULL where the test means it.
         unsafe {
             lib.0
                 .C_GetObjectSize(h, small.handle(), std::ptr::null_mut())

@@ -63,6 +63,7 @@ fn close_all_sessions_closes_the_slot_and_logs_out() {
         assert_eq!(raw_state(&lib, h), Err(CKR_SESSION_HANDLE_INVALID));
         // SAFETY: no pointers.
         assert_eq!(
+            // SAFETY: valid pointers for the call, or NULL where the test means it.
             unsafe { lib.0.C_CloseSession(h) },
             CKR_SESSION_HANDLE_INVALID
         );
@@ -269,6 +270,7 @@ fn session_cancel_ends_the_named_operations_only() {
     assert_eq!(rv, CKR_OPERATION_NOT_INITIALIZED);
     // SAFETY: no pointers.
     assert_eq!(
+        // SAFETY: valid pointers for the call, or NULL where the test means it.
         unsafe { lib.0.C_FindObjectsFinal(h) },
         CKR_OPERATION_NOT_INITIALIZED
     );
@@ -299,6 +301,7 @@ fn session_cancel_ends_the_named_operations_only() {
     );
     // SAFETY: no pointers.
     assert_eq!(
+        // SAFETY: valid pointers for the call, or NULL where the test means it.
         unsafe { lib.0.C_SessionCancel(0xdead, CKF_SIGN) },
         CKR_SESSION_HANDLE_INVALID
     );

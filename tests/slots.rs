@@ -15,6 +15,7 @@ fn wait_for_slot_event() {
     let mut slot: CK_SLOT_ID = 0xabcd;
     // SAFETY: `slot` is writable.
     assert_eq!(
+        // SAFETY: valid pointers for the call, or NULL where the test means it.
         unsafe { wait(CKF_DONT_BLOCK, &mut slot, null_mut()) },
         CKR_NO_EVENT
     );
@@ -76,6 +77,7 @@ fn slot_info_describes_a_present_software_token() {
         assert!(raw.slotDescription[d.len()..].iter().all(|&b| b == b' '));
         // SAFETY: a NULL info pointer is the point of this call.
         assert_eq!(
+            // SAFETY: valid pointers for the call, or NULL where the test means it.
             unsafe { lib.0.C_GetSlotInfo(slot.id(), null_mut()) },
             CKR_ARGUMENTS_BAD
         );

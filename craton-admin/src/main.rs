@@ -7,8 +7,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 mod audit;
-#[path = "../../src/ckr.rs"]
-mod ckr;
+use craton_hsm_crypto::ckr;
 mod fail;
 mod keyfile;
 mod keys;

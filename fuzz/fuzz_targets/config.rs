@@ -3,6 +3,6 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        craton_hsm::fuzzing::config(text);
+        craton_hsm_core::fuzzing::config(text);
     }
 });

@@ -3,7 +3,9 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use craton_hsm::fuzzing;
+use craton_hsm_core::crypto::CryptoBackend;
+use craton_hsm_core::fuzzing;
+use std::sync::{Arc, OnceLock};
 use cryptoki_sys::*;
 
 #[derive(Arbitrary, Debug)]
@@ -25,9 +27,15 @@ const CLASSES: &[CK_OBJECT_CLASS] = &[
     0x99,
 ];
 
+/// The provider the rows are authenticated and opened with.
+fn backend() -> &'static Arc<dyn CryptoBackend> {
+    static B: OnceLock<Arc<dyn CryptoBackend>> = OnceLock::new();
+    B.get_or_init(|| (craton_hsm_rustcrypto::PROVIDER.start)().expect("RustCrypto provider"))
+}
+
 libfuzzer_sys::fuzz_target!(|input: Input| {
     fuzzing::stored_attributes(&input.attrs);
     let class = CLASSES[input.class as usize % CLASSES.len()] as u64;
-    fuzzing::stored_row(class, input.private, input.plain.as_deref(), input.keyed);
+    fuzzing::stored_row(&**backend(), class, input.private, input.plain.as_deref(), input.keyed);
     fuzzing::token_record(&input.record);
 });

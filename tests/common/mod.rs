@@ -4,7 +4,7 @@
 //! PKCS#11 state is process-wide, so tests in one binary take a lock and run one at a time
 //! (plain `cargo test` runs them on threads); `cargo nextest` runs each in its own process.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 pub mod keys;
 pub mod raw;

@@ -1,0 +1,292 @@
+//! The module's lifetime: `C_Initialize` builds a `Module` (config, backend, DRBG, policy,
+//! tokens, sessions), `C_Finalize` drops it. A fatal self-test or health-test failure puts the
+//! process in the error state for good. A forked child sees "not initialized" until it calls
+//! `C_Initialize` itself.
+
+use crate::audit::{AuditLog, Operation};
+use crate::config::Config;
+use crate::crypto::rng::SharedRng;
+use crate::crypto::{CryptoBackend, ProviderEntry};
+use crate::error::{Error, Result};
+use crate::mechanism::Policy;
+use crate::service::StateKey;
+use crate::session::SessionTable;
+use crate::token::{PinPolicy, Token};
+use cryptoki_sys::CK_SLOT_ID;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Everything that exists between `C_Initialize` and `C_Finalize`.
+pub struct Module {
+    pub config: Config,
+    pub backend: Arc<dyn CryptoBackend>,
+    pub rng: Arc<SharedRng>,
+    pub policy: Policy,
+    pub pins: PinPolicy,
+    /// `security.allow_mixed_key_roles`.
+    pub mixed_key_roles: bool,
+    pub tokens: Vec<Token>,
+    pub sessions: SessionTable,
+    pub audit: Option<AuditLog>,
+    /// Seals `C_GetOperationState` blobs; drawn at `C_Initialize`.
+    pub state_key: StateKey,
+}
+
+struct Global {
+    module: Option<Arc<Module>>,
+    /// The process that initialized `module`; another pid means we are a forked child.
+    pid: u32,
+}
+
+static GLOBAL: RwLock<Global> = RwLock::new(Global {
+    module: None,
+    pid: 0,
+});
+static ERROR_STATE: AtomicBool = AtomicBool::new(false);
+static ERROR_REASON: Mutex<String> = Mutex::new(String::new());
+
+/// Enters the error state: every later call, `C_Initialize` included, fails with
+/// `CKR_GENERAL_ERROR` until the process restarts.
+pub fn enter_error_state(reason: &str) {
+    if !ERROR_STATE.swap(true, Ordering::SeqCst) {
+        tracing::error!("module entered the error state: {reason}; restart the process");
+        *ERROR_REASON.lock().unwrap_or_else(|p| p.into_inner()) = reason.to_string();
+    }
+}
+
+pub fn in_error_state() -> bool {
+    ERROR_STATE.load(Ordering::SeqCst)
+}
+
+/// Why the module is in the error state, if it is.
+pub fn error_reason() -> Option<String> {
+    in_error_state().then(|| {
+        ERROR_REASON
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    })
+}
+
+fn check_error_state() -> Result<()> {
+    if in_error_state() {
+        return Err(Error::general("module is in the error state"));
+    }
+    Ok(())
+}
+
+/// The initialized module of this process.
+pub fn get() -> Result<Arc<Module>> {
+    check_error_state()?;
+    let g = GLOBAL.read().unwrap_or_else(|p| p.into_inner());
+    match &g.module {
+        Some(m) if g.pid == std::process::id() => Ok(m.clone()),
+        _ => Err(Error::NotInitialized),
+    }
+}
+
+/// `C_Initialize` (argument checks are the ABI's). `library` is the module's own file, for
+/// the integrity self-test.
+pub fn initialize(library: Option<PathBuf>, providers: &[ProviderEntry]) -> Result<()> {
+    check_error_state()?;
+    let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
+    if g.module.is_some() {
+        if g.pid == std::process::id() {
+            return Err(Error::AlreadyInitialized);
+        }
+        // A forked child: the parent's state (its SQLite handles above all) must not be used
+        // or dropped here, so it is leaked.
+        std::mem::forget(g.module.take());
+    }
+    let module = Module::new(library.as_deref(), providers).inspect_err(|e| {
+        // Configuration failures were logged where they were found.
+        if !in_error_state() && !matches!(e, Error::FunctionFailed(_)) {
+            tracing::error!("C_Initialize failed: {e}");
+        }
+    })?;
+    g.module = Some(Arc::new(module));
+    g.pid = std::process::id();
+    Ok(())
+}
+
+/// `C_Finalize`.
+pub fn finalize() -> Result<()> {
+    check_error_state()?;
+    let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
+    if g.module.is_none() || g.pid != std::process::id() {
+        return Err(Error::NotInitialized);
+    }
+    g.module = None;
+    Ok(())
+}
+
+/// The provider `algorithms.crypto_backend` names (the build's first when it names none),
+/// started; or why there is none.
+fn choose_provider(
+    providers: &[ProviderEntry],
+    name: Option<&str>,
+) -> std::result::Result<Arc<dyn CryptoBackend>, String> {
+    let entry = match name {
+        None => providers.first(),
+        Some(n) => providers.iter().find(|p| p.name == n),
+    };
+    let Some(entry) = entry else {
+        let list: Vec<&str> = providers.iter().map(|p| p.name).collect();
+        return Err(match name {
+            Some(n) => format!(
+                "algorithms.crypto_backend = \"{n}\" is not compiled into this build; it has: {}",
+                if list.is_empty() {
+                    "none".into()
+                } else {
+                    list.join(", ")
+                }
+            ),
+            None => "this build has no crypto backend compiled in".into(),
+        });
+    };
+    (entry.start)()
+}
+
+fn fail(msg: String) -> Error {
+    tracing::error!("{msg}");
+    Error::FunctionFailed(msg)
+}
+
+impl Module {
+    fn new(library: Option<&Path>, providers: &[ProviderEntry]) -> Result<Module> {
+        crate::logging::init_from_env();
+        let config = Config::load().map_err(|e| fail(format!("configuration: {e}")))?;
+        crate::logging::init_from_config(&config.logging)
+            .map_err(|e| fail(format!("configuration: {e}")))?;
+        if let Some(src) = &config.source {
+            tracing::info!("configuration loaded from {}", src.display());
+        }
+        let backend = choose_provider(providers, config.algorithms.crypto_backend.as_deref())
+            .map_err(fail)?;
+        warn_ignored_flags(&config);
+        if config.algorithms.fips_approved_only && !backend.is_fips_module() {
+            tracing::warn!(
+                "fips_approved_only = true on the {} backend: only approved mechanisms are \
+                 offered, but this build is not a FIPS module and no operation is an approved \
+                 service (build with --features awslc-backend --no-default-features)",
+                backend.name()
+            );
+        }
+
+        crate::selftest::power_on(&*backend, &config, library)?;
+
+        let rng = Arc::new(
+            SharedRng::new(backend.clone()).inspect_err(|e| enter_error_state(&e.to_string()))?,
+        );
+        let policy = Policy::new(&config.algorithms, &*backend);
+        let pins = PinPolicy {
+            min_len: config.security.pin_min_length as usize,
+            max_len: config.security.pin_max_length as usize,
+            max_failures: config.security.max_failed_logins as u32,
+            iterations: config.security.pbkdf2_iterations as u32,
+        };
+        let dir = config.storage_dir().map_err(|e| fail(e.0))?;
+        create_private_dir(&dir)
+            .map_err(|e| fail(format!("token.storage_path {}: {e}", dir.display())))?;
+        let mut tokens = Vec::new();
+        for slot in 0..config.token.slot_count {
+            let path = dir.join(format!("token-{slot}.sqlite"));
+            let token = Token::open(
+                slot as CK_SLOT_ID,
+                path.clone(),
+                config.token.label.clone(),
+                &*rng,
+            )
+            .and_then(|t| t.load(&*backend).map(|_| t))
+            .map_err(|e| fail(format!("token store {}: {e}", path.display())))?;
+            tokens.push(token);
+        }
+        // Approved-only mode keeps an audit log even when none is configured (the operator's
+        // guide inspects it): next to the token stores.
+        let audit = match crate::audit::Settings::from_config(&config, &dir) {
+            Some(settings) => {
+                if config.audit.path.is_none() {
+                    tracing::info!(
+                        "audit log: {} (approved-only default)",
+                        settings.path.display()
+                    );
+                }
+                let path = settings.path.clone();
+                let first = Operation::Initialize {
+                    backend: backend.name(),
+                    fips_approved_only: config.algorithms.fips_approved_only,
+                };
+                Some(
+                    AuditLog::open(settings, &dir, backend.clone(), &rng, first.into())
+                        .map_err(|e| fail(format!("audit.path {}: {e}", path.display())))?,
+                )
+            }
+            None => None,
+        };
+        tracing::info!(
+            "initialized: backend={}, fips_approved_only={}, slots={}, storage={}",
+            backend.name(),
+            config.algorithms.fips_approved_only,
+            tokens.len(),
+            dir.display()
+        );
+        let mut state_key = [0u8; 32];
+        rng.generate(&mut state_key, b"operation state key")?;
+        Ok(Module {
+            state_key: StateKey::new(state_key),
+            sessions: SessionTable::new(config.token.max_sessions as usize),
+            mixed_key_roles: config.security.allow_mixed_key_roles,
+            config,
+            backend,
+            rng,
+            policy,
+            pins,
+            tokens,
+            audit,
+        })
+    }
+}
+
+/// Flags that approved-only mode overrides are reported, not silently dropped.
+fn warn_ignored_flags(config: &Config) {
+    let a = &config.algorithms;
+    if !a.fips_approved_only {
+        return;
+    }
+    for (set, key) in [
+        (a.enable_pqc == Some(true), "enable_pqc"),
+        (a.allow_weak_rsa, "allow_weak_rsa"),
+        (a.allow_sha1_signing, "allow_sha1_signing"),
+    ] {
+        if set {
+            tracing::warn!("algorithms.{key} = true has no effect while fips_approved_only = true");
+        }
+    }
+    if config.audit.on_failure == Some(crate::config::AuditFailure::Continue) {
+        tracing::warn!(
+            "audit.on_failure = \"continue\" has no effect while fips_approved_only = true: \
+             operations are refused while the audit log cannot be written"
+        );
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_the_build_lacks_is_named_with_the_list() {
+        let e = choose_provider(&[], Some("openssl")).err().unwrap();
+        assert!(e.contains("openssl"), "{e}");
+        assert!(e.contains("not compiled into this build"), "{e}");
+    }
+}

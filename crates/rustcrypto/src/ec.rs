@@ -1,0 +1,222 @@
+//! ECDSA on P-256/P-384 (`p256`, `p384`) and Ed25519 (`ed25519-dalek`). Signatures are the
+//! fixed-size r‖s (or R‖S) that PKCS#11 specifies.
+
+use super::RngAdapter;
+use super::hash::hash;
+use craton_hsm_crypto::error::{Error, Result};
+use craton_hsm_crypto::{
+    Curve, EcPrivateParts, EcPublicParts, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
+    SignScheme,
+};
+use ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
+use ecdsa::signature::{Signer, Verifier};
+
+/// Runs `$body` with `$C` bound to the `elliptic_curve` type of a Weierstrass curve.
+macro_rules! with_curve {
+    ($curve:expr, $C:ident => $body:expr) => {
+        match $curve {
+            Curve::P256 => {
+                type $C = p256::NistP256;
+                $body
+            }
+            Curve::P384 => {
+                type $C = p384::NistP384;
+                $body
+            }
+            Curve::Ed25519 => Err(Error::KeyTypeInconsistent),
+        }
+    };
+}
+
+pub(crate) fn generate(curve: Curve, rng: &dyn Rng) -> Result<EcPrivateParts> {
+    let mut seed = zeroize::Zeroizing::new(vec![0u8; curve.scalar_len()]);
+    if curve == Curve::Ed25519 {
+        rng.fill(&mut seed)?;
+        let point = public_point(curve, &seed)?;
+        return Ok(EcPrivateParts {
+            curve,
+            scalar: seed.to_vec(),
+            point,
+        });
+    }
+    with_curve!(curve, C => {
+        use ecdsa::elliptic_curve::Generate;
+        let mut r = RngAdapter::new(rng);
+        let sk = ecdsa::SigningKey::<C>::try_generate_from_rng(&mut r)
+            .map_err(|_| r.error_or(Error::general("EC key generation")))?;
+        let point = sk.verifying_key().to_sec1_bytes().to_vec();
+        Ok(EcPrivateParts { curve, scalar: sk.to_bytes().to_vec(), point })
+    })
+}
+
+pub(crate) fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
+    if curve == Curve::Ed25519 {
+        let seed: [u8; 32] = scalar
+            .try_into()
+            .map_err(|_| Error::AttributeValueInvalid)?;
+        let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
+        return Ok(sk.verifying_key().to_bytes().to_vec());
+    }
+    with_curve!(curve, C => {
+        let sk = ecdsa::SigningKey::<C>::from_slice(scalar).map_err(|_| Error::AttributeValueInvalid)?;
+        Ok(sk.verifying_key().to_sec1_bytes().to_vec())
+    })
+}
+
+enum Priv {
+    P256(ecdsa::SigningKey<p256::NistP256>),
+    P384(ecdsa::SigningKey<p384::NistP384>),
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+enum Pub {
+    P256(ecdsa::VerifyingKey<p256::NistP256>),
+    P384(ecdsa::VerifyingKey<p384::NistP384>),
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+pub(crate) struct EcPrivate {
+    curve: Curve,
+    key: Priv,
+}
+
+pub(crate) struct EcPublic {
+    curve: Curve,
+    key: Pub,
+}
+
+pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
+    let bad = |_| Error::AttributeValueInvalid;
+    let key = match parts.curve {
+        Curve::P256 => Priv::P256(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
+        Curve::P384 => Priv::P384(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
+        Curve::Ed25519 => {
+            let seed: [u8; 32] = parts
+                .scalar
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::AttributeValueInvalid)?;
+            Priv::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
+        }
+    };
+    Ok(EcPrivate {
+        curve: parts.curve,
+        key,
+    })
+}
+
+pub(crate) fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
+    let bad = |_| Error::AttributeValueInvalid;
+    let key = match parts.curve {
+        Curve::P256 => Pub::P256(ecdsa::VerifyingKey::from_sec1_bytes(&parts.point).map_err(bad)?),
+        Curve::P384 => Pub::P384(ecdsa::VerifyingKey::from_sec1_bytes(&parts.point).map_err(bad)?),
+        Curve::Ed25519 => {
+            let pk: [u8; 32] = parts
+                .point
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::AttributeValueInvalid)?;
+            Pub::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(&pk).map_err(bad)?)
+        }
+    };
+    Ok(EcPublic {
+        curve: parts.curve,
+        key,
+    })
+}
+
+/// The value ECDSA signs: the message hash, or the caller's prehash as given.
+fn ecdsa_input(hash_alg: Option<HashAlg>, input: SignInput<'_>) -> Result<Vec<u8>> {
+    match (hash_alg, input) {
+        (Some(h), SignInput::Message(m)) => Ok(hash(h, m)),
+        (_, SignInput::Prehashed(d)) if !d.is_empty() => Ok(d.to_vec()),
+        _ => Err(Error::DataLenRange),
+    }
+}
+
+fn message(input: SignInput<'_>) -> &[u8] {
+    match input {
+        SignInput::Message(m) | SignInput::Prehashed(m) => m,
+    }
+}
+
+impl PrivateKeyOps for EcPrivate {
+    fn signature_len(&self) -> usize {
+        self.curve.signature_len()
+    }
+
+    fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, rng: &dyn Rng) -> Result<Vec<u8>> {
+        let mut r = RngAdapter::new(rng);
+        let fail = |_| Error::general("ECDSA sign");
+        match (scheme, &self.key) {
+            (SignScheme::Ecdsa { hash }, Priv::P256(k)) => {
+                let z = ecdsa_input(*hash, input)?;
+                let sig: ecdsa::Signature<p256::NistP256> =
+                    k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            (SignScheme::Ecdsa { hash }, Priv::P384(k)) => {
+                let z = ecdsa_input(*hash, input)?;
+                let sig: ecdsa::Signature<p384::NistP384> =
+                    k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            (SignScheme::EdDsa, Priv::Ed25519(k)) => Ok(k.sign(message(input)).to_bytes().to_vec()),
+            _ => Err(Error::KeyTypeInconsistent),
+        }
+    }
+
+    fn ecdh(&self, peer_point: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        self.shared_secret(peer_point)
+    }
+}
+
+impl EcPrivate {
+    fn shared_secret(&self, peer: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let bad = |_| Error::MechanismParamInvalid;
+        let z = match &self.key {
+            Priv::P256(k) => {
+                let pk = p256::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
+                let s = p256::ecdh::diffie_hellman(k.as_nonzero_scalar(), pk.as_affine());
+                s.raw_secret_bytes().to_vec()
+            }
+            Priv::P384(k) => {
+                let pk = p384::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
+                let s = p384::ecdh::diffie_hellman(k.as_nonzero_scalar(), pk.as_affine());
+                s.raw_secret_bytes().to_vec()
+            }
+            Priv::Ed25519(_) => return Err(Error::KeyTypeInconsistent),
+        };
+        Ok(zeroize::Zeroizing::new(z))
+    }
+}
+
+impl PublicKeyOps for EcPublic {
+    fn signature_len(&self) -> usize {
+        self.curve.signature_len()
+    }
+
+    fn verify(&self, scheme: &SignScheme, input: SignInput<'_>, sig: &[u8]) -> Result<()> {
+        if sig.len() != self.curve.signature_len() {
+            return Err(Error::SignatureLenRange);
+        }
+        let invalid = |_| Error::SignatureInvalid;
+        match (scheme, &self.key) {
+            (SignScheme::Ecdsa { hash }, Pub::P256(k)) => {
+                let z = ecdsa_input(*hash, input)?;
+                let s = ecdsa::Signature::<p256::NistP256>::from_slice(sig).map_err(invalid)?;
+                k.verify_prehash(&z, &s).map_err(invalid)
+            }
+            (SignScheme::Ecdsa { hash }, Pub::P384(k)) => {
+                let z = ecdsa_input(*hash, input)?;
+                let s = ecdsa::Signature::<p384::NistP384>::from_slice(sig).map_err(invalid)?;
+                k.verify_prehash(&z, &s).map_err(invalid)
+            }
+            (SignScheme::EdDsa, Pub::Ed25519(k)) => {
+                let s = ed25519_dalek::Signature::from_slice(sig).map_err(invalid)?;
+                k.verify(message(input), &s).map_err(invalid)
+            }
+            _ => Err(Error::KeyTypeInconsistent),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Key derivation: HKDF (`hkdf`), the ANSI X9.63 KDF (`ansi-x963-kdf`), and PKCS#8 private
+//! key encoding for wrap/unwrap (`rsa`, `p256`, `p384`, `ed25519-dalek`).
+
+use super::hash::with_hash;
+use craton_hsm_crypto::error::{Error, Result};
+use craton_hsm_crypto::{Curve, EcPrivateParts, HashAlg, PrivateKeyMaterial};
+use pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use zeroize::Zeroizing;
+
+pub(crate) fn hkdf_extract(hash: HashAlg, salt: &[u8], ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    with_hash!(hash, D => {
+        let (prk, _) = hkdf::SimpleHkdf::<D>::extract(Some(salt), ikm);
+        Ok(Zeroizing::new(prk.to_vec()))
+    })
+}
+
+pub(crate) fn hkdf_expand(
+    hash: HashAlg,
+    prk: &[u8],
+    info: &[u8],
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut okm = Zeroizing::new(vec![0u8; len]);
+    with_hash!(hash, D => {
+        let h = hkdf::SimpleHkdf::<D>::from_prk(prk).map_err(|_| Error::KeySizeRange)?;
+        h.expand(info, &mut okm).map_err(|_| Error::TemplateInconsistent)?;
+    });
+    Ok(okm)
+}
+
+pub(crate) fn x963_kdf(
+    hash: HashAlg,
+    z: &[u8],
+    shared_info: &[u8],
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    with_hash!(hash, D => ansi_x963_kdf::derive_key_into::<D>(z, shared_info, &mut out)
+        .map_err(|_| Error::TemplateInconsistent))?;
+    Ok(out)
+}
+
+pub(crate) fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
+    let fail = |_| Error::general("PKCS#8 encoding");
+    let doc = match key {
+        PrivateKeyMaterial::Rsa(parts) => super::rsa::load_private(parts)?.pkcs8().map_err(fail)?,
+        PrivateKeyMaterial::Ec(EcPrivateParts { curve, scalar, .. }) => match curve {
+            Curve::P256 => p256::SecretKey::from_slice(scalar)
+                .map_err(|_| Error::KeyTypeInconsistent)?
+                .to_pkcs8_der()
+                .map_err(fail)?,
+            Curve::P384 => p384::SecretKey::from_slice(scalar)
+                .map_err(|_| Error::KeyTypeInconsistent)?
+                .to_pkcs8_der()
+                .map_err(fail)?,
+            Curve::Ed25519 => {
+                let seed: [u8; 32] = scalar
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Error::KeyTypeInconsistent)?;
+                ed25519_dalek::SigningKey::from_bytes(&seed)
+                    .to_pkcs8_der()
+                    .map_err(fail)?
+            }
+        },
+    };
+    Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+}
+
+pub(crate) fn from_pkcs8(der: &[u8]) -> Result<PrivateKeyMaterial> {
+    if let Ok(k) = rsa::PrivateKey::from_pkcs8_der(der) {
+        return Ok(PrivateKeyMaterial::Rsa(super::rsa::parts_of(&k)));
+    }
+    if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
+        return ec(Curve::P256, k.to_bytes().to_vec());
+    }
+    if let Ok(k) = p384::SecretKey::from_pkcs8_der(der) {
+        return ec(Curve::P384, k.to_bytes().to_vec());
+    }
+    if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(der) {
+        return ec(Curve::Ed25519, k.to_bytes().to_vec());
+    }
+    Err(Error::WrappedKeyInvalid)
+}
+
+fn ec(curve: Curve, scalar: Vec<u8>) -> Result<PrivateKeyMaterial> {
+    let point = super::ec::public_point(curve, &scalar)?;
+    Ok(PrivateKeyMaterial::Ec(EcPrivateParts {
+        curve,
+        scalar,
+        point,
+    }))
+}
