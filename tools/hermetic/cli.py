@@ -9,7 +9,8 @@ from pathlib import Path
 
 from . import crates, graph
 from .common import REPO, Refused, cache_dir, note
-from .env import BuildEnv, prepare
+from .env import BuildEnv, identity, prepare
+from .lockfile import check_current, load_lock, lock_sha256
 from .lock import relock
 
 
@@ -84,6 +85,15 @@ def cmd_shell(a) -> None:
             network=a.network)
 
 
+def cmd_identity(a) -> None:
+    """The locked environment as release.json records it, from the lock alone (no build)."""
+    src = _src(a)
+    lock = load_lock(src)
+    check_current(src, lock)
+    info = identity(lock, lock_sha256(src))
+    print(json.dumps({"toolchain": info, "matches_manifest": True}, indent=2, sort_keys=True))
+
+
 def cmd_steps(a) -> None:
     """The step graph as JSON (what Bazel's repository rule and the tests read)."""
     g = graph.load_steps(_src(a))
@@ -130,6 +140,9 @@ def main(argv=None) -> int:
     s.add_argument("--prepared", action="store_true", help=argparse.SUPPRESS)
     s.add_argument("command", nargs="+")
     s.set_defaults(fn=cmd_shell)
+
+    s = sub.add_parser("identity", help="print the locked environment's identity (as in release.json)")
+    s.set_defaults(fn=cmd_identity)
 
     s = sub.add_parser("steps", help="print packaging/steps.toml as JSON")
     s.set_defaults(fn=cmd_steps)

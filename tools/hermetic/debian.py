@@ -188,7 +188,7 @@ def make_root(lock: dict, key: str) -> Path:
             "--include=" + ",".join(f"{p['name']}={p['version']}" for p in deb["package"]),
             "--aptopt=Acquire::Languages \"none\""]
     args += [f"--customize-hook={h}" for h in HOOKS]
-    args += [deb["suite"], str(work / "root.tar"), f"deb [trusted=yes] file://{work / 'repo'} ./"]
+    args += [deb["suite"], str(work / "root.tar"), f"deb [trusted=yes] copy://{work / 'repo'} ./"]
     _mmdebstrap(args, deb["source-date-epoch"])
     _extract(work / "root.tar", work / "tree")
     (work / "root.tar").unlink()

@@ -23,17 +23,21 @@ class BuildEnv:
 
     def describe(self) -> dict:
         """What release.json and the SBOM record about the environment."""
-        return {
-            "lock_sha256": self.lock_sha256,
-            "root_digest": self.root_digest,
-            "debian": f"{self.lock['debian']['suite']} ({self.lock['debian']['release-date']}), "
-                      f"{len(self.lock['debian']['package'])} packages",
-            "rust": self.lock["rust"]["version"],
-            "cargo_tools": {t["name"]: t["version"] for t in self.lock.get("cargo-tool", [])},
-        }
+        return identity(self.lock, self.lock_sha256, self.root_digest)
 
     def run(self, argv, **kw):
         sandbox.run(self.root / "tree", self.rust, self.tools, argv, **kw)
+
+
+def identity(lock: dict, lock_sha: str, root_digest: str | None = None) -> dict:
+    return {
+        "lock_sha256": lock_sha,
+        "root_digest": root_digest or lock["debian"].get("root-digest", ""),
+        "debian": f"{lock['debian']['suite']} ({lock['debian']['release-date']}), "
+                  f"{len(lock['debian']['package'])} packages",
+        "rust": lock["rust"]["version"],
+        "cargo_tools": {t["name"]: t["version"] for t in lock.get("cargo-tool", [])},
+    }
 
 
 def _root_key(lock: dict) -> str:
