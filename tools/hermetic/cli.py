@@ -3,6 +3,7 @@ tests call. `tools/craton-build --help` lists them."""
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -42,16 +43,29 @@ def _env(a, src: Path) -> BuildEnv:
     return prepare(src, verify=not a.prepared)
 
 
+def _materialize(tree: Path, dest: Path, skip=()) -> Path:
+    """A real copy of a tree of symlinks (Bazel's sandbox links every input): the build root
+    cannot follow links to host paths."""
+    def ignore(d, names):
+        return [n for n in names if Path(d) == tree and n in skip]
+    shutil.copytree(tree, dest, symlinks=False, ignore=ignore)
+    return dest
+
+
 def cmd_step(a) -> None:
     src = _src(a)
-    env = _env(a, src)
+    out = Path(a.out).resolve()
+    scratch = Path(a.scratch).resolve() if a.scratch else out.parent / f".{out.name}.scratch"
     inputs = {}
     for spec in a.input or []:
         name, _, path = spec.partition("=")
         inputs[name] = Path(path).resolve()
+    if a.materialize:
+        shutil.rmtree(scratch, ignore_errors=True)
+        src = _materialize(src, scratch / "src", skip=("bazel-out", "external"))
+        inputs = {n: _materialize(p, scratch / "in" / n) for n, p in inputs.items()}
+    env = _env(a, src)
     vendor = Path(a.vendor).resolve() if a.vendor else None
-    out = Path(a.out).resolve()
-    scratch = Path(a.scratch).resolve() if a.scratch else out.parent / f".{out.name}.scratch"
     graph.run_step(env, graph.load_steps(src), a.name, variant=a.variant, src=src, commit=a.commit,
                    epoch=int(a.epoch), inputs=inputs, out=out, vendor=vendor,
                    windows_dll=Path(a.windows_dll).resolve() if a.windows_dll else None,
@@ -123,6 +137,8 @@ def main(argv=None) -> int:
             s.add_argument("--vendor", help="vendored crates (default: from the cache)")
             s.add_argument("--scratch")
             s.add_argument("--log")
+            s.add_argument("--materialize", action="store_true",
+                           help="copy the source and inputs first (they are trees of symlinks)")
         else:
             s.add_argument("--work", required=True)
             s.add_argument("--skip-packages", action="store_true")
@@ -148,6 +164,8 @@ def main(argv=None) -> int:
     s.set_defaults(fn=cmd_steps)
 
     a = p.parse_args(argv)
+    # Cache entries and outputs readable by everyone, whatever the caller's umask.
+    os.umask(0o022)
     try:
         a.fn(a)
     except Refused as e:

@@ -19,6 +19,8 @@ HOOKS = [
     'echo "builder:x:1000:" >>"$1/etc/group"',
     ': >"$1/etc/resolv.conf"; echo craton-build >"$1/etc/hostname"',
     'mkdir -p "$1/build" "$1/in" "$1/out" "$1/opt/rust" "$1/opt/cargo-tools"',
+    # apt wrote the temporary repository's path here; the root never runs apt again.
+    'echo "# packages: packaging/toolchain.lock" >"$1/etc/apt/sources.list"',
 ]
 SNAPSHOT = "https://snapshot.debian.org"
 
@@ -181,6 +183,17 @@ def make_root(lock: dict, key: str) -> Path:
         return final
     debs = fetch_debs(lock)
     work = fresh_dir(cache / "tmp", "root.")
+    try:
+        _make(lock, debs, work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    publish_dir(work, final)
+    note(f"build root {(final / 'digest').read_text().strip()}")
+    return final
+
+
+def _make(lock: dict, debs: dict, work: Path) -> None:
     deb = lock["debian"]
     _write_repo(lock, debs, work / "repo")
     note(f"making the build root from {len(debs)} locked packages (mmdebstrap)")
@@ -196,6 +209,3 @@ def make_root(lock: dict, key: str) -> Path:
     digest = tree_digest(work / "tree")
     (work / "digest").write_text(digest + "\n")
     os.chmod(work, 0o755)
-    publish_dir(work, final)
-    note(f"build root {digest}")
-    return final

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import crates, debian, rust, sandbox
 from .common import RELOCK, Refused, cache_dir, cache_lock, fresh_dir, note, publish_dir, sha256_bytes, sha256_file
-from .lockfile import check_current, load_lock, lock_sha256, section_digest
+from .lockfile import check_current, load_lock, lock_sha256
 
 
 @dataclass
@@ -41,12 +41,15 @@ def identity(lock: dict, lock_sha: str, root_digest: str | None = None) -> dict:
 
 
 def _root_key(lock: dict) -> str:
-    return section_digest(lock, "debian")
+    """Cache key of the root: the locked packages (not the recorded outcome, root-digest)."""
+    deb = {k: v for k, v in lock["debian"].items() if k != "root-digest"}
+    return sha256_bytes(repr(deb).encode())
 
 
 def _tools_key(lock: dict, root_digest: str) -> str:
     rust_key = "".join(c["content-sha256"] for c in lock["rust"]["component"])
-    return sha256_bytes(repr((lock.get("cargo-tool"), root_digest, rust_key)).encode())
+    tools = [{k: v for k, v in t.items() if k != "binary-sha256"} for t in lock.get("cargo-tool", [])]
+    return sha256_bytes(repr((tools, root_digest, rust_key)).encode())
 
 
 def build_tools(lock: dict, root: Path, root_digest: str, rust_dir: Path, check: bool) -> Path:

@@ -30,13 +30,18 @@ def relock(src: Path) -> Path:
             lock = {"format": FORMAT, "request-sha256": sha256_file(src / REQUEST),
                     "debian": debian.lock_debian(request, work),
                     "rust": rust.lock_rust(request)}
-        tools = []
+        tools, tool_crates = [], []
         for name, version in sorted(request.get("cargo-tools", {}).items()):
             sha = crates.index_checksum(name, version)
             blob = crates.fetch_crate(name, version, sha)
+            cargo_lock = crates.crate_cargo_lock(blob, name, version)
             tools.append({"name": name, "version": version, "crate-sha256": sha,
-                          "cargo-lock-sha256": sha256_bytes(crates.crate_cargo_lock(blob, name, version))})
+                          "cargo-lock-sha256": sha256_bytes(cargo_lock)})
+            # Spelled out for front doors that fetch each crate themselves (Nix).
+            tool_crates += [{"tool": name, "name": n, "version": v, "sha256": c}
+                            for n, v, c in crates.locked_crates(cargo_lock)]
         lock["cargo-tool"] = tools
+        lock["cargo-tool-crate"] = tool_crates
         path = src / LOCK
         path.write_text(dump_lock(lock, HEADER))
         # Make the root and the tools from the new lock, and record what they came out as.

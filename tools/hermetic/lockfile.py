@@ -3,7 +3,7 @@
 import tomllib
 from pathlib import Path
 
-from .common import LOCK, RELOCK, REQUEST, Refused, sha256_bytes, sha256_file
+from .common import LOCK, RELOCK, REQUEST, Refused, sha256_file
 
 FORMAT = "craton-toolchain-lock/1"
 
@@ -39,11 +39,6 @@ def check_current(src: Path, lock: dict) -> None:
     if lock["rust"]["version"] != channel:
         raise Refused(f"rust-toolchain.toml says {channel}, {LOCK} locks Rust "
                       f"{lock['rust']['version']}: run {RELOCK}")
-
-
-def section_digest(lock: dict, *keys: str) -> str:
-    """A digest of some sections of the lock, to key cache entries made from them."""
-    return sha256_bytes(repr([(k, lock.get(k)) for k in keys]).encode())
 
 
 # --- writing ---------------------------------------------------------------------------------
