@@ -63,7 +63,7 @@ def run(root: Path, rust: Path, tools: Path | None, argv: list, *, ro: dict, rw:
         if not network:
             args.append("--unshare-net")
         args += ["--ro-bind", str(root), "/", "--dev", "/dev", "--proc", "/proc",
-                 "--tmpfs", "/tmp", "--tmpfs", "/build", "--tmpfs", "/in",
+                 "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/build", "--tmpfs", "/in",
                  "--dir", "/build/home", "--dir", "/build/cargo-home",
                  "--ro-bind", str(cfg), "/build/cargo-home/config.toml",
                  "--ro-bind", str(rust), "/opt/rust"]
