@@ -40,7 +40,8 @@ for p in data["packages"]:
 PY
 sort -o "$WORK/dep-v0" "$WORK/dep-v0"
 mapfile -t ARGS < <(python3 -c 'import tomllib, sys
-print("\n".join(tomllib.load(open(sys.argv[1], "rb"))["variant"][sys.argv[2]]["cargo-args"]))' "$SRC/packaging/steps.toml" "$VARIANT")
+args = tomllib.load(open(sys.argv[1], "rb"))["variant"][sys.argv[2]]["cargo-args"]
+sys.stdout.write("".join(a + "\n" for a in args))' "$SRC/packaging/steps.toml" "$VARIANT")
 "$SRC/tools/craton-build" --src "$SRC" shell --vendor -- cargo tree --locked --offline -p craton-hsm \
     -e normal,no-proc-macro --target "$(jq -r .target "$DIST/release.json")" --prefix none --format '{p}' \
     ${ARGS[@]+"${ARGS[@]}"} >"$WORK/tree.raw" 2>"$WORK/tree.err" || { cat "$WORK/tree.err" >&2; fail "cargo tree failed in the build root"; }

@@ -17,8 +17,11 @@ def load_lock(src: Path) -> dict:
     path = src / LOCK
     if not path.exists():
         raise Refused(f"{LOCK} is missing: run {RELOCK}")
-    with open(path, "rb") as f:
-        lock = tomllib.load(f)
+    try:
+        with open(path, "rb") as f:
+            lock = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise Refused(f"{LOCK} is not valid TOML ({e}): restore it or run {RELOCK}") from None
     if lock.get("format") != FORMAT:
         raise Refused(f"{LOCK}: unknown format {lock.get('format')!r} (expected {FORMAT})")
     return lock
