@@ -4,5 +4,5 @@
 # against the commit's lock is a warning here (tests/release/reproducible.sh compares the
 # Bazel release with tools/release.sh's byte for byte).
 set -euo pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-exec "$HERE/../../tools/verify-release.sh" "${1:?usage: $0 DIST}" --allow-toolchain-mismatch --no-diffoscope
+SRC=${TEST_SRCDIR:?run by bazel test}/${TEST_WORKSPACE:-craton_hsm}
+exec "$SRC/tools/verify-release.sh" "${1:?usage: $0 DIST}" --allow-toolchain-mismatch --no-diffoscope

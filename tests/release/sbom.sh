@@ -12,10 +12,13 @@
 # checked too.
 # Usage: tests/release/sbom.sh DIST    (also a Bazel test: //:sbom_test, //:sbom_fips_test)
 set -euo pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -n "${TEST_SRCDIR:-}" ]; then
+    SRC=$TEST_SRCDIR/${TEST_WORKSPACE:-craton_hsm}   # a Bazel test: the source is in the runfiles
+else
+    SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+fi
 # shellcheck source=tests/release/lib.sh
-. "$HERE/lib.sh"
-SRC=$(cd "$HERE/../.." && pwd)
+. "$SRC/tests/release/lib.sh"
 DIST=$(cd "${1:?usage: $0 DIST}" && pwd)
 if [ -z "${CRATON_RELEASE_CACHE:-}" ] && [ -n "${CRATON_ENV_JSON:-}" ]; then
     CRATON_RELEASE_CACHE=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["cache"])' "$CRATON_ENV_JSON")
@@ -23,6 +26,11 @@ if [ -z "${CRATON_RELEASE_CACHE:-}" ] && [ -n "${CRATON_ENV_JSON:-}" ]; then
 fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/craton-sbom-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+if [ -n "${TEST_SRCDIR:-}" ]; then
+    # Runfiles are symlinks to host paths, which the build root cannot follow: copy them.
+    cp -rL "$SRC" "$WORK/src"
+    SRC=$WORK/src
+fi
 SBOM=$(find "$DIST" -maxdepth 1 -name '*.cdx.json' | head -n1)
 [ -n "$SBOM" ] || fail "no SBOM in $DIST"
 VARIANT=$(jq -r .variant "$DIST/release.json")
