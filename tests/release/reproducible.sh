@@ -9,8 +9,9 @@
 #      use), umask 077, CARGO_BUILD_JOBS=1, TZ=Pacific/Chatham, LANG=fr_FR.UTF-8, and either
 #        MODE=rebuild: tools/verify-release.sh A --rebuild (the verifier's own rebuild, which
 #                      therefore must exit 0 on a good release), or
-#        MODE=bazel:   bazel build //:release[_fips] (the Bazel front door), then bazel test of
-#                      that variant's verify and SBOM tests.
+#        MODE=bazel:   bazel build //:release[_fips] (the Bazel front door; the planted RUSTC
+#                      and RUSTFLAGS are also handed to its actions), then bazel test of that
+#                      variant's verify and SBOM tests.
 # Both use the shared cache $CRATON_RELEASE_CACHE (B read-only). Leaves release A in OUT.
 # Usage: tests/release/reproducible.sh VARIANT MODE SCRATCH OUT
 set -euo pipefail
@@ -86,11 +87,15 @@ case "$MODE" in
             >"$SCRATCH/build-b.log" 2>&1 || rc=$?
         ;;
     bazel)
+        # --action_env hands the planted RUSTC and RUSTFLAGS to the step actions too: the runner
+        # must drop them there as well.
+        bz="bazel --output_user_root='$B/bazel'"
+        flags="--action_env=RUSTC --action_env=RUSTFLAGS"
         runuser -u "$USER_B" -- "${benv[@]}" bash -c "umask 077; cd '$B/some/deeper/path/checkout' &&
-            bazel --output_user_root='$B/bazel' build //:release$suffix &&
+            $bz build $flags //:release$suffix &&
             mkdir -p '$B/dist' && cp bazel-bin/release$suffix/* '$B/dist/' &&
-            bazel --output_user_root='$B/bazel' test //:verify_release${suffix}_test //:sbom${suffix}_test &&
-            bazel --output_user_root='$B/bazel' shutdown" >"$SCRATCH/build-b.log" 2>&1 || rc=$?
+            $bz test $flags //:verify_release${suffix}_test //:sbom${suffix}_test &&
+            $bz shutdown" >"$SCRATCH/build-b.log" 2>&1 || rc=$?
         ;;
     *) fail "MODE must be rebuild or bazel" ;;
 esac

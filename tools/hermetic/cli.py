@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import crates, graph
+from . import crates, graph, sandbox
 from .common import REPO, Refused, cache_dir, note
 from .env import BuildEnv, identity, prepare
 from .lockfile import check_current, load_lock, lock_sha256
@@ -38,8 +38,8 @@ def cmd_prepare(a) -> None:
 
 
 def _env(a, src: Path) -> BuildEnv:
-    # --prepared: the environment was verified by an earlier `prepare` of the same build (Bazel's
-    # //:environment); the cached root's stamp, the Rust files and the tools are still checked.
+    # --prepared: an earlier `prepare` of the same build re-hashed the root (Bazel's @craton_env);
+    # the root's recorded digest, the Rust files and the tools are still checked against the lock.
     return prepare(src, verify=not a.prepared)
 
 
@@ -94,7 +94,6 @@ def cmd_shell(a) -> None:
     ro = {"/build/src": src}
     if a.vendor:
         ro["/build/vendor"] = crates.vendor((src / "Cargo.lock").read_bytes())
-    from . import sandbox
     env.run(a.command, ro=ro, rw={}, env=sandbox.step_environment({"SOURCE_DATE_EPOCH": "0"}),
             network=a.network)
 
