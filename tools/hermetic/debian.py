@@ -2,6 +2,7 @@
 and making the root from exactly those files with mmdebstrap."""
 
 import email.utils
+import hashlib
 import os
 import re
 import shutil
@@ -153,7 +154,6 @@ def _extract(tarball: Path, dest: Path) -> None:
 def tree_digest(root: Path) -> str:
     """A digest of a directory tree's content: paths, types, permission bits, symlink targets
     and file SHA-256 (owners and times left out)."""
-    import hashlib
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()

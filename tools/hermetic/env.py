@@ -1,7 +1,6 @@
 """The build environment made from the lock: the Debian root, the Rust toolchain and the
 cargo tools, each verified against the lock, and one digest naming all of them."""
 
-import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -127,7 +126,3 @@ def _assemble(src: Path, lock: dict, key: str, verify: bool, check: bool) -> Bui
     rust_dir = rust.install_rust(lock)
     tools = build_tools(lock, root, recorded, rust_dir, check)
     return BuildEnv(lock, lock_sha256(src), root, recorded, rust_dir, tools)
-
-
-def env_json(env: BuildEnv) -> str:
-    return json.dumps(env.describe(), sort_keys=True)
