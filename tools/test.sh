@@ -2,7 +2,8 @@
 # The project's test command (README "Test", and what CI runs after installing packages).
 # Every step must pass; each one says what it checks. Steps run in order, sharing one target
 # directory. RELEASE_TEST_VARIANTS (default "default fips") picks the release variants tested;
-# SKIP_RELEASE_TESTS=1 skips them (they rebuild everything twice from a clean export).
+# SKIP_RELEASE_TESTS=1 skips them (they build each variant twice in the locked build root, and
+# on a fresh machine first make that root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +45,7 @@ tests/interop/fips-guide.sh "$FIPS_LIB"
 rm -rf "$(dirname "$FIPS_LIB")"
 
 if [ "${SKIP_RELEASE_TESTS:-0}" != 1 ]; then
-    step "reproducible release: two builds compared, packages installed, verifier (tests/release)"
+    step "hermetic release: locked root, no network, two builds per variant as different users (release.sh, verify --rebuild, Bazel), SBOM, packages installed, verifier, Nix checks (tests/release)"
     RELEASE_TEST_VARIANTS=${RELEASE_TEST_VARIANTS:-"default fips"} tests/release/run.sh
 fi
 

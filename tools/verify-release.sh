@@ -16,8 +16,8 @@ passes:
   - every .hmac matches its library (HMAC-SHA256 with the published key);
   - the library inside each .deb, .rpm and .msi is byte-identical to the standalone one, and
     the sidecar packaged next to it matches it; the packages' own checksums hold;
-  - the release was built with the pinned toolchain (packaging/toolchain.toml), and that
-    toolchain matches this machine's;
+  - release.json says the release was built in the build environment locked by its commit's
+    packaging/toolchain.lock (the lock's SHA-256 and the build root's digest);
   - with --rebuild: the release's commit, rebuilt from source in a fresh directory with
     tools/release.sh, gives the same bytes for every artifact.
 On a mismatch it names the artifact and, where diffoscope is installed, shows the first
@@ -25,14 +25,14 @@ differences.
 
 Options:
   --rebuild                   Rebuild from source and compare every hash (needs the commit in
-                              the repository, the pinned toolchain, and a few minutes).
+                              the repository, mmdebstrap and bubblewrap, and a few minutes).
   --repo DIR                  Git repository holding the release's commit (for --rebuild).
                               Default: the checkout holding this script.
   --keep-rebuild DIR          Keep the rebuilt release in DIR (must not exist or be empty).
   --no-diffoscope             Do not run diffoscope on mismatches (it takes ~1 min per
                               library comparison).
-  --allow-toolchain-mismatch  Report a local toolchain that differs from the release's as a
-                              warning instead of a failure (you cannot --rebuild it then).
+  --allow-toolchain-mismatch  Report a release whose recorded environment differs from its
+                              commit's lock as a warning instead of a failure.
   -h, --help                  This help.
 EOF
 }
@@ -184,9 +184,9 @@ else
     done < <(cd "$DIR" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name release.json -printf '%P\n' | LC_ALL=C sort)
     [ "$bad" = 1 ] || ok "release.json: every artifact's SHA-256 matches"
     if [ "$(jq -r '.reproducible' "$MANIFEST")" = true ]; then
-        ok "release.json: built with the pinned toolchain (packaging/toolchain.toml)"
+        ok "release.json: built in the locked build environment (packaging/toolchain.lock)"
     else
-        fail "release.json: built with a toolchain that differs from packaging/toolchain.toml: $(jq -c '.toolchain_mismatches' "$MANIFEST")"
+        fail "release.json: built with a toolchain that differs from packaging/toolchain.lock: $(jq -c '.toolchain_mismatches // .toolchain' "$MANIFEST")"
     fi
 fi
 
@@ -331,27 +331,37 @@ for msi in "$DIR"/*.msi; do
     check_packaged "$libs" "$(dirname "$libs")/craton_hsm.hmac" "$name"
 done
 
-# --- toolchain -------------------------------------------------------------------------------
+# --- toolchain ---------------------------------------------------------------------------------
+# The environment a release was built in is locked by its commit's packaging/toolchain.lock:
+# release.json must name exactly that lock (its SHA-256) and the root made from it.
 LOCAL_TC=
+TC_FROM="this checkout"
+[ -n "$REPO" ] || REPO=$SELF_DIR/..
 if [ -f "$MANIFEST" ] && [ -x "$SELF_DIR/release.sh" ]; then
-    LOCAL_TC=$("$SELF_DIR/release.sh" --print-toolchain 2>/dev/null) || LOCAL_TC=
+    if [ -n "$COMMIT" ] && git -C "$REPO" cat-file -e "$COMMIT^{commit}" 2>/dev/null; then
+        LOCAL_TC=$("$SELF_DIR/release.sh" --repo "$REPO" --rev "$COMMIT" --print-toolchain 2>/dev/null) || LOCAL_TC=
+        TC_FROM="the lock of commit ${COMMIT:0:12}"
+    else
+        LOCAL_TC=$("$SELF_DIR/release.sh" --print-toolchain 2>/dev/null) || LOCAL_TC=
+    fi
 fi
 TC_MISMATCH=0
 if [ -z "$LOCAL_TC" ]; then
-    if [ "$ALLOW_TC" = 1 ]; then warn "cannot probe the local toolchain"; else fail "cannot probe the local toolchain ($SELF_DIR/release.sh --print-toolchain)"; fi
+    if [ "$ALLOW_TC" = 1 ]; then warn "cannot read the locked toolchain"; else fail "cannot read the locked toolchain ($SELF_DIR/release.sh --print-toolchain)"; fi
     TC_MISMATCH=1
 elif [ -f "$MANIFEST" ]; then
     diffs=$(jq -rn --argjson rel "$(jq '.toolchain' "$MANIFEST")" --argjson loc "$(jq '.toolchain' <<<"$LOCAL_TC")" '
-        $rel | to_entries[] | select($loc[.key] != .value)
-        | "\(.key): release built with \"\(.value)\", this machine has \"\($loc[.key] // "missing")\""')
+        ($loc | to_entries[] | select($rel[.key] != .value)
+        | "\(.key): release built with \"\($rel[.key] // "nothing" | tostring)\", \($tcfrom) has \"\(.value | tostring)\"")' \
+        --arg tcfrom "$TC_FROM")
     if [ -z "$diffs" ]; then
-        ok "toolchain: this machine has the release's toolchain ($(jq '.toolchain | length' "$MANIFEST") entries)"
+        ok "toolchain: built in the environment locked by $TC_FROM (lock $(jq -r '.toolchain.lock_sha256 // "?"' "$MANIFEST" | head -c 12), root $(jq -r '.toolchain.root_digest // "?"' "$MANIFEST" | cut -c1-19))"
     else
         TC_MISMATCH=1
         while IFS= read -r d; do
             if [ "$ALLOW_TC" = 1 ]; then warn "toolchain: $d"; else fail "toolchain: $d"; fi
         done <<<"$diffs"
-        echo "      (this machine cannot reproduce the release's bytes until these match)"
+        echo "      (a rebuild from the release's commit cannot give the release's bytes)"
     fi
 fi
 
@@ -360,7 +370,6 @@ if [ "$REBUILD" = 1 ]; then
     if [ -z "$COMMIT" ] || [ -z "$VARIANT" ]; then
         fail "--rebuild: release.json names no commit or variant"
     else
-        [ -n "$REPO" ] || REPO=$SELF_DIR/..
         if ! git -C "$REPO" cat-file -e "$COMMIT^{commit}" 2>/dev/null; then
             fail "--rebuild: commit $COMMIT is not in $REPO (git fetch it, or pass --repo)"
         else
@@ -398,7 +407,7 @@ if [ "$REBUILD" = 1 ]; then
                 while IFS= read -r f; do
                     [ -f "$DIR/$f" ] || fail "rebuild: produced $f, which the release does not have"
                 done < <(cd "$FRESH" && find . -maxdepth 1 -type f -printf '%P\n' | LC_ALL=C sort)
-                [ "$TC_MISMATCH" = 0 ] || echo "      (the local toolchain differs from the release's: differences are expected)"
+                [ "$TC_MISMATCH" = 0 ] || echo "      (the release's recorded environment differs from its commit's lock: differences are expected)"
             fi
         fi
     fi

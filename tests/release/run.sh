@@ -1,30 +1,65 @@
 #!/usr/bin/env bash
-# The release tests (CI runs this from .ci/run via tools/test.sh): for each variant in
-# $RELEASE_TEST_VARIANTS (default: "default"), build the release of HEAD twice under different
-# conditions and compare (reproducible.sh, which also runs verify-release.sh --rebuild), install
-# the packages into scratch roots and exercise the installed module (install.sh), and run the
-# verifier against good and tampered copies (verifier.sh).
-# Cost on 2 cores: about 2 x 2.5 min of builds per variant for "default"; "fips" adds AWS-LC.
+# The release tests (CI runs this from .ci/run via tools/test.sh), timed step by step:
+#   environment  make or verify the locked build environment (packaging/toolchain.lock) in the
+#                shared cache; on a fresh machine this downloads the .debs and crates, makes
+#                the build root and builds cargo-auditable in it
+#   lock.sh      changed lock entries are refused before anything is built
+#   network.sh   a build step cannot reach the network
+#   per variant in $RELEASE_TEST_VARIANTS (default "default fips"):
+#     reproducible.sh  two builds as different users under different conditions, identical
+#                      SHA256SUMS: default's second build is verify-release.sh --rebuild, fips's
+#                      is `bazel build //:release_fips` (+ its Bazel tests)
+#     sbom.sh          the SBOM against the library's .dep-v0 and cargo tree
+#     install.sh       the deb and rpm installed into scratch roots, the module exercised
+#     verifier.sh      verify-release.sh on good and tampered copies
+#   nix.sh       what can be checked of the flake here (see docs/release.md)
+# Needs root (build B runs as an unprivileged user). CRATON_RELEASE_CACHE (default
+# /var/cache/craton-hsm-release, readable by that user) is the cache the builds share.
 # Set RELEASE_TEST_KEEP=DIR to keep the releases in DIR/<variant>.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-VARIANTS=${RELEASE_TEST_VARIANTS:-default}
-for t in git jq dpkg-deb rpmbuild rpm rpm2cpio cpio pkcs11-tool clang openssl readelf objdump cargo-auditable; do
+REPO=$(cd "$HERE/../.." && pwd)
+VARIANTS=${RELEASE_TEST_VARIANTS:-"default fips"}
+export CRATON_RELEASE_CACHE=${CRATON_RELEASE_CACHE:-/var/cache/craton-hsm-release}
+for t in git jq dpkg-deb rpmbuild rpm rpm2cpio cpio pkcs11-tool openssl readelf objcopy mmdebstrap bwrap bazel runuser nix-instantiate; do
     command -v "$t" >/dev/null || { echo "FAIL: $t is needed for the release tests" >&2; exit 1; }
 done
-cargo cyclonedx --version >/dev/null 2>&1 || { echo "FAIL: cargo-cyclonedx is needed for the release tests" >&2; exit 1; }
+python3 -c 'import sys; assert sys.version_info >= (3, 11)' || { echo "FAIL: python3 >= 3.11 is needed" >&2; exit 1; }
 
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/craton-release-tests.XXXXXX")
+chmod 0755 "$SCRATCH"
 trap 'rm -rf "$SCRATCH"' EXIT
+TIMES=()
+timed() {
+    local name=$1 start rc=0
+    shift
+    start=$(date +%s)
+    "$@" || rc=$?
+    TIMES+=("$name: $(($(date +%s) - start)) s")
+    [ "$rc" -eq 0 ] || { echo "FAIL: $name (exit $rc)" >&2; printf '  %s\n' "${TIMES[@]}" >&2; exit "$rc"; }
+}
 total=$(date +%s)
+echo "=== the locked build environment (cache $CRATON_RELEASE_CACHE)"
+mkdir -p "$CRATON_RELEASE_CACHE" && chmod 0755 "$CRATON_RELEASE_CACHE"
+timed "environment (prepare)" "$REPO/tools/craton-build" --src "$REPO" prepare --vendor
+echo; echo "=== lock enforcement"
+timed "lock.sh" "$HERE/lock.sh" "$SCRATCH/lock"
+echo; echo "=== no network in the build steps"
+timed "network.sh" "$HERE/network.sh" "$SCRATCH/network"
 for v in $VARIANTS; do
     echo
     echo "=== release tests, variant $v"
     out=${RELEASE_TEST_KEEP:+$RELEASE_TEST_KEEP/$v}
     out=${out:-$SCRATCH/dist-$v}
-    "$HERE/reproducible.sh" "$v" "$SCRATCH/build-$v" "$out"
-    "$HERE/install.sh" "$out"
-    "$HERE/verifier.sh" "$out"
+    mode=rebuild
+    [ "$v" != fips ] || mode=bazel
+    timed "reproducible.sh $v ($mode)" "$HERE/reproducible.sh" "$v" "$mode" "$SCRATCH/build-$v" "$out"
+    timed "sbom.sh $v" "$HERE/sbom.sh" "$out"
+    timed "install.sh $v" "$HERE/install.sh" "$out"
+    timed "verifier.sh $v" "$HERE/verifier.sh" "$out"
 done
+echo; echo "=== the Nix flake (offline checks)"
+timed "nix.sh" "$HERE/nix.sh"
 echo
+printf '  %s\n' "${TIMES[@]}"
 echo "release tests: OK ($VARIANTS) in $(($(date +%s) - total)) s"

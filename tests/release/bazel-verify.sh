@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Bazel test (//:verify_release_test, //:verify_release_fips_test): tools/verify-release.sh on
+# the release Bazel built. Bazel's runfiles are no git checkout, so the check of release.json
+# against the commit's lock is a warning here (tests/release/reproducible.sh compares the
+# Bazel release with tools/release.sh's byte for byte).
+set -euo pipefail
+SRC=${TEST_SRCDIR:?run by bazel test}/${TEST_WORKSPACE:-craton_hsm}
+exec "$SRC/tools/verify-release.sh" "${1:?usage: $0 DIST}" --allow-toolchain-mismatch --no-diffoscope
