@@ -94,3 +94,35 @@ fn not_supported(name: &'static str) -> CK_RV {
         Err(Error::FunctionNotSupported)
     })
 }
+
+/// `docs/mechanisms.md` and `docs/fips.md` against the registry and every provider's tables
+/// (only a build with every provider can document them all).
+#[cfg(all(test, feature = "rustcrypto-backend", feature = "awslc-backend"))]
+mod docs {
+    use craton_hsm_core::mechanism::docs;
+    use std::path::Path;
+
+    fn providers() -> Vec<&'static craton_hsm_crypto::Provider> {
+        super::PROVIDERS
+            .iter()
+            .map(|p| (p.start)().expect("provider starts"))
+            .collect()
+    }
+
+    fn check(path: &str, body: String) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        if let Err(e) = docs::check_or_bless(root, path, &body) {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn mechanisms_md_matches_the_registry() {
+        check("docs/mechanisms.md", docs::mechanisms_table(&providers()));
+    }
+
+    #[test]
+    fn fips_md_matches_the_registry() {
+        check("docs/fips.md", docs::fips_tables(&providers()));
+    }
+}

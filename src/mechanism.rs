@@ -41,12 +41,7 @@ pub(crate) unsafe fn read(p: *const CK_MECHANISM) -> Result<Mechanism> {
     // SAFETY: caller's contract.
     let m = unsafe { p.as_ref() }.ok_or(Error::ArgumentsBad)?;
     let params = match m.mechanism {
-        CKM_RSA_PKCS_PSS
-        | CKM_SHA1_RSA_PKCS_PSS
-        | CKM_SHA224_RSA_PKCS_PSS
-        | CKM_SHA256_RSA_PKCS_PSS
-        | CKM_SHA384_RSA_PKCS_PSS
-        | CKM_SHA512_RSA_PKCS_PSS => {
+        t if craton_hsm_core::mechanism::is_pss(t) => {
             // SAFETY: caller's contract.
             let p: CK_RSA_PKCS_PSS_PARAMS = unsafe { param(m)? };
             Params::Pss {

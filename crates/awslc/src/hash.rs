@@ -5,21 +5,6 @@ use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{Digest, HashAlg, Mac};
 use zeroize::Zeroizing;
 
-pub(crate) fn digest_alg(alg: HashAlg) -> Result<&'static digest::Algorithm> {
-    Ok(match alg {
-        HashAlg::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
-        HashAlg::Sha224 => &digest::SHA224,
-        HashAlg::Sha256 => &digest::SHA256,
-        HashAlg::Sha384 => &digest::SHA384,
-        HashAlg::Sha512 => &digest::SHA512,
-        HashAlg::Sha3_256 => &digest::SHA3_256,
-        HashAlg::Sha3_384 => &digest::SHA3_384,
-        HashAlg::Sha3_512 => &digest::SHA3_512,
-        // aws-lc-rs has no SHA3-224.
-        HashAlg::Sha3_224 => return Err(Error::MechanismInvalid),
-    })
-}
-
 pub(crate) fn hmac_alg(alg: HashAlg) -> Result<hmac::Algorithm> {
     Ok(match alg {
         HashAlg::Sha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
@@ -50,8 +35,8 @@ impl Digest for DigestCtx {
     }
 }
 
-pub(crate) fn digest(alg: HashAlg) -> Result<Box<dyn Digest>> {
-    Ok(Box::new(DigestCtx(digest::Context::new(digest_alg(alg)?))))
+pub(crate) fn digest(alg: &'static digest::Algorithm) -> Box<dyn Digest> {
+    Box::new(DigestCtx(digest::Context::new(alg)))
 }
 
 struct HmacCtx(hmac::Context);
@@ -65,7 +50,7 @@ impl Mac for HmacCtx {
     }
 }
 
-pub(crate) fn hmac(alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>> {
-    let key = hmac::Key::new(hmac_alg(alg)?, key);
-    Ok(Box::new(HmacCtx(hmac::Context::with_key(&key))))
+pub(crate) fn hmac(alg: hmac::Algorithm, key: &[u8]) -> Box<dyn Mac> {
+    let key = hmac::Key::new(alg, key);
+    Box::new(HmacCtx(hmac::Context::with_key(&key)))
 }

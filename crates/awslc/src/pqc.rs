@@ -23,30 +23,6 @@ fn dsa(
     }
 }
 
-pub(crate) fn ml_dsa_public_from_seed(set: MlDsaSet, seed: &[u8]) -> Result<Vec<u8>> {
-    let kp = PqdsaKeyPair::from_seed(dsa(set).0, seed).map_err(|_| Error::AttributeValueInvalid)?;
-    Ok(kp.public_key().as_ref().to_vec())
-}
-
-pub(crate) fn ml_dsa_verify(set: MlDsaSet, public: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
-    UnparsedPublicKey::new(dsa(set).1, public)
-        .verify(msg, sig)
-        .map_err(|_| Error::SignatureInvalid)
-}
-
-pub(crate) fn ml_kem_decapsulate(
-    set: MlKemSet,
-    dk: &[u8],
-    ct: &[u8],
-) -> Result<Zeroizing<Vec<u8>>> {
-    let key =
-        kem::DecapsulationKey::new(kem_alg(set), dk).map_err(|_| Error::KeyTypeInconsistent)?;
-    let ss = key
-        .decapsulate(kem::Ciphertext::from(ct))
-        .map_err(|_| Error::EncryptedDataInvalid)?;
-    Ok(Zeroizing::new(ss.as_ref().to_vec()))
-}
-
 pub(crate) fn ml_dsa_generate(set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
     use aws_lc_rs::encoding::AsRawBytes;
     let kp = PqdsaKeyPair::from_seed(dsa(set).0, seed).map_err(|_| Error::AttributeValueInvalid)?;
@@ -137,7 +113,9 @@ impl PublicKeyOps for MlDsaPublic {
         if sig.len() != self.set.signature_len() {
             return Err(Error::SignatureLenRange);
         }
-        ml_dsa_verify(self.set, &self.key, msg, sig)
+        UnparsedPublicKey::new(dsa(self.set).1, &self.key)
+            .verify(msg, sig)
+            .map_err(|_| Error::SignatureInvalid)
     }
 }
 

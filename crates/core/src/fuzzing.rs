@@ -2,7 +2,7 @@
 //! the decoders that stored rows, token records and config files go through, driven without
 //! a token around them. The C ABI targets call the exported functions instead.
 
-use crate::crypto::CryptoBackend;
+use crate::crypto::Provider;
 use crate::store::{self, StoredObject, seal};
 
 /// A fixed token key: the fuzzer varies the row, not the key.
@@ -17,13 +17,7 @@ pub fn stored_attributes(bytes: &[u8]) {
 
 /// A whole row with a valid authenticator, opened with and without the token key, and as a
 /// schema-1 row.
-pub fn stored_row(
-    be: &dyn CryptoBackend,
-    class: u64,
-    private: bool,
-    plain: Option<&[u8]>,
-    keyed: bool,
-) {
+pub fn stored_row(be: &Provider, class: u64, private: bool, plain: Option<&[u8]>, keyed: bool) {
     let mut row = StoredObject {
         uid: "00112233445566778899aabbccddeeff".into(),
         class,

@@ -6,7 +6,7 @@
 use crate::audit::{AuditLog, Operation};
 use crate::config::Config;
 use crate::crypto::rng::SharedRng;
-use crate::crypto::{CryptoBackend, ProviderEntry};
+use crate::crypto::{Provider, ProviderEntry};
 use crate::error::{Error, Result};
 use crate::mechanism::Policy;
 use crate::service::StateKey;
@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, RwLock};
 /// Everything that exists between `C_Initialize` and `C_Finalize`.
 pub struct Module {
     pub config: Config,
-    pub backend: Arc<dyn CryptoBackend>,
+    pub backend: &'static Provider,
     pub rng: Arc<SharedRng>,
     pub policy: Policy,
     pub pins: PinPolicy,
@@ -126,7 +126,7 @@ pub fn finalize() -> Result<()> {
 fn choose_provider(
     providers: &[ProviderEntry],
     name: Option<&str>,
-) -> std::result::Result<Arc<dyn CryptoBackend>, String> {
+) -> std::result::Result<&'static Provider, String> {
     let entry = match name {
         None => providers.first(),
         Some(n) => providers.iter().find(|p| p.name == n),
@@ -165,21 +165,20 @@ impl Module {
         let backend = choose_provider(providers, config.algorithms.crypto_backend.as_deref())
             .map_err(fail)?;
         warn_ignored_flags(&config);
-        if config.algorithms.fips_approved_only && !backend.is_fips_module() {
+        if config.algorithms.fips_approved_only && !backend.fips_module {
             tracing::warn!(
                 "fips_approved_only = true on the {} backend: only approved mechanisms are \
                  offered, but this build is not a FIPS module and no operation is an approved \
                  service (build with --features awslc-backend --no-default-features)",
-                backend.name()
+                backend.name
             );
         }
 
-        crate::selftest::power_on(&*backend, &config, library)?;
+        crate::selftest::power_on(backend, &config, library)?;
 
-        let rng = Arc::new(
-            SharedRng::new(backend.clone()).inspect_err(|e| enter_error_state(&e.to_string()))?,
-        );
-        let policy = Policy::new(&config.algorithms, &*backend);
+        let rng =
+            Arc::new(SharedRng::new(backend).inspect_err(|e| enter_error_state(&e.to_string()))?);
+        let policy = Policy::new(&config.algorithms, backend);
         let pins = PinPolicy {
             min_len: config.security.pin_min_length as usize,
             max_len: config.security.pin_max_length as usize,
@@ -198,7 +197,7 @@ impl Module {
                 config.token.label.clone(),
                 &*rng,
             )
-            .and_then(|t| t.load(&*backend).map(|_| t))
+            .and_then(|t| t.load(backend).map(|_| t))
             .map_err(|e| fail(format!("token store {}: {e}", path.display())))?;
             tokens.push(token);
         }
@@ -214,11 +213,11 @@ impl Module {
                 }
                 let path = settings.path.clone();
                 let first = Operation::Initialize {
-                    backend: backend.name(),
+                    backend: backend.name,
                     fips_approved_only: config.algorithms.fips_approved_only,
                 };
                 Some(
-                    AuditLog::open(settings, &dir, backend.clone(), &rng, first.into())
+                    AuditLog::open(settings, &dir, backend, &rng, first.into())
                         .map_err(|e| fail(format!("audit.path {}: {e}", path.display())))?,
                 )
             }
@@ -226,7 +225,7 @@ impl Module {
         };
         tracing::info!(
             "initialized: backend={}, fips_approved_only={}, slots={}, storage={}",
-            backend.name(),
+            backend.name,
             config.algorithms.fips_approved_only,
             tokens.len(),
             dir.display()

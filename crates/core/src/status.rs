@@ -62,7 +62,7 @@ pub fn report(library: Option<&Path>) -> Value {
         let approved_services = m.policy.fips_approved_only && m.policy.backend_fips;
         out["config"]["used"] = json!(m.config.source);
         out["config"]["considered"] = json!(m.config.considered);
-        out["fips_module"] = json!(m.backend.is_fips_module());
+        out["fips_module"] = json!(m.backend.fips_module);
         out["approved_services"] = json!(approved_services);
         out["storage"] = json!(m.config.storage_dir().ok());
         out["audit"] = json!(m.audit.as_ref().map(|a| a.status()));

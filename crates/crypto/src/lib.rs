@@ -1,5 +1,5 @@
 //! The crypto provider interface of Craton HSM: algorithm identifiers, key material, the
-//! `CryptoBackend` trait a provider implements, and the one error type. Keys are parsed once
+//! `Provider` tables a provider fills in, and the one error type. Keys are parsed once
 //! into provider objects (`PrivateKeyOps`, `PublicKeyOps`) that live beside the object's
 //! attributes.
 
@@ -10,9 +10,9 @@
 pub mod cipher;
 pub mod ckr;
 pub mod error;
-pub mod gaps;
 pub mod key;
 pub mod pqc;
+pub mod provider;
 
 use crate::error::{Error, Result};
 pub use cipher::{CipherCtx, CipherMode, Direction};
@@ -20,7 +20,7 @@ pub use key::{
     Curve, EcPrivateParts, EcPublicParts, PrivateKeyMaterial, RsaPrivateParts, RsaPublicParts,
 };
 pub use pqc::{Hedge, MlDsaSet, MlKemSet, PqKeyPair};
-use std::sync::Arc;
+pub use provider::*;
 use zeroize::Zeroizing;
 
 /// Hash functions the token knows.
@@ -191,127 +191,4 @@ pub enum Streaming {
     Prehash,
     /// Keep the message and sign it whole (the backend's approved path takes messages only).
     Buffer,
-}
-
-/// Everything the token needs from a cryptographic library.
-pub trait CryptoBackend: Send + Sync {
-    /// The name `algorithms.crypto_backend` selects it by.
-    fn name(&self) -> &'static str;
-    /// Whether this backend implements the mechanism (the policy then decides if it is offered).
-    fn supports(&self, mech: cryptoki_sys::CK_MECHANISM_TYPE) -> bool;
-    /// Whether this backend is a validated module running in its approved mode.
-    fn is_fips_module(&self) -> bool;
-    /// How multi-part hash-and-sign operations should be fed.
-    fn streaming(&self) -> Streaming;
-    /// Smallest RSA modulus the backend generates and uses, in bits.
-    fn min_rsa_bits(&self) -> u64;
-    /// Whether hash-and-sign ECDSA needs the curve of the hash's strength (P-256 with SHA-256,
-    /// P-384 with SHA-384), as aws-lc-rs does; otherwise any pairing works.
-    fn ecdsa_curve_follows_hash(&self) -> bool {
-        false
-    }
-
-    /// Raw entropy for seeding the DRBG (the OS, or the validated module's own source).
-    fn entropy(&self, buf: &mut [u8]) -> Result<()>;
-
-    fn digest(&self, alg: HashAlg) -> Result<Box<dyn Digest>>;
-    /// A running hash rebuilt from `Digest::save` output.
-    fn digest_restore(&self, alg: HashAlg, state: &[u8]) -> Result<Box<dyn Digest>>;
-    fn hmac(&self, alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>>;
-    fn pbkdf2_hmac_sha256(
-        &self,
-        secret: &[u8],
-        salt: &[u8],
-        iterations: u32,
-        out: &mut [u8],
-    ) -> Result<()>;
-
-    /// AES-GCM with a 96-bit nonce and 128-bit tag: the store's object encryption.
-    fn aes_gcm_seal(&self, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>>;
-    fn aes_gcm_open(
-        &self,
-        key: &[u8],
-        nonce: &[u8],
-        aad: &[u8],
-        ct: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>>;
-
-    fn generate_rsa(
-        &self,
-        bits: usize,
-        public_exponent: &[u8],
-        rng: &dyn Rng,
-    ) -> Result<RsaPrivateParts>;
-    fn generate_ec(&self, curve: Curve, rng: &dyn Rng) -> Result<EcPrivateParts>;
-
-    fn rsa_private(&self, parts: &RsaPrivateParts) -> Result<Arc<dyn PrivateKeyOps>>;
-    fn rsa_public(&self, parts: &RsaPublicParts) -> Result<Arc<dyn PublicKeyOps>>;
-    fn ec_private(&self, parts: &EcPrivateParts) -> Result<Arc<dyn PrivateKeyOps>>;
-    fn ec_public(&self, parts: &EcPublicParts) -> Result<Arc<dyn PublicKeyOps>>;
-    /// The public point of a private scalar (uncompressed SEC1, or raw for Edwards curves).
-    fn ec_public_point(&self, curve: Curve, scalar: &[u8]) -> Result<Vec<u8>>;
-
-    /// AES in a mode, as a stream.
-    fn cipher(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>>;
-    /// AES-CMAC (SP 800-38B).
-    fn cmac(&self, key: &[u8]) -> Result<Box<dyn Mac>>;
-    /// AES key wrap (SP 800-38F): KW, or KWP when `pad`.
-    fn aes_key_wrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>>;
-    fn aes_key_unwrap(&self, key: &[u8], data: &[u8], pad: bool) -> Result<Zeroizing<Vec<u8>>>;
-    /// HKDF-Extract (RFC 5869): the pseudorandom key.
-    fn hkdf_extract(&self, hash: HashAlg, salt: &[u8], ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
-    /// HKDF-Expand (RFC 5869).
-    fn hkdf_expand(
-        &self,
-        hash: HashAlg,
-        prk: &[u8],
-        info: &[u8],
-        len: usize,
-    ) -> Result<Zeroizing<Vec<u8>>>;
-    /// The ANSI X9.63 KDF behind `CKD_SHA*_KDF`.
-    fn x963_kdf(
-        &self,
-        hash: HashAlg,
-        z: &[u8],
-        shared_info: &[u8],
-        len: usize,
-    ) -> Result<Zeroizing<Vec<u8>>>;
-    /// A private key as PKCS#8 `PrivateKeyInfo` DER (what `C_WrapKey` wraps).
-    fn private_key_to_pkcs8(&self, key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>>;
-    fn private_key_from_pkcs8(&self, der: &[u8]) -> Result<PrivateKeyMaterial>;
-
-    /// ML-DSA (FIPS 204) key generation from a 32-byte seed: the encoded public key.
-    fn ml_dsa_public_from_seed(&self, set: MlDsaSet, seed: &[u8]) -> Result<Vec<u8>>;
-    /// ML-DSA pure verification with an empty context string.
-    fn ml_dsa_verify(&self, set: MlDsaSet, public: &[u8], msg: &[u8], sig: &[u8]) -> Result<()>;
-    /// ML-KEM (FIPS 203) decapsulation with an expanded decapsulation key.
-    fn ml_kem_decapsulate(&self, set: MlKemSet, dk: &[u8], ct: &[u8])
-    -> Result<Zeroizing<Vec<u8>>>;
-
-    /// Whether ML-DSA takes a context string and the deterministic variant here (aws-lc-rs
-    /// signs hedged with an empty context only).
-    fn ml_dsa_context_and_deterministic(&self) -> bool;
-    /// An ML-DSA key pair from a 32-byte seed (FIPS 204 ML-DSA.KeyGen_internal).
-    fn ml_dsa_generate(&self, set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair>;
-    /// An ML-DSA private key from its seed, or else from its expanded encoding.
-    fn ml_dsa_private(
-        &self,
-        set: MlDsaSet,
-        expanded: Option<&[u8]>,
-        seed: Option<&[u8]>,
-    ) -> Result<Arc<dyn PrivateKeyOps>>;
-    fn ml_dsa_public(&self, set: MlDsaSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>>;
-    /// A fresh ML-KEM key pair (FIPS 203 ML-KEM.KeyGen).
-    fn ml_kem_generate(&self, set: MlKemSet, rng: &dyn Rng) -> Result<PqKeyPair>;
-    /// An ML-KEM decapsulation key from its expanded encoding.
-    fn ml_kem_private(&self, set: MlKemSet, expanded: &[u8]) -> Result<Arc<dyn PrivateKeyOps>>;
-    fn ml_kem_public(&self, set: MlKemSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>>;
-}
-
-/// A provider a build carries: its name and how to start it (a provider may refuse, e.g.
-/// AWS-LC when its FIPS module is not in FIPS mode).
-#[derive(Clone, Copy)]
-pub struct ProviderEntry {
-    pub name: &'static str,
-    pub start: fn() -> std::result::Result<Arc<dyn CryptoBackend>, String>,
 }

@@ -30,10 +30,6 @@ macro_rules! with_ml_dsa {
     };
 }
 
-pub(crate) fn ml_dsa_public_from_seed(set: MlDsaSet, seed: &[u8]) -> Result<Vec<u8>> {
-    Ok(ml_dsa_generate(set, seed)?.public)
-}
-
 #[allow(deprecated)]
 pub(crate) fn ml_dsa_generate(set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
     let seed = ml_dsa::Seed::try_from(seed).map_err(|_| Error::AttributeValueInvalid)?;
@@ -45,14 +41,6 @@ pub(crate) fn ml_dsa_generate(set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
             public: sk.verifying_key().encode().to_vec(),
         })
     })
-}
-
-pub(crate) fn ml_dsa_verify(set: MlDsaSet, public: &[u8], msg: &[u8], sig: &[u8]) -> Result<()> {
-    let scheme = SignScheme::MlDsa {
-        context: Vec::new(),
-        hedge: Hedge::Hedged,
-    };
-    ml_dsa_public(set, public)?.verify(&scheme, SignInput::Message(msg), sig)
 }
 
 struct MlDsaPrivate<P: MlDsaParams> {
@@ -187,15 +175,6 @@ macro_rules! with_ml_kem {
             }
         }
     };
-}
-
-/// Decapsulation with the expanded key encoding (what FIPS 203 test vectors use).
-pub(crate) fn ml_kem_decapsulate(
-    set: MlKemSet,
-    dk: &[u8],
-    ct: &[u8],
-) -> Result<Zeroizing<Vec<u8>>> {
-    ml_kem_private(set, dk)?.decapsulate(ct)
 }
 
 #[allow(deprecated)]

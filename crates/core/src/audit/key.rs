@@ -6,7 +6,7 @@
 
 use super::record::{MAC_LEN, hex, unhex};
 use crate::crypto::rng::SharedRng;
-use crate::crypto::{CryptoBackend, HashAlg};
+use crate::crypto::{HashAlg, Provider};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -128,7 +128,7 @@ impl HeadFile {
         &self.path
     }
 
-    fn check(be: &dyn CryptoBackend, key: &AuditKey, h: &Head) -> Option<[u8; MAC_LEN]> {
+    fn check(be: &Provider, key: &AuditKey, h: &Head) -> Option<[u8; MAC_LEN]> {
         let mut m = be.hmac(HashAlg::Sha256, key.bytes()).ok()?;
         m.update(b"craton-hsm audit head v1");
         m.update(&h.seq.to_be_bytes());
@@ -138,11 +138,7 @@ impl HeadFile {
     }
 
     /// The head, `Ok(None)` when there is none yet, `Err` when it is damaged or forged.
-    pub(super) fn read(
-        &self,
-        be: &dyn CryptoBackend,
-        key: &AuditKey,
-    ) -> Result<Option<Head>, String> {
+    pub(super) fn read(&self, be: &Provider, key: &AuditKey) -> Result<Option<Head>, String> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -170,12 +166,7 @@ impl HeadFile {
     /// Overwrites the head in place, at a fixed length (no new inode per record: creating and
     /// deleting a file for every record is slow on filesystems that discard freed blocks). A
     /// write torn by a crash fails the head's check, and the writers then go on from the log.
-    pub(super) fn write(
-        &self,
-        be: &dyn CryptoBackend,
-        key: &AuditKey,
-        h: &Head,
-    ) -> Result<(), String> {
+    pub(super) fn write(&self, be: &Provider, key: &AuditKey, h: &Head) -> Result<(), String> {
         let check = Self::check(be, key, h).ok_or("HMAC unavailable")?;
         let text = serde_json::to_string(&HeadText {
             seq: h.seq,

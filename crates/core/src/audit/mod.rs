@@ -16,7 +16,7 @@ pub use key::{HEAD_FILE, KEY_FILE};
 pub use verify::Report as VerifyReport;
 
 use crate::config::{AuditFailure, Config};
-use crate::crypto::CryptoBackend;
+use crate::crypto::Provider;
 use crate::crypto::rng::SharedRng;
 use crate::error::{Error, Result};
 use crate::object::Attributes;
@@ -25,7 +25,7 @@ use key::{AuditKey, HeadFile};
 use record::Entry;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use writer::{Target, Writer};
 
@@ -296,7 +296,7 @@ pub struct AuditLog {
     key: AuditKey,
     key_path: PathBuf,
     head: HeadFile,
-    backend: Arc<dyn CryptoBackend>,
+    backend: &'static Provider,
     writer: Mutex<Writer>,
 }
 
@@ -307,7 +307,7 @@ impl AuditLog {
     pub fn open(
         settings: Settings,
         storage: &Path,
-        backend: Arc<dyn CryptoBackend>,
+        backend: &'static Provider,
         rng: &SharedRng,
         first: Event,
     ) -> std::result::Result<AuditLog, String> {
@@ -346,7 +346,7 @@ impl AuditLog {
             path: &self.settings.path,
             head: &self.head,
             key: &self.key,
-            backend: &*self.backend,
+            backend: self.backend,
             timeout: self.settings.timeout,
             require_regular: self.settings.require_regular,
         }
@@ -421,7 +421,7 @@ impl AuditLog {
             files.to_vec()
         };
         verify::verify(
-            &*self.backend,
+            self.backend,
             &self.key,
             &self.head,
             &self.settings.path,

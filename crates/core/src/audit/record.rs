@@ -7,7 +7,7 @@
 //! predecessor.
 
 use super::{Event, Outcome};
-use crate::crypto::{CryptoBackend, HashAlg};
+use crate::crypto::{HashAlg, Provider};
 use crate::error::Result;
 use serde::Serialize;
 
@@ -87,7 +87,7 @@ pub(super) fn body(seq: u64, e: &Entry) -> String {
 
 /// HMAC-SHA256 of the previous MAC and this record's body.
 pub(super) fn mac(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     key: &[u8],
     prev: &[u8; MAC_LEN],
     body: &str,

@@ -4,7 +4,7 @@
 
 use super::key::{AuditKey, HeadFile};
 use super::record::{self, CHAIN_START, MAC_LEN, Parsed};
-use crate::crypto::CryptoBackend;
+use crate::crypto::Provider;
 use serde::Serialize;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -53,7 +53,7 @@ pub struct Bad {
 
 /// Where the walk is.
 struct Walk<'a> {
-    be: &'a dyn CryptoBackend,
+    be: &'a Provider,
     key: &'a AuditKey,
     prev: Option<(u64, [u8; MAC_LEN])>,
     /// The first record accepted in the current file.
@@ -213,7 +213,7 @@ fn first_seq(path: &Path) -> Option<u64> {
 /// Verifies `files` (in chain order). `live` is the configured log: when it is among the
 /// files, the end of the chain is compared with the store's head.
 pub(super) fn verify(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     key: &AuditKey,
     head: &HeadFile,
     live: &Path,
@@ -310,7 +310,7 @@ pub(super) fn verify(
 
 fn check_head(
     w: &mut Walk,
-    be: &dyn CryptoBackend,
+    be: &Provider,
     key: &AuditKey,
     head: &HeadFile,
     path: &Path,

@@ -6,7 +6,7 @@
 use super::key::{AuditKey, Head, HeadFile};
 use super::record::{self, CHAIN_START, Entry, MAC_LEN, MAX_LINE};
 use super::{Event, Operation, Outcome};
-use crate::crypto::CryptoBackend;
+use crate::crypto::Provider;
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -76,7 +76,7 @@ pub(super) struct Target<'a> {
     pub path: &'a Path,
     pub head: &'a HeadFile,
     pub key: &'a AuditKey,
-    pub backend: &'a dyn CryptoBackend,
+    pub backend: &'a Provider,
     pub timeout: Duration,
     pub require_regular: bool,
 }

@@ -1,7 +1,7 @@
 //! HMAC_DRBG with SHA-256 (NIST SP 800-90A Rev. 1, section 10.1.2), built on the active
 //! backend's HMAC so the same generator runs, and is known-answer tested, on every backend.
 
-use super::{CryptoBackend, HashAlg};
+use super::{HashAlg, Provider};
 use crate::error::{Error, Result};
 use zeroize::Zeroizing;
 
@@ -21,7 +21,7 @@ pub struct HmacDrbg {
 impl HmacDrbg {
     /// Instantiate (10.1.2.3) from entropy input, nonce and personalization string.
     pub fn instantiate(
-        be: &dyn CryptoBackend,
+        be: &Provider,
         entropy: &[u8],
         nonce: &[u8],
         personalization: &[u8],
@@ -36,12 +36,7 @@ impl HmacDrbg {
     }
 
     /// Reseed (10.1.2.4).
-    pub fn reseed(
-        &mut self,
-        be: &dyn CryptoBackend,
-        entropy: &[u8],
-        additional: &[u8],
-    ) -> Result<()> {
+    pub fn reseed(&mut self, be: &Provider, entropy: &[u8], additional: &[u8]) -> Result<()> {
         self.update(be, &[entropy, additional])?;
         self.reseed_counter = 1;
         Ok(())
@@ -55,7 +50,7 @@ impl HmacDrbg {
     /// Generate (10.1.2.5). `on_block` sees every V block produced, for the continuous test.
     pub fn generate(
         &mut self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         out: &mut [u8],
         additional: &[u8],
         mut on_block: impl FnMut(&[u8; OUTLEN]) -> Result<()>,
@@ -81,7 +76,7 @@ impl HmacDrbg {
     }
 
     /// HMAC_DRBG_Update (10.1.2.2); `provided` is the concatenation of its parts.
-    fn update(&mut self, be: &dyn CryptoBackend, provided: &[&[u8]]) -> Result<()> {
+    fn update(&mut self, be: &Provider, provided: &[&[u8]]) -> Result<()> {
         let empty = provided.iter().all(|p| p.is_empty());
         for round in [0u8, 1u8] {
             if round == 1 && empty {
@@ -97,7 +92,7 @@ impl HmacDrbg {
         Ok(())
     }
 
-    fn hmac(&self, be: &dyn CryptoBackend, parts: &[&[u8]]) -> Result<Zeroizing<Vec<u8>>> {
+    fn hmac(&self, be: &Provider, parts: &[&[u8]]) -> Result<Zeroizing<Vec<u8>>> {
         let mut mac = be.hmac(HashAlg::Sha256, &self.k[..])?;
         for p in parts {
             mac.update(p);

@@ -4,9 +4,9 @@
 //! state.
 
 use super::drbg::HmacDrbg;
-use super::{CryptoBackend, Rng};
+use super::{Provider, Rng};
 use crate::error::{Error, Result};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 /// Entropy assumed per input byte. Deliberately low (1 bit) so a seed carries far more raw
@@ -102,17 +102,17 @@ struct State {
 
 /// The shared, seeded generator behind `C_GenerateRandom` and key generation.
 pub struct SharedRng {
-    backend: Arc<dyn CryptoBackend>,
+    backend: &'static Provider,
     state: Mutex<State>,
 }
 
 impl SharedRng {
     /// Draws and health-tests a seed, then instantiates the DRBG.
-    pub fn new(backend: Arc<dyn CryptoBackend>) -> Result<Self> {
+    pub fn new(backend: &'static Provider) -> Result<Self> {
         let mut entropy_health = EntropyHealth::default();
-        let seed = draw(&*backend, &mut entropy_health, SEED_BYTES, "")?;
-        let nonce = draw(&*backend, &mut entropy_health, NONCE_BYTES, "")?;
-        let drbg = HmacDrbg::instantiate(&*backend, &seed, &nonce, PERSONALIZATION)?;
+        let seed = draw(backend, &mut entropy_health, SEED_BYTES, "")?;
+        let nonce = draw(backend, &mut entropy_health, NONCE_BYTES, "")?;
+        let drbg = HmacDrbg::instantiate(backend, &seed, &nonce, PERSONALIZATION)?;
         Ok(SharedRng {
             backend,
             state: Mutex::new(State {
@@ -149,16 +149,16 @@ impl SharedRng {
             output_health,
         } = &mut *st;
         if fresh {
-            let seed = draw(&*self.backend, entropy_health, SEED_BYTES, "entropy")?;
-            drbg.reseed(&*self.backend, &seed, &[])?;
+            let seed = draw(self.backend, entropy_health, SEED_BYTES, "entropy")?;
+            drbg.reseed(self.backend, &seed, &[])?;
         }
         let stuck_output = fresh && crate::selftest::fault::injected("drbg-output");
         for chunk in out.chunks_mut(super::drbg::MAX_REQUEST_BYTES) {
             if drbg.needs_reseed() {
-                let seed = draw(&*self.backend, entropy_health, SEED_BYTES, "")?;
-                drbg.reseed(&*self.backend, &seed, &[])?;
+                let seed = draw(self.backend, entropy_health, SEED_BYTES, "")?;
+                drbg.reseed(self.backend, &seed, &[])?;
             }
-            drbg.generate(&*self.backend, chunk, additional, |b| {
+            drbg.generate(self.backend, chunk, additional, |b| {
                 if stuck_output {
                     output_health.check(b)?;
                 }
@@ -177,8 +177,8 @@ impl SharedRng {
             entropy_health,
             ..
         } = &mut *st;
-        let entropy = draw(&*self.backend, entropy_health, SEED_BYTES, "")?;
-        drbg.reseed(&*self.backend, &entropy, seed)
+        let entropy = draw(self.backend, entropy_health, SEED_BYTES, "")?;
+        drbg.reseed(self.backend, &entropy, seed)
     }
 }
 
@@ -191,7 +191,7 @@ impl Rng for SharedRng {
 /// Draws `n` health-tested entropy bytes. `fault` names the fault-injection switch that makes
 /// this draw look stuck (empty: none).
 fn draw(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     health: &mut EntropyHealth,
     n: usize,
     fault: &str,

@@ -1,7 +1,7 @@
 //! Multi-part input for sign and verify: hashed as it arrives where the backend signs digests,
 //! kept whole where it signs only messages (or where the mechanism takes raw input).
 
-use super::{CryptoBackend, Digest, HashAlg, SignInput, Streaming};
+use super::{Digest, HashAlg, Provider, SignInput, Streaming};
 use crate::error::{Error, Result};
 use zeroize::Zeroizing;
 
@@ -47,10 +47,16 @@ impl SignDataOut {
 
 impl SignData {
     /// `message_hash` is the hash the mechanism applies to the caller's data (None for raw
-    /// mechanisms); `pure` marks schemes that sign the message itself (EdDSA).
-    pub fn new(be: &dyn CryptoBackend, message_hash: Option<HashAlg>, pure: bool) -> Result<Self> {
+    /// mechanisms); `pure` marks schemes that sign the message itself (EdDSA); `streaming` is
+    /// how the provider's scheme takes multi-part input.
+    pub fn new(
+        be: &Provider,
+        message_hash: Option<HashAlg>,
+        pure: bool,
+        streaming: Streaming,
+    ) -> Result<Self> {
         let acc = match message_hash {
-            Some(h) if be.streaming() == Streaming::Prehash => Acc::Digest(be.digest(h)?),
+            Some(h) if streaming == Streaming::Prehash => Acc::Digest(be.digest(h)?),
             Some(_) => Acc::Message(Zeroizing::new(Vec::new())),
             None if pure => Acc::Message(Zeroizing::new(Vec::new())),
             None => Acc::Raw(Zeroizing::new(Vec::new())),
@@ -83,12 +89,13 @@ impl SignData {
     /// Rebuilds saved input; the arguments are those `new` took, and the saved kind must be
     /// the one they select.
     pub fn restore(
-        be: &dyn CryptoBackend,
+        be: &Provider,
         message_hash: Option<HashAlg>,
         pure: bool,
+        streaming: Streaming,
         saved: SavedInput,
     ) -> Result<Self> {
-        let acc = match (Self::new(be, message_hash, pure)?.acc, saved) {
+        let acc = match (Self::new(be, message_hash, pure, streaming)?.acc, saved) {
             (Acc::Digest(_), SavedInput::Digest(s)) => {
                 let alg = message_hash.ok_or(Error::SavedStateInvalid)?;
                 Acc::Digest(be.digest_restore(alg, &s)?)

@@ -1,8 +1,8 @@
 //! Mechanisms: a caller's mechanism with typed parameters, the registry of what the token
 //! offers, and the one policy that decides what is registered and what is approved.
 
-#[cfg(test)]
-mod docs;
+pub mod capability;
+pub mod docs;
 pub mod params;
 pub mod policy;
 pub mod registry;
@@ -26,4 +26,18 @@ impl Mechanism {
             params: Params::None,
         }
     }
+}
+
+/// The RSA-PSS mechanisms: their parameter is `CK_RSA_PKCS_PSS_PARAMS`.
+pub const PSS: &[CK_MECHANISM_TYPE] = &[
+    CKM_RSA_PKCS_PSS,
+    CKM_SHA1_RSA_PKCS_PSS,
+    CKM_SHA224_RSA_PKCS_PSS,
+    CKM_SHA256_RSA_PKCS_PSS,
+    CKM_SHA384_RSA_PKCS_PSS,
+    CKM_SHA512_RSA_PKCS_PSS,
+];
+
+pub fn is_pss(m: CK_MECHANISM_TYPE) -> bool {
+    PSS.contains(&m)
 }

@@ -1,25 +1,24 @@
 //! The one mechanism policy: what is registered (offered at all), which key sizes and curves
 //! are accepted, and whether a use of a mechanism is an approved service.
 
+use super::capability::{self, Found};
 use super::registry::{self, Approval, Family, MechSpec, Op};
 use crate::config::Algorithms;
-use crate::crypto::{CryptoBackend, Curve, HashAlg};
+use crate::crypto::{Curve, EncryptionScheme, HashAlg, ParamRule, Provider, SignatureScheme};
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
 
 /// The policy in force, fixed at `C_Initialize`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Policy {
     pub fips_approved_only: bool,
     pub pqc: bool,
     pub weak_rsa: bool,
     pub sha1_signing: bool,
-    /// The backend is a validated module in its approved mode.
+    /// The provider is a validated module in its approved mode.
     pub backend_fips: bool,
-    supported: Vec<CK_MECHANISM_TYPE>,
-    backend_min_rsa: u64,
-    /// ECDSA with SHA-256 only on P-256 and with SHA-384 only on P-384 (the AWS-LC build).
-    ecdsa_curve_follows_hash: bool,
+    /// The provider whose tables say what is supported.
+    pub provider: &'static Provider,
 }
 
 /// Smallest RSA modulus when `allow_weak_rsa` is on outside approved mode.
@@ -27,29 +26,56 @@ const WEAK_RSA_MIN: u64 = 1024;
 /// Smallest HMAC key FIPS approves (SP 800-131A Rev. 2: 112 bits).
 const HMAC_MIN_APPROVED_BITS: usize = 112;
 
+/// Every operation a mechanism can have, in flag order.
+const OPS: [Op; 12] = [
+    Op::Encrypt,
+    Op::Decrypt,
+    Op::Digest,
+    Op::Sign,
+    Op::Verify,
+    Op::Generate,
+    Op::GenerateKeyPair,
+    Op::Wrap,
+    Op::Unwrap,
+    Op::Derive,
+    Op::Encapsulate,
+    Op::Decapsulate,
+];
+
 impl Policy {
-    pub fn new(alg: &Algorithms, backend: &dyn CryptoBackend) -> Policy {
+    pub fn new(alg: &Algorithms, provider: &'static Provider) -> Policy {
         let fips = alg.fips_approved_only;
-        let supported = registry::MECHANISMS
-            .iter()
-            .map(|s| s.mech)
-            .filter(|m| backend.supports(*m))
-            .collect();
         Policy {
             fips_approved_only: fips,
             pqc: alg.pqc_enabled() && !fips,
             weak_rsa: alg.allow_weak_rsa && !fips,
             sha1_signing: alg.allow_sha1_signing && !fips,
-            backend_fips: backend.is_fips_module(),
-            supported,
-            backend_min_rsa: backend.min_rsa_bits(),
-            ecdsa_curve_follows_hash: backend.ecdsa_curve_follows_hash(),
+            backend_fips: provider.fips_module,
+            provider,
         }
+    }
+
+    /// What the provider says about one operation of a mechanism, if it has what it needs.
+    pub fn found(&self, spec: &MechSpec, op: Op) -> Option<Found> {
+        capability::find(self.provider, capability::need(spec, op)?)
+    }
+
+    /// The mechanism's flags for `C_GetMechanismInfo`: the registry's, less the operations
+    /// the provider lacks.
+    pub fn flags(&self, spec: &MechSpec) -> CK_FLAGS {
+        OPS.iter()
+            .filter(|op| spec.ops & op.flag() != 0 && self.found(spec, **op).is_none())
+            .fold(spec.ops, |flags, op| flags & !op.flag())
+    }
+
+    /// Whether the provider implements any operation of the mechanism.
+    pub fn offers(&self, spec: &MechSpec) -> bool {
+        OPS.iter().any(|op| self.found(spec, *op).is_some())
     }
 
     /// Whether the mechanism is offered at all (`C_GetMechanismList`).
     pub fn registered(&self, spec: &MechSpec) -> bool {
-        if !self.supported.contains(&spec.mech) {
+        if !self.offers(spec) {
             return false;
         }
         if spec.sha1_signing && !self.sha1_signing {
@@ -66,29 +92,80 @@ impl Policy {
         registry::MECHANISMS.iter().filter(|s| self.registered(s))
     }
 
-    /// The spec of a registered mechanism that supports `op`.
+    /// The spec of a registered mechanism whose provider offers `op`.
     pub fn lookup(&self, mech: CK_MECHANISM_TYPE, op: Op) -> Result<&'static MechSpec> {
         let spec = registry::lookup(mech)
             .filter(|s| self.registered(s))
             .ok_or(Error::MechanismInvalid)?;
-        if spec.ops & op.flag() == 0 {
+        if self.found(spec, op).is_none() {
             return Err(Error::MechanismInvalid);
         }
         Ok(spec)
     }
 
-    /// The key-size range reported and enforced, in the mechanism's unit.
+    /// The key-size range reported and enforced, in the mechanism's unit: the registry's,
+    /// narrowed to the keys the provider takes for it.
     pub fn key_range(&self, spec: &MechSpec) -> (u64, u64) {
-        match spec.family {
-            Family::Rsa if self.weak_rsa => (WEAK_RSA_MIN.max(self.backend_min_rsa), spec.max_key),
-            // Reported and refused at C_SignInit, not discovered at C_Sign.
-            Family::Ec if self.ecdsa_curve_follows_hash => match spec.hash {
-                Some(HashAlg::Sha256) => (256, 256),
-                Some(HashAlg::Sha384) => (384, 384),
-                _ => (spec.min_key, spec.max_key),
-            },
-            _ => (spec.min_key, spec.max_key),
+        let (mut lo, mut hi) = (spec.min_key, spec.max_key);
+        if spec.family == Family::Rsa && self.weak_rsa {
+            lo = WEAK_RSA_MIN;
         }
+        let provider = OPS
+            .iter()
+            .filter_map(|op| self.found(spec, *op)?.keys)
+            .filter_map(|k| capability::bits_of(&k))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+        if let (Some((plo, phi)), Family::Rsa | Family::Ec | Family::EdDsa) =
+            (provider, spec.family)
+        {
+            lo = lo.max(plo);
+            hi = hi.min(phi);
+        }
+        (lo, hi)
+    }
+
+    /// The signature scheme the provider offers for a signing mechanism.
+    pub fn signature(&self, spec: &MechSpec) -> Option<&'static SignatureScheme> {
+        match capability::need(spec, Op::Sign).or_else(|| capability::need(spec, Op::Verify))? {
+            capability::Need::Signature(kind, input) => self.provider.signature(kind, input),
+            _ => None,
+        }
+    }
+
+    /// The RSA encryption scheme the provider offers for an encryption mechanism.
+    pub fn encryption(&self, spec: &MechSpec) -> Option<&'static EncryptionScheme> {
+        match capability::need(spec, Op::Encrypt)? {
+            capability::Need::Encryption(kind) => self.provider.encryption(kind),
+            _ => None,
+        }
+    }
+
+    /// PSS parameters against the provider's rules for the scheme.
+    pub fn check_pss(
+        &self,
+        spec: &MechSpec,
+        hash: HashAlg,
+        mgf: HashAlg,
+        salt: usize,
+    ) -> Result<()> {
+        let s = self.signature(spec).ok_or(Error::MechanismInvalid)?;
+        let salt_ok = s.salt == ParamRule::Any || salt == hash.output_len();
+        let mgf_ok = s.mgf == ParamRule::Any || mgf == hash;
+        let hash_ok = self.provider.hash(hash).is_some();
+        if salt_ok && mgf_ok && hash_ok {
+            Ok(())
+        } else {
+            Err(Error::MechanismParamInvalid)
+        }
+    }
+
+    /// OAEP parameters against the provider's rules.
+    pub fn check_oaep(&self, spec: &MechSpec, hash: HashAlg, mgf: HashAlg) -> Result<()> {
+        let e = self.encryption(spec).ok_or(Error::MechanismInvalid)?;
+        if !e.hashes.contains(&hash) || (e.mgf == ParamRule::SameAsHash && mgf != hash) {
+            return Err(Error::MechanismParamInvalid);
+        }
+        Ok(())
     }
 
     /// Enforces the key-size range; `bits` is the key's size in bits.
@@ -133,6 +210,9 @@ impl Policy {
         curve: Option<Curve>,
     ) -> bool {
         if !self.fips_approved_only || !self.backend_fips || spec.approval != Approval::Approved {
+            return false;
+        }
+        if !self.found(spec, op).is_some_and(|f| f.fips) {
             return false;
         }
         if !approved_use(spec.mech, op) {

@@ -4,8 +4,8 @@ use super::KeyOps;
 use super::attribute::{AttrValue, Attributes};
 use crate::crypto::key::{ec_point_from_der, ec_point_to_der, modulus_bits};
 use crate::crypto::{
-    CryptoBackend, Curve, EcPrivateParts, EcPublicParts, MlDsaSet, MlKemSet, PqKeyPair,
-    RsaPrivateParts, RsaPublicParts,
+    Curve, EcPrivateParts, EcPublicParts, MlDsaSet, MlKemSet, PqKeyPair, Provider, RsaPrivateParts,
+    RsaPublicParts,
 };
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
@@ -53,7 +53,7 @@ fn curve_of(attrs: &Attributes) -> Result<Curve> {
     Ok(curve)
 }
 
-pub fn ec_private_parts(be: &dyn CryptoBackend, attrs: &Attributes) -> Result<EcPrivateParts> {
+pub fn ec_private_parts(be: &Provider, attrs: &Attributes) -> Result<EcPrivateParts> {
     let curve = curve_of(attrs)?;
     let scalar = need(attrs, CKA_VALUE)?;
     if scalar.len() > curve.scalar_len() || scalar.is_empty() {
@@ -62,7 +62,7 @@ pub fn ec_private_parts(be: &dyn CryptoBackend, attrs: &Attributes) -> Result<Ec
     // Left-pad: clients may strip leading zeros from the scalar.
     let mut padded = vec![0u8; curve.scalar_len() - scalar.len()];
     padded.extend_from_slice(&scalar);
-    let point = be.ec_public_point(curve, &padded)?;
+    let point = be.keys.ec_public_point(curve, &padded)?;
     Ok(EcPrivateParts {
         curve,
         scalar: padded,
@@ -80,7 +80,7 @@ pub fn ec_public_parts(attrs: &Attributes) -> Result<EcPublicParts> {
 }
 
 /// Parses the object's key into backend form.
-pub fn parse(be: &dyn CryptoBackend, attrs: &Attributes) -> Result<KeyOps> {
+pub fn parse(be: &Provider, attrs: &Attributes) -> Result<KeyOps> {
     let invalid = |e: Error| match e {
         Error::TemplateIncomplete | Error::TemplateInconsistent | Error::CurveNotSupported => e,
         Error::DomainParamsInvalid => e,
@@ -88,36 +88,46 @@ pub fn parse(be: &dyn CryptoBackend, attrs: &Attributes) -> Result<KeyOps> {
     };
     match (attrs.class(), attrs.key_type()) {
         (CKO_PRIVATE_KEY, Some(CKK_RSA)) => Ok(KeyOps::Private(
-            be.rsa_private(&rsa_private_parts(attrs)?)
+            be.keys
+                .rsa_private(&rsa_private_parts(attrs)?)
                 .map_err(invalid)?,
         )),
         (CKO_PUBLIC_KEY, Some(CKK_RSA)) => Ok(KeyOps::Public(
-            be.rsa_public(&rsa_public_parts(attrs)?).map_err(invalid)?,
+            be.keys
+                .rsa_public(&rsa_public_parts(attrs)?)
+                .map_err(invalid)?,
         )),
         (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => Ok(KeyOps::Private(
-            be.ec_private(&ec_private_parts(be, attrs).map_err(invalid)?)
+            be.keys
+                .ec_private(&ec_private_parts(be, attrs).map_err(invalid)?)
                 .map_err(invalid)?,
         )),
         (CKO_PUBLIC_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => Ok(KeyOps::Public(
-            be.ec_public(&ec_public_parts(attrs)?).map_err(invalid)?,
+            be.keys
+                .ec_public(&ec_public_parts(attrs)?)
+                .map_err(invalid)?,
         )),
         (CKO_PRIVATE_KEY, Some(CKK_ML_DSA)) => {
             let (value, seed) = (attrs.bytes(CKA_VALUE), attrs.bytes(CKA_SEED));
             Ok(KeyOps::Private(
-                be.ml_dsa_private(ml_dsa_set(attrs)?, value, seed)
+                be.keys
+                    .ml_dsa_private(ml_dsa_set(attrs)?, value, seed)
                     .map_err(invalid)?,
             ))
         }
         (CKO_PUBLIC_KEY, Some(CKK_ML_DSA)) => Ok(KeyOps::Public(
-            be.ml_dsa_public(ml_dsa_set(attrs)?, &need(attrs, CKA_VALUE)?)
+            be.keys
+                .ml_dsa_public(ml_dsa_set(attrs)?, &need(attrs, CKA_VALUE)?)
                 .map_err(invalid)?,
         )),
         (CKO_PRIVATE_KEY, Some(CKK_ML_KEM)) => Ok(KeyOps::Private(
-            be.ml_kem_private(ml_kem_set(attrs)?, &need(attrs, CKA_VALUE)?)
+            be.keys
+                .ml_kem_private(ml_kem_set(attrs)?, &need(attrs, CKA_VALUE)?)
                 .map_err(invalid)?,
         )),
         (CKO_PUBLIC_KEY, Some(CKK_ML_KEM)) => Ok(KeyOps::Public(
-            be.ml_kem_public(ml_kem_set(attrs)?, &need(attrs, CKA_VALUE)?)
+            be.keys
+                .ml_kem_public(ml_kem_set(attrs)?, &need(attrs, CKA_VALUE)?)
                 .map_err(invalid)?,
         )),
         _ => Err(Error::KeyTypeInconsistent),

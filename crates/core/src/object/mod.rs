@@ -6,7 +6,7 @@ pub mod key;
 pub mod schema;
 pub mod template;
 
-use crate::crypto::{CryptoBackend, Curve, PrivateKeyOps, PublicKeyOps};
+use crate::crypto::{Curve, PrivateKeyOps, Provider, PublicKeyOps};
 use crate::error::{Error, Result};
 pub use attribute::{AttrValue, Attributes, Template};
 use cryptoki_sys::*;
@@ -58,7 +58,7 @@ impl Object {
     }
 
     /// The parsed key, parsing it on first use.
-    fn ops(&self, be: &dyn CryptoBackend) -> Result<KeyOps> {
+    fn ops(&self, be: &Provider) -> Result<KeyOps> {
         if let Some(k) = self.parsed.get() {
             return Ok(k.clone());
         }
@@ -67,21 +67,21 @@ impl Object {
     }
 
     /// Parses now, so a bad key is refused when it is created, not when it is used.
-    pub fn validate_key(&self, be: &dyn CryptoBackend) -> Result<()> {
+    pub fn validate_key(&self, be: &Provider) -> Result<()> {
         match self.class() {
             CKO_PRIVATE_KEY | CKO_PUBLIC_KEY => self.ops(be).map(|_| ()),
             _ => Ok(()),
         }
     }
 
-    pub fn private_ops(&self, be: &dyn CryptoBackend) -> Result<Arc<dyn PrivateKeyOps>> {
+    pub fn private_ops(&self, be: &Provider) -> Result<Arc<dyn PrivateKeyOps>> {
         match self.ops(be)? {
             KeyOps::Private(k) => Ok(k),
             KeyOps::Public(_) => Err(Error::KeyTypeInconsistent),
         }
     }
 
-    pub fn public_ops(&self, be: &dyn CryptoBackend) -> Result<Arc<dyn PublicKeyOps>> {
+    pub fn public_ops(&self, be: &Provider) -> Result<Arc<dyn PublicKeyOps>> {
         match self.ops(be)? {
             KeyOps::Public(k) => Ok(k),
             KeyOps::Private(_) => Err(Error::KeyTypeInconsistent),

@@ -2,7 +2,7 @@
 //! `<stem>.hmac` sidecar next to it (written by tools/compute-integrity-hmac.sh). The key is
 //! public: the test catches modification, it is not an authenticity check.
 
-use crate::crypto::{CryptoBackend, HashAlg};
+use crate::crypto::{HashAlg, Provider};
 use std::path::{Path, PathBuf};
 use subtle::ConstantTimeEq;
 
@@ -23,7 +23,7 @@ pub enum Outcome {
 }
 
 /// Computes the library's HMAC and compares it with the sidecar.
-pub fn check(be: &dyn CryptoBackend, lib: Option<&Path>) -> Outcome {
+pub fn check(be: &Provider, lib: Option<&Path>) -> Outcome {
     let Some(lib) = lib else {
         return Outcome::Missing("the library's own path is unknown".into());
     };

@@ -8,7 +8,7 @@ use crate::crypto::cipher::CipherMode;
 use crate::crypto::drbg::HmacDrbg;
 use crate::crypto::rng::{APT_WINDOW, EntropyHealth, OutputHealth, RCT_CUTOFF};
 use crate::crypto::{
-    CryptoBackend, Curve, Direction, EcPublicParts, HashAlg, MlDsaSet, MlKemSet, RsaPrivateParts,
+    Curve, Direction, EcPublicParts, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, RsaPrivateParts,
     SignInput, SignScheme,
 };
 use crate::error::{Error, Result};
@@ -16,11 +16,11 @@ use crate::error::{Error, Result};
 /// One known-answer test.
 pub struct Kat {
     pub name: &'static str,
-    run: fn(&dyn CryptoBackend) -> Result<()>,
+    run: fn(&Provider) -> Result<()>,
 }
 
 impl Kat {
-    pub fn run(&self, be: &dyn CryptoBackend) -> Result<()> {
+    pub fn run(&self, be: &Provider) -> Result<()> {
         (self.run)(be)
     }
 }
@@ -146,13 +146,13 @@ fn compare(kat: &str, got: &[u8], want: &[u8]) -> Result<()> {
     }
 }
 
-fn digest(be: &dyn CryptoBackend, kat: &str, alg: HashAlg, msg: &[u8], md: &[u8]) -> Result<()> {
+fn digest(be: &Provider, kat: &str, alg: HashAlg, msg: &[u8], md: &[u8]) -> Result<()> {
     let mut d = be.digest(alg)?;
     d.update(msg);
     compare(kat, &d.finish(), md)
 }
 
-fn hmac(be: &dyn CryptoBackend, kat: &str, alg: HashAlg, mac: &[u8]) -> Result<()> {
+fn hmac(be: &Provider, kat: &str, alg: HashAlg, mac: &[u8]) -> Result<()> {
     let mut m = be.hmac(alg, v::HMAC_KEY)?;
     m.update(v::HMAC_MSG);
     compare(kat, &m.finish(), mac)
@@ -160,7 +160,7 @@ fn hmac(be: &dyn CryptoBackend, kat: &str, alg: HashAlg, mac: &[u8]) -> Result<(
 
 /// Encrypts and decrypts one vector with a mode.
 fn cipher(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     kat: &str,
     mode: CipherMode,
     key: &[u8],
@@ -177,7 +177,7 @@ fn cipher(
     compare(kat, &run(Direction::Decrypt, ct)?, pt)
 }
 
-fn aes_gcm(be: &dyn CryptoBackend) -> Result<()> {
+fn aes_gcm(be: &Provider) -> Result<()> {
     let mode = CipherMode::Gcm {
         iv: v::AES_GCM_IV.to_vec(),
         aad: v::AES_GCM_AAD.to_vec(),
@@ -187,7 +187,7 @@ fn aes_gcm(be: &dyn CryptoBackend) -> Result<()> {
     cipher(be, "AES-GCM", mode, v::AES_GCM_KEY, v::AES_GCM_PT, &sealed)
 }
 
-fn aes_cbc(be: &dyn CryptoBackend) -> Result<()> {
+fn aes_cbc(be: &Provider) -> Result<()> {
     let iv = v::AES_CBC_IV
         .try_into()
         .map_err(|_| Error::general("AES-CBC IV length"))?;
@@ -201,7 +201,7 @@ fn aes_cbc(be: &dyn CryptoBackend) -> Result<()> {
     )
 }
 
-fn aes_ctr(be: &dyn CryptoBackend) -> Result<()> {
+fn aes_ctr(be: &Provider) -> Result<()> {
     let block = v::AES_CTR_INIT_COUNTER
         .try_into()
         .map_err(|_| Error::general("AES-CTR block length"))?;
@@ -219,7 +219,7 @@ fn aes_ctr(be: &dyn CryptoBackend) -> Result<()> {
     )
 }
 
-fn rsa(be: &dyn CryptoBackend) -> Result<()> {
+fn rsa(be: &Provider) -> Result<()> {
     let parts = RsaPrivateParts {
         n: v::RSA2048_N.to_vec(),
         e: v::RSA2048_E.to_vec(),
@@ -233,19 +233,20 @@ fn rsa(be: &dyn CryptoBackend) -> Result<()> {
     let scheme = SignScheme::RsaPkcs1 {
         hash: Some(HashAlg::Sha256),
     };
-    let key = be.rsa_private(&parts)?;
+    let key = be.keys.rsa_private(&parts)?;
     let sig = key.sign(
         &scheme,
         SignInput::Message(v::RSA2048_MSG),
         &BackendEntropy(be),
     )?;
     compare("RSA", &sig, v::RSA2048_SHA256_SIG)?;
-    be.rsa_public(&parts.public())?
+    be.keys
+        .rsa_public(&parts.public())?
         .verify(&scheme, SignInput::Message(v::RSA2048_MSG), &sig)
 }
 
-fn ecdsa(be: &dyn CryptoBackend) -> Result<()> {
-    let key = be.ec_public(&EcPublicParts {
+fn ecdsa(be: &Provider) -> Result<()> {
+    let key = be.keys.ec_public(&EcPublicParts {
         curve: Curve::P256,
         point: v::ECDSA_P256_Q_UNCOMPRESSED.to_vec(),
     })?;
@@ -262,26 +263,37 @@ fn ecdsa(be: &dyn CryptoBackend) -> Result<()> {
     )
 }
 
-fn ml_dsa(be: &dyn CryptoBackend) -> Result<()> {
-    let pk = be.ml_dsa_public_from_seed(MlDsaSet::MlDsa44, v::ML_DSA_44_KEYGEN_SEED)?;
-    compare("ML-DSA", &pk, v::ML_DSA_44_KEYGEN_PK)?;
+fn ml_dsa(be: &Provider) -> Result<()> {
+    let pair = be
+        .keys
+        .ml_dsa_generate(MlDsaSet::MlDsa44, v::ML_DSA_44_KEYGEN_SEED)?;
+    compare("ML-DSA", &pair.public, v::ML_DSA_44_KEYGEN_PK)?;
     debug_assert!(
         v::ML_DSA_44_CTX.is_empty(),
         "the verify KAT uses the empty context"
     );
     let sig = expected("ML-DSA", v::ML_DSA_44_SIG);
-    be.ml_dsa_verify(MlDsaSet::MlDsa44, v::ML_DSA_44_PK, v::ML_DSA_44_MSG, &sig)
+    let scheme = SignScheme::MlDsa {
+        context: Vec::new(),
+        hedge: Hedge::Hedged,
+    };
+    be.keys
+        .ml_dsa_public(MlDsaSet::MlDsa44, v::ML_DSA_44_PK)?
+        .verify(&scheme, SignInput::Message(v::ML_DSA_44_MSG), &sig)
 }
 
-fn ml_kem(be: &dyn CryptoBackend) -> Result<()> {
-    let ss = be.ml_kem_decapsulate(MlKemSet::MlKem768, v::ML_KEM_768_DK, v::ML_KEM_768_CT)?;
+fn ml_kem(be: &Provider) -> Result<()> {
+    let ss = be
+        .keys
+        .ml_kem_private(MlKemSet::MlKem768, v::ML_KEM_768_DK)?
+        .decapsulate(v::ML_KEM_768_CT)?;
     compare("ML-KEM", &ss, v::ML_KEM_768_SS)
 }
 
 /// The entropy health tests must trip on a stuck and on a biased source, pass on the
 /// backend's real source (SP 800-90B 4.3 start-up test, 1024 samples), and the output test
 /// must trip on a repeated block.
-fn rng(be: &dyn CryptoBackend) -> Result<()> {
+fn rng(be: &Provider) -> Result<()> {
     let fail = |what: &str| Err(Error::general(format!("RNG: health test {what}")));
     let stuck_len = if super::fault::injected("RNG") {
         RCT_CUTOFF - 1
@@ -312,7 +324,7 @@ fn rng(be: &dyn CryptoBackend) -> Result<()> {
 }
 
 /// CAVP HMAC_DRBG (no reseed): instantiate, generate and discard, generate and compare.
-fn drbg(be: &dyn CryptoBackend) -> Result<()> {
+fn drbg(be: &Provider) -> Result<()> {
     let mut d = HmacDrbg::instantiate(
         be,
         v::HMAC_DRBG_ENTROPY,
@@ -327,7 +339,7 @@ fn drbg(be: &dyn CryptoBackend) -> Result<()> {
 
 /// Randomness for the RSA KAT's blinding, straight from the backend's entropy source (the
 /// DRBG is instantiated only after the self-tests pass).
-struct BackendEntropy<'a>(&'a dyn CryptoBackend);
+struct BackendEntropy<'a>(&'a Provider);
 
 impl crate::crypto::Rng for BackendEntropy<'_> {
     fn fill(&self, buf: &mut [u8]) -> Result<()> {

@@ -8,7 +8,7 @@ mod kats;
 mod vectors;
 
 use crate::config::Config;
-use crate::crypto::CryptoBackend;
+use crate::crypto::Provider;
 use crate::error::{Error, Result};
 use crate::module::enter_error_state;
 use std::path::Path;
@@ -74,13 +74,9 @@ fn publish(report: PostReport) {
 }
 
 /// Runs the power-on self-tests. `library` is the loaded module file, when known.
-pub fn power_on(
-    backend: &dyn CryptoBackend,
-    config: &Config,
-    library: Option<&Path>,
-) -> Result<()> {
+pub fn power_on(backend: &Provider, config: &Config, library: Option<&Path>) -> Result<()> {
     let mut report = PostReport {
-        backend: backend.name().to_string(),
+        backend: backend.name.to_string(),
         fips_approved_only: config.algorithms.fips_approved_only,
         integrity: Integrity::Failed,
         integrity_detail: String::new(),
@@ -108,7 +104,7 @@ pub fn power_on(
 const INTEGRITY_ALGORITHMS: [&str; 2] = ["SHA-256", "HMAC-SHA-256"];
 
 fn run(
-    backend: &dyn CryptoBackend,
+    backend: &Provider,
     config: &Config,
     library: Option<&Path>,
     report: &mut PostReport,

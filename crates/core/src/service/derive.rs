@@ -97,7 +97,7 @@ impl Module {
             bases.extend(salt_key.as_ref().map(|k| k.attrs()));
             template::inherit_from_base(&mut attrs, &bases);
             made = KeyRef::of(&attrs);
-            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+            Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
         let event = Event::new(Operation::DeriveKey {
             mechanism: mech.mech as u64,
@@ -130,7 +130,7 @@ impl Module {
         };
         let peer =
             ec_point_from_der(curve, public_data).map_err(|_| Error::MechanismParamInvalid)?;
-        let z = base.private_ops(&*self.backend)?.ecdh(&peer)?;
+        let z = base.private_ops(self.backend)?.ecdh(&peer)?;
         let len = match (wanted, key_type) {
             (Some(l), _) => l,
             (None, CKK_GENERIC_SECRET) => z.len(),

@@ -64,6 +64,9 @@ pub(super) fn rsa_scheme(module: &Module, mech: &Mechanism) -> Result<AsymEncSch
             let mgf_hash = hash_of_mgf(*mgf)?;
             module.policy.check_param_hash(hash)?;
             module.policy.check_param_hash(mgf_hash)?;
+            let spec =
+                crate::mechanism::registry::lookup(mech.mech).ok_or(Error::MechanismInvalid)?;
+            module.policy.check_oaep(spec, hash, mgf_hash)?;
             AsymEncScheme::RsaOaep {
                 hash,
                 mgf_hash,
@@ -189,7 +192,7 @@ impl Module {
             Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
             e => e,
         })?;
-        let be = &*self.backend;
+        let be = self.backend;
         let kind = match spec.family {
             Family::Aes => {
                 let value = check_aes_key(self, spec, &obj, usage(dir))?;
@@ -272,7 +275,7 @@ impl Module {
         };
         let kind = &mut op.kind;
         let rng = &*self.rng;
-        let be = &*self.backend;
+        let be = self.backend;
         let r = op.pending.deliver(out, hint, || {
             match kind.take().ok_or_else(|| Error::general("cipher gone"))? {
                 CryptKind::Stream(mut c) => {

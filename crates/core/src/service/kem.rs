@@ -42,7 +42,7 @@ impl Module {
             }
             let tpl = template::with_key_template(tpl, obj.attrs(), CKA_ENCAPSULATE_TEMPLATE)?;
             let attrs = self.shared_secret_attrs(&s, t, &tpl)?;
-            let (ct, secret) = obj.public_ops(&*self.backend)?.encapsulate(&*self.rng)?;
+            let (ct, secret) = obj.public_ops(self.backend)?.encapsulate(&*self.rng)?;
             let handle = self.store_secret(t, h, attrs, &secret, None)?;
             Ok((Output::Data(Zeroizing::new(ct)), Some(handle)))
         })();
@@ -78,7 +78,7 @@ impl Module {
             }
             let tpl = template::with_key_template(tpl, obj.attrs(), CKA_DECAPSULATE_TEMPLATE)?;
             let attrs = self.shared_secret_attrs(&s, t, &tpl)?;
-            let secret = obj.private_ops(&*self.backend)?.decapsulate(ct)?;
+            let secret = obj.private_ops(self.backend)?.decapsulate(ct)?;
             self.store_secret(t, h, attrs, &secret, Some(obj.attrs()))
         })();
         let event = Event::new(Operation::Decapsulate {
@@ -170,6 +170,6 @@ impl Module {
         if let Some(base) = base {
             template::inherit_from_base(&mut attrs, &[base]);
         }
-        Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+        Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
     }
 }

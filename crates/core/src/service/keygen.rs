@@ -4,7 +4,7 @@
 use super::{check_object_access, rv_of};
 use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::{
-    CryptoBackend, Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Rng, SignInput, SignScheme,
+    Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, Rng, SignInput, SignScheme,
 };
 use crate::error::{Error, Result};
 use crate::mechanism::{Mechanism, Op};
@@ -64,7 +64,7 @@ impl Module {
                 .approved(spec, Op::Generate, Some(len * 8), None);
             template::derive_key_attributes(&mut attrs, origin, approved);
             made = KeyRef::of(&attrs);
-            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+            Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
         let event = Event::new(Operation::GenerateKey {
             mechanism: mech.mech as u64,
@@ -109,7 +109,7 @@ impl Module {
             check_object_access(&s, login, public.is_token(), public.is_private())?;
             check_object_access(&s, login, private.is_token(), private.is_private())?;
 
-            let be = &*self.backend;
+            let be = self.backend;
             let (bits, curve) = match key_type {
                 CKK_RSA => {
                     let bits = public
@@ -121,7 +121,7 @@ impl Module {
                         .map(<[u8]>::to_vec)
                         .unwrap_or_else(|| F4.to_vec());
                     check_public_exponent(&e, self.policy.fips_approved_only)?;
-                    let parts = be.generate_rsa(bits, &e, &*self.rng)?;
+                    let parts = be.keys.generate_rsa(bits, &e, &*self.rng)?;
                     let (pa, pr) = key::rsa_attrs(&parts);
                     public.extend(pa);
                     private.extend(pr);
@@ -143,11 +143,17 @@ impl Module {
                             .map_err(|_| Error::TemplateInconsistent)?;
                         let mut seed = Zeroizing::new([0u8; 32]);
                         self.rng.fill(&mut seed[..])?;
-                        (be.ml_dsa_generate(set, &seed[..])?, set.public_key_len())
+                        (
+                            be.keys.ml_dsa_generate(set, &seed[..])?,
+                            set.public_key_len(),
+                        )
                     } else {
                         let set = MlKemSet::from_parameter_set(set)
                             .map_err(|_| Error::TemplateInconsistent)?;
-                        (be.ml_kem_generate(set, &*self.rng)?, set.public_key_len())
+                        (
+                            be.keys.ml_kem_generate(set, &*self.rng)?,
+                            set.public_key_len(),
+                        )
                     };
                     self.policy.check_key_size(spec, size)?;
                     let (pa, pr) = key::pq_attrs(set, &pair);
@@ -164,7 +170,7 @@ impl Module {
                         return Err(Error::CurveNotSupported);
                     }
                     self.policy.check_key_size(spec, curve.bits())?;
-                    let parts = be.generate_ec(curve, &*self.rng)?;
+                    let parts = be.keys.generate_ec(curve, &*self.rng)?;
                     let (pa, pr) = key::ec_attrs(&parts);
                     public.set(CKA_EC_PARAMS, AttrValue::Bytes(curve.ec_params().to_vec()));
                     public.extend(pa);
@@ -209,7 +215,7 @@ fn check_public_exponent(e: &[u8], approved_mode: bool) -> Result<()> {
 /// KEM). A failure means the generator or the backend is broken: the module enters the error
 /// state.
 fn pairwise_consistency(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     rng: &dyn Rng,
     public: &Attributes,
     private: &Attributes,
@@ -252,7 +258,7 @@ fn pairwise_consistency(
 
 /// The KEM form of the pairwise test: both sides must reach the same shared secret.
 fn kem_pairwise(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     rng: &dyn Rng,
     public: &Attributes,
     private: &Attributes,

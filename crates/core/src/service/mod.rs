@@ -46,7 +46,7 @@ impl Module {
 
     /// An object visible to the session.
     pub fn object(&self, token: &Token, h: CK_OBJECT_HANDLE) -> Result<(Arc<Object>, Location)> {
-        token.object(&*self.backend, h)
+        token.object(self.backend, h)
     }
 
     /// What a caller logged in as `login` may do beyond the template rules.

@@ -32,8 +32,8 @@ impl Module {
             self.complete_imported_key(&mut attrs)?;
             let approved = self.import_approved(&attrs);
             template::derive_key_attributes(&mut attrs, Origin::Create, approved);
-            Object::new(attrs.clone()).validate_key(&*self.backend)?;
-            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+            Object::new(attrs.clone()).validate_key(self.backend)?;
+            Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
         let event = Event::new(Operation::CreateObject).object(made);
         self.record(&s, event, rv_of(&r));
@@ -100,7 +100,7 @@ impl Module {
             let attrs = template::apply_copy(&o, tpl, self.rights(login))?;
             made = KeyRef::of(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
-            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+            Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
         let event = Event::new(Operation::CopyObject).key(source).object(made);
         self.record(&s, event, rv_of(&r));
@@ -120,7 +120,7 @@ impl Module {
             if !o.attrs().bool(CKA_DESTROYABLE) {
                 return Err(Error::ActionProhibited);
             }
-            t.destroy(&*self.backend, obj)
+            t.destroy(self.backend, obj)
         })();
         let event = Event::new(Operation::DestroyObject).object(gone);
         self.record(&s, event, rv_of(&r));
@@ -152,7 +152,7 @@ impl Module {
         types: &[CK_ATTRIBUTE_TYPE],
     ) -> Result<Vec<AttributeAnswer>> {
         let (_, t) = self.session(h)?;
-        let (o, complete) = t.object_view(&*self.backend, obj)?;
+        let (o, complete) = t.object_view(self.backend, obj)?;
         Ok(types
             .iter()
             .map(|ty| match template::read(&o, *ty) {
@@ -183,7 +183,7 @@ impl Module {
                 require_rw(&s)?;
             }
             let rights = self.rights(t.login_state());
-            t.modify(&*self.backend, &*self.rng, obj, |current| {
+            t.modify(self.backend, &*self.rng, obj, |current| {
                 template::apply_set(current, tpl, rights)
             })
         })();
@@ -194,7 +194,7 @@ impl Module {
 
     pub fn find_objects_init(&self, h: CK_SESSION_HANDLE, tpl: &Template) -> Result<()> {
         let (s, t) = self.session(h)?;
-        let handles = t.find(&*self.backend, tpl)?;
+        let handles = t.find(self.backend, tpl)?;
         let mut st = s.lock();
         ensure_idle(&st.ops.find)?;
         st.ops.find = Some(FindOp { handles, pos: 0 });

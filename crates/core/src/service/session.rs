@@ -26,7 +26,7 @@ impl Module {
         t.drop_session_objects(h);
         // Closing the application's last session on a token logs it out.
         if self.sessions.count(s.slot).0 == 0 {
-            t.reset_login(&*self.backend)?;
+            t.reset_login(self.backend)?;
         }
         Ok(())
     }
@@ -38,7 +38,7 @@ impl Module {
                 t.drop_session_objects(h);
             }
         }
-        t.reset_login(&*self.backend)
+        t.reset_login(self.backend)
     }
 
     pub fn session_info(&self, h: CK_SESSION_HANDLE) -> Result<SessionInfo> {
@@ -64,14 +64,14 @@ impl Module {
                 if ro_exists && t.login_state() == Login::Public {
                     Err(Error::SessionReadOnlyExists)
                 } else {
-                    t.login(&*self.backend, &self.pins, Role::So, pin)
+                    t.login(self.backend, &self.pins, Role::So, pin)
                 }
             }
-            CKU_USER => t.login(&*self.backend, &self.pins, Role::User, pin),
+            CKU_USER => t.login(self.backend, &self.pins, Role::User, pin),
             CKU_CONTEXT_SPECIFIC if !s.lock().ops.awaiting_context_login() => {
                 Err(Error::OperationNotInitialized)
             }
-            CKU_CONTEXT_SPECIFIC => t.reauthenticate(&*self.backend, &self.pins, pin).map(|_| {
+            CKU_CONTEXT_SPECIFIC => t.reauthenticate(self.backend, &self.pins, pin).map(|_| {
                 s.lock().ops.context_authenticated();
             }),
             _ => Err(Error::UserTypeInvalid),
@@ -88,7 +88,7 @@ impl Module {
 
     pub fn logout(&self, h: CK_SESSION_HANDLE) -> Result<()> {
         let (s, t) = self.session(h)?;
-        let r = t.logout(&*self.backend);
+        let r = t.logout(self.backend);
         self.record(&s, Operation::Logout, rv_of(&r));
         r
     }

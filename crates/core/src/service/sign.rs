@@ -3,7 +3,7 @@
 use super::rv_of;
 use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::stream::SignData;
-use crate::crypto::{Curve, Hedge, SignScheme};
+use crate::crypto::{Curve, Hedge, SignScheme, Streaming};
 use crate::error::{Error, Result};
 use crate::mechanism::params::{hash_of_mechanism, hash_of_mgf};
 use crate::mechanism::registry::Family;
@@ -59,12 +59,7 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
     Ok(match spec.family {
         Family::Rsa => match mech.mech {
             CKM_RSA_X_509 => SignScheme::RsaRaw,
-            CKM_RSA_PKCS_PSS
-            | CKM_SHA1_RSA_PKCS_PSS
-            | CKM_SHA224_RSA_PKCS_PSS
-            | CKM_SHA256_RSA_PKCS_PSS
-            | CKM_SHA384_RSA_PKCS_PSS
-            | CKM_SHA512_RSA_PKCS_PSS => {
+            m if crate::mechanism::is_pss(m) => {
                 let Params::Pss {
                     hash,
                     mgf,
@@ -81,11 +76,13 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
                 let mgf_hash = hash_of_mgf(*mgf)?;
                 module.policy.check_param_hash(hash)?;
                 module.policy.check_param_hash(mgf_hash)?;
+                let salt_len =
+                    usize::try_from(*salt_len).map_err(|_| Error::MechanismParamInvalid)?;
+                module.policy.check_pss(spec, hash, mgf_hash, salt_len)?;
                 SignScheme::RsaPss {
                     hash,
                     mgf_hash,
-                    salt_len: usize::try_from(*salt_len)
-                        .map_err(|_| Error::MechanismParamInvalid)?,
+                    salt_len,
                 }
             }
             _ => SignScheme::RsaPkcs1 { hash: spec.hash },
@@ -118,7 +115,9 @@ fn ml_dsa_scheme(module: &Module, mech: &Mechanism) -> Result<SignScheme> {
         _ => return Err(Error::MechanismParamInvalid),
     };
     let plain = context.is_empty() && hedge == Hedge::Hedged;
-    if context.len() > 255 || (!plain && !module.backend.ml_dsa_context_and_deterministic()) {
+    let spec = module.policy.lookup(mech.mech, Op::Verify)?;
+    let takes_context = module.policy.signature(spec).is_some_and(|s| s.context);
+    if context.len() > 255 || (!plain && !takes_context) {
         return Err(Error::MechanismParamInvalid);
     }
     Ok(SignScheme::MlDsa { context, hedge })
@@ -164,6 +163,14 @@ fn check_params(spec: &MechSpec, mech: &Mechanism, key_bits: Option<usize>) -> R
         }
         _ => Ok(()),
     }
+}
+
+/// How the provider's scheme for a signing mechanism takes multi-part input.
+pub(super) fn streaming(module: &Module, spec: &MechSpec) -> Streaming {
+    module
+        .policy
+        .signature(spec)
+        .map_or(Streaming::Prehash, |s| s.streaming)
 }
 
 /// Whether the mechanism hashes the caller's data itself (the input is the message).
@@ -256,7 +263,7 @@ impl Module {
         let (s, t) = self.session(h)?;
         ensure_idle(&s.lock().ops.sign)?;
         let p = self.prepare(t, mech, key, Op::Sign, CKA_SIGN)?;
-        let be = &*self.backend;
+        let be = self.backend;
         let (kind, len) = if let Some((mac, len)) = self.mac_for(p.spec, &p.obj)? {
             (SignerKind::Mac { mac }, len)
         } else {
@@ -267,7 +274,7 @@ impl Module {
             } else {
                 None
             };
-            let data = SignData::new(be, msg_hash, scheme.is_pure())?;
+            let data = SignData::new(be, msg_hash, scheme.is_pure(), streaming(self, p.spec))?;
             let len = key.signature_len();
             (
                 SignerKind::Asym {
@@ -387,7 +394,7 @@ impl Module {
         let (s, t) = self.session(h)?;
         ensure_idle(&s.lock().ops.verify)?;
         let p = self.prepare(t, mech, key, Op::Verify, CKA_VERIFY)?;
-        let be = &*self.backend;
+        let be = self.backend;
         let (kind, len) = if let Some((mac, len)) = self.mac_for(p.spec, &p.obj)? {
             (VerifierKind::Mac { mac }, len)
         } else {
@@ -398,7 +405,7 @@ impl Module {
             } else {
                 None
             };
-            let data = SignData::new(be, msg_hash, scheme.is_pure())?;
+            let data = SignData::new(be, msg_hash, scheme.is_pure(), streaming(self, p.spec))?;
             let len = key.signature_len();
             (
                 VerifierKind::Asym {

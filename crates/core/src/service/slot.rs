@@ -65,7 +65,7 @@ impl Module {
 
     pub fn token_info(&self, slot: CK_SLOT_ID) -> Result<TokenInfo> {
         let t = self.token(slot)?;
-        let st = t.status(&*self.backend)?;
+        let st = t.status(self.backend)?;
         let max = self.pins.max_failures;
         let mut flags = CKF_RNG | CKF_LOGIN_REQUIRED;
         if st.initialized {
@@ -96,7 +96,7 @@ impl Module {
         Ok(TokenInfo {
             label: st.label,
             manufacturer: MANUFACTURER.into(),
-            model: if self.backend.is_fips_module() {
+            model: if self.backend.fips_module {
                 "FIPS (AWS-LC)"
             } else {
                 "Software"
@@ -144,7 +144,7 @@ impl Module {
             Err(Error::SessionExists)
         } else {
             self.audit_ready()
-                .and_then(|_| t.init_token(&*self.backend, &*self.rng, &self.pins, so_pin, label))
+                .and_then(|_| t.init_token(self.backend, &*self.rng, &self.pins, so_pin, label))
         };
         if r.is_ok() {
             tracing::info!("slot {slot}: token initialized with label {label:?}");
@@ -162,7 +162,7 @@ impl Module {
                 return Err(Error::UserNotLoggedIn);
             }
             require_rw(&s)?;
-            t.init_pin(&*self.backend, &*self.rng, &self.pins, pin)
+            t.init_pin(self.backend, &*self.rng, &self.pins, pin)
         })();
         self.record(&s, Operation::InitPin, rv_of(&r));
         r
@@ -173,7 +173,7 @@ impl Module {
         let (s, t) = self.session(h)?;
         let r = require_rw(&s)
             .and_then(|_| self.audit_ready())
-            .and_then(|_| t.set_pin(&*self.backend, &*self.rng, &self.pins, old, new));
+            .and_then(|_| t.set_pin(self.backend, &*self.rng, &self.pins, old, new));
         self.record(&s, Operation::SetPin, rv_of(&r));
         r
     }

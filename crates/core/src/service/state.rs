@@ -206,13 +206,14 @@ impl Module {
             None
         };
         let pure = a.scheme.is_pure();
-        let input = SignData::restore(&*self.backend, msg_hash, pure, a.input.clone())?;
+        let streaming = super::sign::streaming(self, p.spec);
+        let input = SignData::restore(self.backend, msg_hash, pure, streaming, a.input.clone())?;
         Ok((p, input))
     }
 
     fn restore_sign(&self, t: &Token, a: SavedAsym) -> Result<SignOp> {
         let (p, input) = self.restore_asym(t, &a, Op::Sign, CKA_SIGN)?;
-        let key = p.obj.private_ops(&*self.backend)?;
+        let key = p.obj.private_ops(self.backend)?;
         Ok(SignOp {
             info: p.info,
             key: a.key,
@@ -230,7 +231,7 @@ impl Module {
 
     fn restore_verify(&self, t: &Token, a: SavedAsym) -> Result<VerifyOp> {
         let (p, input) = self.restore_asym(t, &a, Op::Verify, CKA_VERIFY)?;
-        let key = p.obj.public_ops(&*self.backend)?;
+        let key = p.obj.public_ops(self.backend)?;
         Ok(VerifyOp {
             info: p.info,
             key: a.key,

@@ -75,7 +75,7 @@ impl Module {
         dir: Direction,
         data: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>> {
-        let be = &*self.backend;
+        let be = self.backend;
         match (kek, mech.mech) {
             (Kek::Aes(k), CKM_AES_KEY_WRAP | CKM_AES_KEY_WRAP_KWP) => {
                 if mech.params != Params::None {
@@ -115,11 +115,13 @@ impl Module {
             )),
             (CKO_PRIVATE_KEY, Some(CKK_RSA)) => self
                 .backend
-                .private_key_to_pkcs8(&PrivateKeyMaterial::Rsa(key::rsa_private_parts(a)?)),
+                .keys
+                .to_pkcs8(&PrivateKeyMaterial::Rsa(key::rsa_private_parts(a)?)),
             (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => {
                 self.backend
-                    .private_key_to_pkcs8(&PrivateKeyMaterial::Ec(key::ec_private_parts(
-                        &*self.backend,
+                    .keys
+                    .to_pkcs8(&PrivateKeyMaterial::Ec(key::ec_private_parts(
+                        self.backend,
                         a,
                     )?))
             }
@@ -243,9 +245,9 @@ impl Module {
                 && kek_obj.approved_key();
             let key_approved = approved && self.import_approved(&attrs);
             template::derive_key_attributes(&mut attrs, Origin::Unwrap, key_approved);
-            Object::new(attrs.clone()).validate_key(&*self.backend)?;
+            Object::new(attrs.clone()).validate_key(self.backend)?;
             made = KeyRef::of(&attrs);
-            Ok(t.insert(&*self.backend, &*self.rng, h, vec![attrs])?[0])
+            Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
         let event = Event::new(Operation::UnwrapKey {
             mechanism: mech.mech as u64,
@@ -277,7 +279,7 @@ impl Module {
                 Ok(())
             }
             CKO_PRIVATE_KEY => {
-                let parts = self.backend.private_key_from_pkcs8(material)?;
+                let parts = self.backend.keys.parse_pkcs8(material)?;
                 let (kt, private) = match &parts {
                     PrivateKeyMaterial::Rsa(p) => (CKK_RSA, key::rsa_attrs(p).1),
                     PrivateKeyMaterial::Ec(p) if p.curve == Curve::Ed25519 => {

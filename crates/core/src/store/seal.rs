@@ -7,7 +7,7 @@
 //! under keys derived from the user and SO PINs.
 
 use super::StoredObject;
-use crate::crypto::{CryptoBackend, HashAlg, Rng};
+use crate::crypto::{HashAlg, Provider, Rng};
 use crate::error::{Error, Result};
 use crate::object::Attributes;
 use crate::object::schema::is_secret;
@@ -67,13 +67,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Attributes> {
     Ok(attrs)
 }
 
-fn seal(
-    be: &dyn CryptoBackend,
-    rng: &dyn Rng,
-    key: &[u8],
-    aad: &[u8],
-    pt: &[u8],
-) -> Result<Vec<u8>> {
+fn seal(be: &Provider, rng: &dyn Rng, key: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill(&mut nonce)?;
     let mut out = nonce.to_vec();
@@ -81,7 +75,7 @@ fn seal(
     Ok(out)
 }
 
-fn open(be: &dyn CryptoBackend, key: &[u8], aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+fn open(be: &Provider, key: &[u8], aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     if blob.len() < NONCE_LEN + 16 {
         return Err(Error::device("sealed blob too short"));
     }
@@ -119,14 +113,14 @@ fn row_bytes(serial: &str, row: &StoredObject) -> Vec<u8> {
     b
 }
 
-fn row_digest(be: &dyn CryptoBackend, bytes: &[u8]) -> Result<Vec<u8>> {
+fn row_digest(be: &Provider, bytes: &[u8]) -> Result<Vec<u8>> {
     let mut d = be.digest(HashAlg::Sha256)?;
     d.update(bytes);
     Ok(d.finish())
 }
 
 /// HMAC-SHA256 under a key of its own, split from the token key.
-fn row_mac(be: &dyn CryptoBackend, key: &TokenKey, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+fn row_mac(be: &Provider, key: &TokenKey, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let mut split = be.hmac(HashAlg::Sha256, &key.0[..])?;
     split.update(b"craton-hsm row mac key v1");
     let mut mac = be.hmac(HashAlg::Sha256, &split.finish())?;
@@ -136,7 +130,7 @@ fn row_mac(be: &dyn CryptoBackend, key: &TokenKey, bytes: &[u8]) -> Result<Zeroi
 
 /// The authenticator a row is stored with: its digest, then its MAC when `key` is given.
 pub fn authenticate(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     key: Option<&TokenKey>,
     serial: &str,
     row: &StoredObject,
@@ -164,7 +158,7 @@ enum Trust {
 
 /// Checks a row's authenticator before anything in it is decoded.
 fn verify(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     key: Option<&TokenKey>,
     serial: &str,
     legacy: bool,
@@ -197,7 +191,7 @@ fn verify(
 /// their non-secret attributes readable and seal only key material. Either way the row is
 /// authenticated (`authenticate`).
 pub fn seal_object(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     rng: &dyn Rng,
     key: Option<&TokenKey>,
     serial: &str,
@@ -254,7 +248,7 @@ pub struct Opened {
 /// token key is unavailable. `legacy`: the store is at schema 1, its rows not yet
 /// authenticated.
 pub fn open_object(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     key: Option<&TokenKey>,
     serial: &str,
     legacy: bool,
@@ -308,7 +302,7 @@ pub fn open_object(
 
 /// Wraps the token key under a PIN-derived key (AAD names the role).
 pub fn wrap_token_key(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     rng: &dyn Rng,
     kek: &[u8],
     role: &str,
@@ -323,12 +317,7 @@ pub fn wrap_token_key(
     )
 }
 
-pub fn unwrap_token_key(
-    be: &dyn CryptoBackend,
-    kek: &[u8],
-    role: &str,
-    blob: &[u8],
-) -> Result<TokenKey> {
+pub fn unwrap_token_key(be: &Provider, kek: &[u8], role: &str, blob: &[u8]) -> Result<TokenKey> {
     let k = open(
         be,
         kek,

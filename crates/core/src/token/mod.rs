@@ -6,7 +6,7 @@
 
 pub mod pin;
 
-use crate::crypto::{CryptoBackend, Rng};
+use crate::crypto::{Provider, Rng};
 use crate::error::{Error, Result};
 use crate::object::{AttrValue, Attributes, Object};
 use crate::store::seal::{self, TokenKey};
@@ -130,7 +130,7 @@ impl Token {
     }
 
     /// Locks the token state, first catching up with other processes' commits.
-    fn lock(&self, be: &dyn CryptoBackend) -> Result<MutexGuard<'_, State>> {
+    fn lock(&self, be: &Provider) -> Result<MutexGuard<'_, State>> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         st.catch_up(self.slot_id)?;
         if st.stale_objects || st.objects.is_empty() && !st.handles.is_empty() {
@@ -141,13 +141,13 @@ impl Token {
     }
 
     /// Loads objects on first use (the token is opened before any login).
-    pub fn load(&self, be: &dyn CryptoBackend) -> Result<()> {
+    pub fn load(&self, be: &Provider) -> Result<()> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         st.record = st.store.load_token()?;
         st.sync_objects(be, true)
     }
 
-    pub fn status(&self, be: &dyn CryptoBackend) -> Result<TokenStatus> {
+    pub fn status(&self, be: &Provider) -> Result<TokenStatus> {
         let st = self.lock(be)?;
         Ok(TokenStatus {
             label: if st.record.initialized() {
@@ -180,7 +180,7 @@ impl Token {
     /// with a new token key. The caller has checked that no session is open.
     pub fn init_token(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         rng: &dyn Rng,
         policy: &PinPolicy,
         so_pin: &[u8],
@@ -218,7 +218,7 @@ impl Token {
     /// whether it was right or wrong, so no guess is ever uncounted.
     fn verify_pin(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         policy: &PinPolicy,
         role: Role,
         pin: &[u8],
@@ -245,12 +245,7 @@ impl Token {
 
     /// Counts one attempt against `role`'s PIN in the store and returns the PIN record, or
     /// refuses: locked, not set, or the count could not be written.
-    fn charge_attempt(
-        &self,
-        be: &dyn CryptoBackend,
-        policy: &PinPolicy,
-        role: Role,
-    ) -> Result<PinRecord> {
+    fn charge_attempt(&self, be: &Provider, policy: &PinPolicy, role: Role) -> Result<PinRecord> {
         let max = policy.max_failures;
         let mut st = self.lock(be)?;
         let charged = st.store.update_token(|r| {
@@ -287,13 +282,7 @@ impl Token {
     }
 
     /// `C_Login` for the SO or the user. Session-state conflicts are checked by the caller.
-    pub fn login(
-        &self,
-        be: &dyn CryptoBackend,
-        policy: &PinPolicy,
-        role: Role,
-        pin: &[u8],
-    ) -> Result<()> {
+    pub fn login(&self, be: &Provider, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<()> {
         self.check_can_login(be, role)?;
         let key = self.verify_pin(be, policy, role, pin)?;
         let mut st = self.lock(be)?;
@@ -315,7 +304,7 @@ impl Token {
         synced
     }
 
-    fn check_can_login(&self, be: &dyn CryptoBackend, role: Role) -> Result<()> {
+    fn check_can_login(&self, be: &Provider, role: Role) -> Result<()> {
         let st = self.lock(be)?;
         if !st.record.initialized() {
             return Err(match role {
@@ -330,19 +319,14 @@ impl Token {
     }
 
     /// `C_Login(CKU_CONTEXT_SPECIFIC)`: re-checks the user PIN without changing login state.
-    pub fn reauthenticate(
-        &self,
-        be: &dyn CryptoBackend,
-        policy: &PinPolicy,
-        pin: &[u8],
-    ) -> Result<()> {
+    pub fn reauthenticate(&self, be: &Provider, policy: &PinPolicy, pin: &[u8]) -> Result<()> {
         if self.login_state() != Login::User {
             return Err(Error::UserNotLoggedIn);
         }
         self.verify_pin(be, policy, Role::User, pin).map(|_| ())
     }
 
-    pub fn logout(&self, be: &dyn CryptoBackend) -> Result<()> {
+    pub fn logout(&self, be: &Provider) -> Result<()> {
         let mut st = self.lock(be)?;
         if st.login == Login::Public {
             return Err(Error::UserNotLoggedIn);
@@ -351,7 +335,7 @@ impl Token {
     }
 
     /// Drops the login without a PIN (all sessions closed).
-    pub fn reset_login(&self, be: &dyn CryptoBackend) -> Result<()> {
+    pub fn reset_login(&self, be: &Provider) -> Result<()> {
         let mut st = self.lock(be)?;
         if st.login != Login::Public {
             st.drop_login(be)?;
@@ -362,7 +346,7 @@ impl Token {
     /// `C_InitPIN`: the SO sets (or resets) the user PIN, clearing its lockout.
     pub fn init_pin(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         rng: &dyn Rng,
         policy: &PinPolicy,
         new_pin: &[u8],
@@ -391,7 +375,7 @@ impl Token {
     /// `C_SetPIN`: changes the PIN of the logged-in role, or the user's when nobody is.
     pub fn set_pin(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         rng: &dyn Rng,
         policy: &PinPolicy,
         old_pin: &[u8],
@@ -422,7 +406,7 @@ impl Token {
     /// key whose material is sealed until login gives `CKR_USER_NOT_LOGGED_IN`.
     pub fn object(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         handle: CK_OBJECT_HANDLE,
     ) -> Result<(Arc<Object>, Location)> {
         let st = self.lock(be)?;
@@ -437,7 +421,7 @@ impl Token {
     /// token key before login, with `false` saying its material is still sealed.
     pub fn object_view(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         handle: CK_OBJECT_HANDLE,
     ) -> Result<(Arc<Object>, bool)> {
         let st = self.lock(be)?;
@@ -448,7 +432,7 @@ impl Token {
     /// Handles of visible objects matching `template`, in handle order.
     pub fn find(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
     ) -> Result<Vec<CK_OBJECT_HANDLE>> {
         let st = self.lock(be)?;
@@ -466,7 +450,7 @@ impl Token {
     /// Adds objects (one transaction for token objects) and returns their handles.
     pub fn insert(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         rng: &dyn Rng,
         session: CK_SESSION_HANDLE,
         objects: Vec<Attributes>,
@@ -521,7 +505,7 @@ impl Token {
     /// the stored object first, it is re-read and the change applied again.
     pub fn modify(
         &self,
-        be: &dyn CryptoBackend,
+        be: &Provider,
         rng: &dyn Rng,
         handle: CK_OBJECT_HANDLE,
         change: impl Fn(&Object) -> Result<Attributes>,
@@ -570,7 +554,7 @@ impl Token {
         ))
     }
 
-    pub fn destroy(&self, be: &dyn CryptoBackend, handle: CK_OBJECT_HANDLE) -> Result<()> {
+    pub fn destroy(&self, be: &Provider, handle: CK_OBJECT_HANDLE) -> Result<()> {
         let mut st = self.lock(be)?;
         let location = st
             .objects
@@ -647,7 +631,7 @@ impl State {
 
     /// The first login into a schema-1 store authenticates its rows (as far as they open
     /// under the token key) and moves it to schema 2.
-    fn authenticate_legacy(&mut self, be: &dyn CryptoBackend) -> Result<()> {
+    fn authenticate_legacy(&mut self, be: &Provider) -> Result<()> {
         if !self.store.legacy() {
             return Ok(());
         }
@@ -668,7 +652,7 @@ impl State {
 
     /// Logs out (4.x C_Logout): private session objects are destroyed, and private token
     /// objects lose their handles, which stay invalid even after the next login.
-    fn drop_login(&mut self, be: &dyn CryptoBackend) -> Result<()> {
+    fn drop_login(&mut self, be: &Provider) -> Result<()> {
         self.login = Login::Public;
         self.key = None;
         self.objects.retain(|_, e| {
@@ -682,7 +666,7 @@ impl State {
 
     /// Brings the token-object table in line with the store. `all` re-opens every row (the
     /// token key appeared or went away); otherwise only rows whose generation changed.
-    fn sync_objects(&mut self, be: &dyn CryptoBackend, all: bool) -> Result<()> {
+    fn sync_objects(&mut self, be: &Provider, all: bool) -> Result<()> {
         let rows = self.store.load_objects()?;
         let mut live = std::collections::HashSet::new();
         for row in &rows {

@@ -3,7 +3,7 @@
 //! key that wraps the token key, so checking a guess costs an attacker the full iteration
 //! count.
 
-use crate::crypto::{CryptoBackend, HashAlg, Rng};
+use crate::crypto::{HashAlg, Provider, Rng};
 use crate::error::{Error, Result};
 use crate::store::PinRecord;
 use crate::store::seal::{TokenKey, unwrap_token_key, wrap_token_key};
@@ -33,7 +33,7 @@ struct Derived {
     kek: Zeroizing<Vec<u8>>,
 }
 
-fn derive(be: &dyn CryptoBackend, pin: &[u8], salt: &[u8], iterations: u32) -> Result<Derived> {
+fn derive(be: &Provider, pin: &[u8], salt: &[u8], iterations: u32) -> Result<Derived> {
     let mut master = Zeroizing::new([0u8; 32]);
     be.pbkdf2_hmac_sha256(pin, salt, iterations, &mut master[..])?;
     let split = |label: &[u8]| -> Result<Zeroizing<Vec<u8>>> {
@@ -49,7 +49,7 @@ fn derive(be: &dyn CryptoBackend, pin: &[u8], salt: &[u8], iterations: u32) -> R
 
 /// A new PIN record that wraps `token_key`.
 pub fn new_record(
-    be: &dyn CryptoBackend,
+    be: &Provider,
     rng: &dyn Rng,
     role: Role,
     pin: &[u8],
@@ -69,12 +69,7 @@ pub fn new_record(
 
 /// Checks `pin` against the record. `Ok(Some(key))` on a match (the unwrapped token key),
 /// `Ok(None)` on a mismatch.
-pub fn check(
-    be: &dyn CryptoBackend,
-    role: Role,
-    rec: &PinRecord,
-    pin: &[u8],
-) -> Result<Option<TokenKey>> {
+pub fn check(be: &Provider, role: Role, rec: &PinRecord, pin: &[u8]) -> Result<Option<TokenKey>> {
     let d = derive(be, pin, &rec.salt, rec.iterations)?;
     if !bool::from(d.verifier.as_slice().ct_eq(rec.verifier.as_slice())) {
         return Ok(None);

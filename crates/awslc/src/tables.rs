@@ -1,0 +1,379 @@
+//! What the AWS-LC provider offers, as the provider interface's tables: what its FIPS module
+//! implements and aws-lc-rs exposes. Where aws-lc-rs constrains a parameter (GCM's IV and tag,
+//! PSS salts, the curve an ECDSA hash goes with) the constraint is here, as data.
+
+use crate::{ec, hash, kdf, pqc, rsa, symmetric};
+use aws_lc_rs::{digest, hmac};
+use craton_hsm_crypto::error::{Error, Result};
+use craton_hsm_crypto::{
+    CipherAlgorithm, CipherCtx, CipherKind, CipherMode, CipherRules, Curve, Digest, Direction,
+    EcPrivateParts, EcPublicParts, EncKind, EncryptionScheme, Entropy, Generation, HashAlg,
+    HashAlgorithm, KdfAlg, KdfAlgorithm, KeyFactory, KeyRule, Mac, MacAlg, MacAlgorithm, MlDsaSet,
+    MlKemSet, Note, ParamRule, PqKeyPair, PrivateKeyMaterial, PrivateKeyOps, Provider,
+    ProviderEntry, PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts, SigInput, SigKind,
+    SignatureScheme, Streaming, WrapAlgorithm, WrapKind,
+};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// This provider, for the module's list. It starts only when AWS-LC runs as its FIPS module
+/// (which has already run its own power-on tests and integrity check at load).
+pub const PROVIDER: ProviderEntry = ProviderEntry {
+    name: "awslc",
+    start: || {
+        aws_lc_rs::try_fips_mode().map_err(|e| format!("AWS-LC is not in FIPS mode: {e}"))?;
+        Ok(&AWSLC)
+    },
+};
+
+static AWSLC: Provider = Provider {
+    name: "awslc",
+    fips_module: true,
+    entropy: &Drbg,
+    hashes: &[
+        &Hash(HashAlg::Sha1, &digest::SHA1_FOR_LEGACY_USE_ONLY),
+        &Hash(HashAlg::Sha224, &digest::SHA224),
+        &Hash(HashAlg::Sha256, &digest::SHA256),
+        &Hash(HashAlg::Sha384, &digest::SHA384),
+        &Hash(HashAlg::Sha512, &digest::SHA512),
+        &Hash(HashAlg::Sha3_256, &digest::SHA3_256),
+        &Hash(HashAlg::Sha3_384, &digest::SHA3_384),
+        &Hash(HashAlg::Sha3_512, &digest::SHA3_512),
+    ],
+    macs: &[
+        &Hmac(HashAlg::Sha1, hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY),
+        &Hmac(HashAlg::Sha224, hmac::HMAC_SHA224),
+        &Hmac(HashAlg::Sha256, hmac::HMAC_SHA256),
+        &Hmac(HashAlg::Sha384, hmac::HMAC_SHA384),
+        &Hmac(HashAlg::Sha512, hmac::HMAC_SHA512),
+        &Cmac,
+    ],
+    ciphers: &[
+        &Aes(CipherKind::Ecb),
+        &Aes(CipherKind::Cbc),
+        &Aes(CipherKind::CbcPad),
+        &Aes(CipherKind::Ctr),
+        &Aes(CipherKind::Gcm),
+    ],
+    wraps: &[&Kw(WrapKind::Kw), &Kw(WrapKind::Kwp)],
+    kdfs: &[
+        &Hkdf(HashAlg::Sha256),
+        &Hkdf(HashAlg::Sha384),
+        &Hkdf(HashAlg::Sha512),
+        &Pbkdf2Sha256,
+    ],
+    signatures: &[
+        rsa(SigKind::RsaPkcs1, HashAlg::Sha256),
+        rsa(SigKind::RsaPkcs1, HashAlg::Sha384),
+        rsa(SigKind::RsaPkcs1, HashAlg::Sha512),
+        rsa(SigKind::RsaPss, HashAlg::Sha256),
+        rsa(SigKind::RsaPss, HashAlg::Sha384),
+        rsa(SigKind::RsaPss, HashAlg::Sha512),
+        // Each curve with the hash of its strength only.
+        ecdsa(HashAlg::Sha256, &[Curve::P256]),
+        ecdsa(HashAlg::Sha384, &[Curve::P384]),
+        pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false),
+        pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false),
+    ],
+    encryptions: &[EncryptionScheme {
+        kind: EncKind::Oaep,
+        keys: RSA_KEYS,
+        hashes: &[
+            HashAlg::Sha1,
+            HashAlg::Sha256,
+            HashAlg::Sha384,
+            HashAlg::Sha512,
+        ],
+        mgf: ParamRule::SameAsHash,
+        fips: true,
+    }],
+    agreement: &[Curve::P256, Curve::P384],
+    kems: ML_KEM,
+    generation: Generation {
+        rsa_bits: (2048, 4096),
+        curves: &[Curve::P256, Curve::P384, Curve::Ed25519],
+        ml_dsa: ML_DSA,
+        ml_kem: ML_KEM,
+    },
+    keys: &Keys,
+    notes: &[
+        Note {
+            what: "raw RSA (PKCS#1 v1.5 over a caller's DigestInfo, RSA_X_509, PSS over a \
+                   caller's digest), raw ECDSA, PKCS#1 v1.5 encryption",
+            why: "aws-lc-rs signs and encrypts only with its own padding and hashing",
+        },
+        Note {
+            what: "RSA PKCS#1 v1.5 and PSS with SHA-1 or SHA-224; ECDSA with SHA-1, SHA-224 or \
+                   SHA-512, or with a hash of another strength than the curve's",
+            why: "aws-lc-rs has no signature algorithm for these pairings",
+        },
+        Note {
+            what: "SHA3-224, HMAC over SHA-3",
+            why: "aws-lc-rs has no SHA3-224 and no HMAC over SHA-3",
+        },
+        Note {
+            what: "AES-GCM with an IV other than 12 bytes or a tag other than 16; AES-KW/KWP \
+                   with 192-bit keys; PSS salts other than the hash length; OAEP with another \
+                   MGF1 hash; RSA keys above 4096 bits",
+            why: "aws-lc-rs fixes these parameters",
+        },
+        Note {
+            what: "the ANSI X9.63 KDF (CKD_SHA*_KDF); HKDF over SHA-1 and SHA-224",
+            why: "aws-lc-rs has no X9.63 KDF and HKDF over SHA-256/384/512 only",
+        },
+    ],
+};
+
+const RSA_KEYS: KeyRule = KeyRule::Rsa {
+    min_bits: 2048,
+    max_bits: 4096,
+};
+const ML_DSA: &[MlDsaSet] = &[MlDsaSet::MlDsa44, MlDsaSet::MlDsa65, MlDsaSet::MlDsa87];
+const ML_KEM: &[MlKemSet] = &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024];
+
+/// RSA signatures: aws-lc-rs hashes the message itself, with the MGF1 hash and (PSS) a salt
+/// as long as the hash.
+const fn rsa(kind: SigKind, hash: HashAlg) -> SignatureScheme {
+    SignatureScheme {
+        kind,
+        input: SigInput::Hashed(hash),
+        keys: RSA_KEYS,
+        salt: ParamRule::SameAsHash,
+        mgf: ParamRule::SameAsHash,
+        context: false,
+        // Its approved service takes whole messages.
+        streaming: Streaming::Buffer,
+        fips: true,
+    }
+}
+
+const fn ecdsa(hash: HashAlg, curves: &'static [Curve]) -> SignatureScheme {
+    SignatureScheme {
+        kind: SigKind::Ecdsa,
+        input: SigInput::Hashed(hash),
+        keys: KeyRule::Curves(curves),
+        salt: ParamRule::Any,
+        mgf: ParamRule::Any,
+        context: false,
+        streaming: Streaming::Buffer,
+        fips: true,
+    }
+}
+
+/// EdDSA and ML-DSA: aws-lc-rs signs hedged with an empty context only.
+const fn pure(kind: SigKind, keys: KeyRule, fips: bool) -> SignatureScheme {
+    SignatureScheme {
+        kind,
+        input: SigInput::Pure,
+        keys,
+        salt: ParamRule::Any,
+        mgf: ParamRule::Any,
+        context: false,
+        streaming: Streaming::Buffer,
+        fips,
+    }
+}
+
+/// AWS-LC's approved DRBG.
+struct Drbg;
+
+impl Entropy for Drbg {
+    fn fill(&self, buf: &mut [u8]) -> Result<()> {
+        aws_lc_rs::rand::fill(buf).map_err(|_| Error::general("AWS-LC random generator"))
+    }
+}
+
+struct Hash(HashAlg, &'static digest::Algorithm);
+
+impl HashAlgorithm for Hash {
+    fn alg(&self) -> HashAlg {
+        self.0
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn start(&self) -> Box<dyn Digest> {
+        hash::digest(self.1)
+    }
+    // aws-lc-rs keeps its hash state opaque: nothing it saves can be restored.
+}
+
+struct Hmac(HashAlg, hmac::Algorithm);
+
+impl MacAlgorithm for Hmac {
+    fn alg(&self) -> MacAlg {
+        MacAlg::Hmac(self.0)
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn start(&self, key: &[u8]) -> Result<Box<dyn Mac>> {
+        Ok(hash::hmac(self.1, key))
+    }
+}
+
+const AES_KEYS: &[usize] = &[16, 24, 32];
+
+struct Cmac;
+
+impl MacAlgorithm for Cmac {
+    fn alg(&self) -> MacAlg {
+        MacAlg::Cmac
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn key_bytes(&self) -> Option<&'static [usize]> {
+        Some(AES_KEYS)
+    }
+    fn start(&self, key: &[u8]) -> Result<Box<dyn Mac>> {
+        symmetric::cmac(key)
+    }
+}
+
+struct Aes(CipherKind);
+
+impl CipherAlgorithm for Aes {
+    fn kind(&self) -> CipherKind {
+        self.0
+    }
+    fn rules(&self) -> CipherRules {
+        CipherRules {
+            key_bytes: AES_KEYS,
+            // aws-lc-rs's AEAD takes a 96-bit nonce and a 128-bit tag.
+            iv_bytes: (12, 12),
+            tag_bytes: &[16],
+        }
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn start(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
+        symmetric::cipher(mode, key, dir)
+    }
+}
+
+struct Kw(WrapKind);
+
+impl WrapAlgorithm for Kw {
+    fn kind(&self) -> WrapKind {
+        self.0
+    }
+    fn key_bytes(&self) -> &'static [usize] {
+        // aws-lc-rs wraps with AES-128 and AES-256 keys only.
+        &[16, 32]
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn wrap(&self, key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
+        symmetric::key_wrap(key, data, self.0 == WrapKind::Kwp)
+    }
+    fn unwrap(&self, key: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        symmetric::key_unwrap(key, data, self.0 == WrapKind::Kwp)
+    }
+}
+
+struct Hkdf(HashAlg);
+
+impl KdfAlgorithm for Hkdf {
+    fn alg(&self) -> KdfAlg {
+        KdfAlg::Hkdf(self.0)
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn extract(&self, salt: &[u8], ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::hkdf_extract(self.0, salt, ikm)
+    }
+    fn derive(&self, prk: &[u8], info: &[u8], _: u32, len: usize) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::hkdf_expand(self.0, prk, info, len)
+    }
+}
+
+struct Pbkdf2Sha256;
+
+impl KdfAlgorithm for Pbkdf2Sha256 {
+    fn alg(&self) -> KdfAlg {
+        KdfAlg::Pbkdf2(HashAlg::Sha256)
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn derive(
+        &self,
+        secret: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let n = NonZeroU32::new(iterations)
+            .ok_or_else(|| Error::general("PBKDF2 with zero iterations"))?;
+        let mut out = Zeroizing::new(vec![0u8; len]);
+        aws_lc_rs::pbkdf2::derive(
+            aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
+            n,
+            salt,
+            secret,
+            &mut out,
+        );
+        Ok(out)
+    }
+}
+
+/// Key generation draws on AWS-LC's own approved DRBG, not the `rng` handed in.
+struct Keys;
+
+impl KeyFactory for Keys {
+    fn rsa_private(&self, parts: &RsaPrivateParts) -> Result<Arc<dyn PrivateKeyOps>> {
+        Ok(Arc::new(rsa::load_private(parts)?))
+    }
+    fn rsa_public(&self, parts: &RsaPublicParts) -> Result<Arc<dyn PublicKeyOps>> {
+        Ok(Arc::new(rsa::load_public(parts)?))
+    }
+    fn ec_private(&self, parts: &EcPrivateParts) -> Result<Arc<dyn PrivateKeyOps>> {
+        Ok(Arc::new(ec::load_private(parts)?))
+    }
+    fn ec_public(&self, parts: &EcPublicParts) -> Result<Arc<dyn PublicKeyOps>> {
+        Ok(Arc::new(ec::load_public(parts)?))
+    }
+    fn ec_public_point(&self, curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
+        ec::public_point(curve, scalar)
+    }
+    fn generate_rsa(&self, bits: usize, e: &[u8], _rng: &dyn Rng) -> Result<RsaPrivateParts> {
+        rsa::generate(bits, e)
+    }
+    fn generate_ec(&self, curve: Curve, _rng: &dyn Rng) -> Result<EcPrivateParts> {
+        ec::generate(curve)
+    }
+    fn to_pkcs8(&self, key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::to_pkcs8(key)
+    }
+    fn parse_pkcs8(&self, der: &[u8]) -> Result<PrivateKeyMaterial> {
+        kdf::from_pkcs8(der)
+    }
+    fn ml_dsa_generate(&self, set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
+        pqc::ml_dsa_generate(set, seed)
+    }
+    fn ml_dsa_private(
+        &self,
+        set: MlDsaSet,
+        expanded: Option<&[u8]>,
+        seed: Option<&[u8]>,
+    ) -> Result<Arc<dyn PrivateKeyOps>> {
+        pqc::ml_dsa_private(set, expanded, seed)
+    }
+    fn ml_dsa_public(&self, set: MlDsaSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>> {
+        pqc::ml_dsa_public(set, public)
+    }
+    fn ml_kem_generate(&self, set: MlKemSet, _rng: &dyn Rng) -> Result<PqKeyPair> {
+        pqc::ml_kem_generate(set)
+    }
+    fn ml_kem_private(&self, set: MlKemSet, expanded: &[u8]) -> Result<Arc<dyn PrivateKeyOps>> {
+        pqc::ml_kem_private(set, expanded)
+    }
+    fn ml_kem_public(&self, set: MlKemSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>> {
+        pqc::ml_kem_public(set, public)
+    }
+}
