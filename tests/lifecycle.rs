@@ -83,7 +83,11 @@ fn child_entry() {
 fn init_with(config: &str, log: Option<&str>) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("craton_hsm.toml");
-    std::fs::write(&path, format!("{}{}", base_config(dir.path()), config)).unwrap();
+    std::fs::write(
+        &path,
+        with_backend(format!("{}{}", base_config(dir.path()), config)),
+    )
+    .unwrap();
     let mut c = child("child_entry", "init", &path);
     if let Some(l) = log {
         c.env("CRATON_HSM_LOG", l);
@@ -126,10 +130,14 @@ fn config_errors_fail_initialize_and_name_the_key() {
 
 #[test]
 fn a_backend_not_compiled_in_is_refused_with_the_list() {
-    let other = if cfg!(feature = "rustcrypto-backend") {
-        "awslc"
-    } else {
-        "rustcrypto"
+    // A provider this build does not carry.
+    let other = match (
+        cfg!(feature = "rustcrypto-backend"),
+        cfg!(feature = "awslc-backend"),
+    ) {
+        (true, true) => "openssl",
+        (true, false) => "awslc",
+        _ => "rustcrypto",
     };
     let out = init_with(
         &format!("[algorithms]\ncrypto_backend = \"{other}\"\n"),

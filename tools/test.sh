@@ -1,53 +1,76 @@
 #!/usr/bin/env bash
 # The project's test command (README "Test", and what CI runs after installing packages).
-# Every step must pass; each one says what it checks. Steps run in order, sharing one target
-# directory. RELEASE_TEST_VARIANTS (default "default fips") picks the release variants tested;
-# SKIP_RELEASE_TESTS=1 skips them (they build each variant twice in the locked build root, and
-# on a fresh machine first make that root).
+#
+#   tools/test.sh            every step, in order
+#   tools/test.sh STEP...    only these steps: lint unit backends fuzz interop release
+#
+# The tests build once with every provider (--all-features: RustCrypto, AWS-LC and the
+# test-only fault injection) and run once per provider from that build (CRATON_TEST_BACKEND).
+# The release variants are built separately: they are what ships. RELEASE_TEST_VARIANTS
+# (default "default fips") picks the release variants tested; SKIP_RELEASE_TESTS=1 skips the
+# release step (it builds each variant twice in the locked build root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)"; }
+ALL=(--workspace --all-features)
 AWSLC=(--no-default-features --features awslc-backend)
 
-step "format and lints, both backends and the fault-injection build"
-cargo fmt --all -- --check
-cargo fmt --manifest-path fuzz/Cargo.toml -- --check
-cargo clippy --locked --workspace --all-targets -- -D warnings
-cargo clippy --locked --workspace --all-targets --features fault-injection -- -D warnings
-cargo clippy --locked --workspace --all-targets "${AWSLC[@]}" -- -D warnings
+lint() {
+    step "lint: format, clippy on the one test build (every provider, every target)"
+    cargo fmt --all -- --check
+    cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+    cargo clippy --locked "${ALL[@]}" --all-targets -- -D warnings
+}
 
-step "unit and integration tests, RustCrypto backend (through the C ABI via cryptoki, and the craton-admin binary)"
-cargo test --locked --workspace
+unit() {
+    step "unit: the whole suite on the RustCrypto provider (C ABI through cryptoki, the core's own API, craton-admin, both providers side by side, docs)"
+    CRATON_TEST_BACKEND=rustcrypto cargo nextest run --locked "${ALL[@]}" --no-fail-fast
+}
 
-step "every self-test can fail: fault injection, RustCrypto backend"
-cargo test --locked --features fault-injection --test selftest_faults
+backends() {
+    step "backends: the whole suite on the AWS-LC provider, from the same build, one test at a time (plain cargo test)"
+    CRATON_TEST_BACKEND=awslc cargo test --locked "${ALL[@]}" -- --test-threads=1
+}
 
-step "the guide's checklist line: the whole suite on the AWS-LC backend"
-cargo test --locked --workspace "${AWSLC[@]}" -- --test-threads=1
+fuzz() {
+    step "fuzz: every target from the committed corpus, bounded (tools/fuzz.sh)"
+    tools/fuzz.sh "${FUZZ_SECONDS:-20}"
+}
 
-step "every self-test can fail: fault injection, AWS-LC backend"
-cargo test --locked --no-default-features --features awslc-backend,fault-injection \
-    --test selftest_faults
+interop() {
+    step "interop: the default release build with real clients (pkcs11-tool, python-pkcs11, OpenSSL, GnuTLS, Java, C)"
+    cargo build --locked --release
+    tests/interop/run-all.sh target/release/libcraton_hsm.so
 
-step "fuzzing: every target from the committed corpus, bounded (tools/fuzz.sh)"
-tools/fuzz.sh "${FUZZ_SECONDS:-20}"
+    step "interop: the FIPS guide's steps and checklist on an AWS-LC release build"
+    cargo build --locked --release "${AWSLC[@]}"
+    local fips_lib
+    fips_lib=$(mktemp -d)/libcraton_hsm.so
+    cp target/release/libcraton_hsm.so "$fips_lib"
+    tests/interop/fips-guide.sh "$fips_lib"
+    rm -rf "$(dirname "$fips_lib")"
+}
 
-step "release build + real clients: pkcs11-tool, python-pkcs11, OpenSSL, GnuTLS, Java, C"
-cargo build --locked --release
-tests/interop/run-all.sh target/release/libcraton_hsm.so
-
-step "FIPS guide steps 3-5 and checklist on an AWS-LC release build"
-cargo build --locked --release "${AWSLC[@]}"
-FIPS_LIB=$(mktemp -d)/libcraton_hsm.so
-cp target/release/libcraton_hsm.so "$FIPS_LIB"
-tests/interop/fips-guide.sh "$FIPS_LIB"
-rm -rf "$(dirname "$FIPS_LIB")"
-
-if [ "${SKIP_RELEASE_TESTS:-0}" != 1 ]; then
-    step "hermetic release: locked root, no network, two builds per variant as different users (release.sh, verify --rebuild, Bazel), SBOM, packages installed, verifier, Nix checks (tests/release)"
+release() {
+    if [ "${SKIP_RELEASE_TESTS:-0}" = 1 ]; then
+        return
+    fi
+    step "release: locked root, no network, two builds per variant as different users (release.sh, verify --rebuild, Bazel), SBOM, packages installed, verifier, Nix checks (tests/release)"
     RELEASE_TEST_VARIANTS=${RELEASE_TEST_VARIANTS:-"default fips"} tests/release/run.sh
-fi
+}
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(lint unit backends fuzz interop release)
+for s in "${steps[@]}"; do
+    case "$s" in
+        lint | unit | backends | fuzz | interop | release) "$s" ;;
+        *)
+            echo "tools/test.sh: unknown step '$s' (lint unit backends fuzz interop release)" >&2
+            exit 2
+            ;;
+    esac
+done
 
 echo
 echo "all tests passed ($(date +%T))"

@@ -5,8 +5,8 @@
 use arbitrary::Arbitrary;
 use craton_hsm_core::crypto::CryptoBackend;
 use craton_hsm_core::fuzzing;
-use std::sync::{Arc, OnceLock};
 use cryptoki_sys::*;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -36,6 +36,12 @@ fn backend() -> &'static Arc<dyn CryptoBackend> {
 libfuzzer_sys::fuzz_target!(|input: Input| {
     fuzzing::stored_attributes(&input.attrs);
     let class = CLASSES[input.class as usize % CLASSES.len()] as u64;
-    fuzzing::stored_row(&**backend(), class, input.private, input.plain.as_deref(), input.keyed);
+    fuzzing::stored_row(
+        &**backend(),
+        class,
+        input.private,
+        input.plain.as_deref(),
+        input.keyed,
+    );
     fuzzing::token_record(&input.record);
 });

@@ -67,7 +67,7 @@ impl Env {
         let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("craton_hsm.toml");
-        std::fs::write(&config, make(dir.path())).expect("write config");
+        std::fs::write(&config, with_backend(make(dir.path()))).expect("write config");
         set_config_env(&config);
         let mut env = Env {
             dir,
@@ -396,10 +396,39 @@ impl RawLib {
     }
 }
 
-/// Whether the module under test runs the AWS-LC backend (the default config picks the first
-/// compiled backend, so that is the case exactly when RustCrypto is not compiled in).
+/// The crypto provider the tests run against. A build may carry both; `tools/test.sh` runs the
+/// whole suite once per provider from one build, naming it in `CRATON_TEST_BACKEND`. Without
+/// it, the build's default: the first provider compiled in.
+pub fn backend() -> &'static str {
+    match std::env::var("CRATON_TEST_BACKEND").as_deref() {
+        Ok("awslc") => "awslc",
+        Ok("rustcrypto") => "rustcrypto",
+        Ok(other) => panic!("CRATON_TEST_BACKEND = {other:?}: rustcrypto or awslc"),
+        Err(_) if cfg!(feature = "rustcrypto-backend") => "rustcrypto",
+        Err(_) => "awslc",
+    }
+}
+
+/// Whether the tests run against the AWS-LC provider.
 pub fn awslc() -> bool {
-    cfg!(feature = "awslc-backend") && !cfg!(feature = "rustcrypto-backend")
+    backend() == "awslc"
+}
+
+/// A test's config text with `algorithms.crypto_backend` naming `backend()`, unless the test
+/// names one itself.
+pub fn with_backend(config: String) -> String {
+    if config.contains("crypto_backend") {
+        return config;
+    }
+    let line = format!("crypto_backend = {:?}\n", backend());
+    const SECTION: &str = "[algorithms]\n";
+    match config.find(SECTION) {
+        Some(i) => {
+            let at = i + SECTION.len();
+            format!("{}{line}{}", &config[..at], &config[at..])
+        }
+        None => format!("{config}\n{SECTION}{line}"),
+    }
 }
 
 /// A copy of the built library in `dir`, with its integrity sidecar written by

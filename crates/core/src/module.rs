@@ -89,6 +89,16 @@ pub fn get() -> Result<Arc<Module>> {
 /// `C_Initialize` (argument checks are the ABI's). `library` is the module's own file, for
 /// the integrity self-test.
 pub fn initialize(library: Option<PathBuf>, providers: &[ProviderEntry]) -> Result<()> {
+    initialize_with(None, library, providers)
+}
+
+/// `initialize` with the configuration given (`None`: found as the lookup order says) — for
+/// callers of the core that are not the C ABI, such as tests.
+pub fn initialize_with(
+    config: Option<Config>,
+    library: Option<PathBuf>,
+    providers: &[ProviderEntry],
+) -> Result<()> {
     check_error_state()?;
     let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
     if g.module.is_some() {
@@ -99,7 +109,7 @@ pub fn initialize(library: Option<PathBuf>, providers: &[ProviderEntry]) -> Resu
         // or dropped here, so it is leaked.
         std::mem::forget(g.module.take());
     }
-    let module = Module::new(library.as_deref(), providers).inspect_err(|e| {
+    let module = Module::new(config, library.as_deref(), providers).inspect_err(|e| {
         // Configuration failures were logged where they were found.
         if !in_error_state() && !matches!(e, Error::FunctionFailed(_)) {
             tracing::error!("C_Initialize failed: {e}");
@@ -154,9 +164,16 @@ fn fail(msg: String) -> Error {
 }
 
 impl Module {
-    fn new(library: Option<&Path>, providers: &[ProviderEntry]) -> Result<Module> {
+    fn new(
+        config: Option<Config>,
+        library: Option<&Path>,
+        providers: &[ProviderEntry],
+    ) -> Result<Module> {
         crate::logging::init_from_env();
-        let config = Config::load().map_err(|e| fail(format!("configuration: {e}")))?;
+        let config = match config {
+            Some(c) => c,
+            None => Config::load().map_err(|e| fail(format!("configuration: {e}")))?,
+        };
         crate::logging::init_from_config(&config.logging)
             .map_err(|e| fail(format!("configuration: {e}")))?;
         if let Some(src) = &config.source {

@@ -72,15 +72,12 @@ impl Admin {
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
         let config = d.join("craton_hsm.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "{}[audit]\npath = {:?}\n{extra}",
-                base(d),
-                d.join("audit.jsonl")
-            ),
-        )
-        .expect("config");
+        let text = format!(
+            "{}[audit]\npath = {:?}\n{extra}",
+            base(d),
+            d.join("audit.jsonl")
+        );
+        std::fs::write(&config, with_backend(text)).expect("config");
         write_pins(d);
         Admin {
             config,
@@ -186,6 +183,25 @@ impl Admin {
             .lines()
             .map(|l| serde_json::from_str(l).expect("a JSON record"))
             .collect()
+    }
+}
+
+/// Names the provider `CRATON_TEST_BACKEND` asks for (tools/test.sh runs the tests once per
+/// provider of one build), unless the config names one already.
+fn with_backend(config: String) -> String {
+    let Ok(backend) = std::env::var("CRATON_TEST_BACKEND") else {
+        return config;
+    };
+    if config.contains("crypto_backend") {
+        return config;
+    }
+    let line = format!("crypto_backend = {backend:?}\n");
+    match config.find("[algorithms]\n") {
+        Some(i) => {
+            let at = i + "[algorithms]\n".len();
+            format!("{}{line}{}", &config[..at], &config[at..])
+        }
+        None => format!("{config}\n[algorithms]\n{line}"),
     }
 }
 
