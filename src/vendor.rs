@@ -4,7 +4,6 @@
 
 use super::{guard, m, ptr};
 use craton_hsm_core::error::Error;
-use craton_hsm_core::module;
 use craton_hsm_core::session::operation::{OutBuf, Output};
 use cryptoki_sys::*;
 
@@ -113,7 +112,7 @@ pub unsafe extern "C" fn C_CratonGetModuleStatus(p_status: *mut CRATON_MODULE_ST
         *out = CRATON_MODULE_STATUS {
             backend,
             fips_approved_only: report.as_ref().is_some_and(|r| r.fips_approved_only) as CK_BBOOL,
-            error_state: module::in_error_state() as CK_BBOOL,
+            error_state: craton_hsm_core::status::in_error_state() as CK_BBOOL,
             post_passed: report.as_ref().is_some_and(|r| r.passed) as CK_BBOOL,
             integrity: report
                 .as_ref()
@@ -163,7 +162,7 @@ pub unsafe extern "C" fn C_CratonGetStatusReport(
 ) -> CK_RV {
     guard("C_CratonGetStatusReport", || {
         let library = super::platform::library_path();
-        let report = craton_hsm_core::status::report(library.as_deref());
+        let report = craton_hsm_core::report::report(library.as_deref());
         // SAFETY: caller's contract.
         unsafe { deliver_json(&report, p_report, pul_len) }
     })

@@ -10,7 +10,7 @@ use aws_lc_rs::cipher::{
 use aws_lc_rs::{aead, cmac, key_wrap};
 use craton_hsm_crypto::Mac;
 use craton_hsm_crypto::cipher::{
-    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Keystream,
+    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Held, Keystream,
     check_key_wrap,
 };
 use craton_hsm_crypto::error::{Error, Result};
@@ -135,7 +135,7 @@ struct Gcm {
     nonce: [u8; aead::NONCE_LEN],
     aad: Vec<u8>,
     dir: Direction,
-    held: Zeroizing<Vec<u8>>,
+    held: Held,
 }
 
 impl Gcm {
@@ -157,7 +157,7 @@ impl Gcm {
             nonce,
             aad: aad.to_vec(),
             dir,
-            held: Zeroizing::new(Vec::new()),
+            held: Held::new(dir),
         })
     }
 }
@@ -176,13 +176,13 @@ impl CipherCtx for Gcm {
         }
     }
     fn update(&mut self, input: &[u8]) -> Result<Vec<u8>> {
-        self.held.extend_from_slice(input);
+        self.held.push(input)?;
         Ok(Vec::new())
     }
     fn finish(mut self: Box<Self>) -> Result<Zeroizing<Vec<u8>>> {
         let nonce = aead::Nonce::assume_unique_for_key(self.nonce);
         let aad = aead::Aad::from(self.aad.as_slice());
-        let mut buf = Zeroizing::new(std::mem::take(&mut *self.held));
+        let mut buf = self.held.take();
         match self.dir {
             Direction::Encrypt => {
                 self.key

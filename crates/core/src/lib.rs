@@ -20,6 +20,7 @@ pub mod logging;
 pub mod mechanism;
 pub mod module;
 pub mod object;
+pub mod report;
 pub mod selftest;
 pub mod service;
 pub mod session;

@@ -11,11 +11,11 @@ use crate::error::{Error, Result};
 use crate::mechanism::Policy;
 use crate::service::StateKey;
 use crate::session::SessionTable;
+use crate::status::{check_error_state, enter_error_state, in_error_state};
 use crate::token::{PinPolicy, Token};
 use cryptoki_sys::CK_SLOT_ID;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 /// Everything that exists between `C_Initialize` and `C_Finalize`.
 pub struct Module {
@@ -43,39 +43,6 @@ static GLOBAL: RwLock<Global> = RwLock::new(Global {
     module: None,
     pid: 0,
 });
-static ERROR_STATE: AtomicBool = AtomicBool::new(false);
-static ERROR_REASON: Mutex<String> = Mutex::new(String::new());
-
-/// Enters the error state: every later call, `C_Initialize` included, fails with
-/// `CKR_GENERAL_ERROR` until the process restarts.
-pub fn enter_error_state(reason: &str) {
-    if !ERROR_STATE.swap(true, Ordering::SeqCst) {
-        tracing::error!("module entered the error state: {reason}; restart the process");
-        *ERROR_REASON.lock().unwrap_or_else(|p| p.into_inner()) = reason.to_string();
-    }
-}
-
-pub fn in_error_state() -> bool {
-    ERROR_STATE.load(Ordering::SeqCst)
-}
-
-/// Why the module is in the error state, if it is.
-pub fn error_reason() -> Option<String> {
-    in_error_state().then(|| {
-        ERROR_REASON
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    })
-}
-
-fn check_error_state() -> Result<()> {
-    if in_error_state() {
-        return Err(Error::general("module is in the error state"));
-    }
-    Ok(())
-}
-
 /// The initialized module of this process.
 pub fn get() -> Result<Arc<Module>> {
     check_error_state()?;

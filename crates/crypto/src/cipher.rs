@@ -226,6 +226,50 @@ pub fn check_key_wrap(data: &[u8], pad: bool, wrap: bool) -> Result<()> {
     }
 }
 
+/// The most a cipher holds back until `finish` — GCM decryption keeps its ciphertext until
+/// the tag is checked, a one-shot AEAD keeps everything: the same bound for every provider
+/// (as much as one call may hand over, `limits::MAX_BUFFER_LEN` in the core).
+pub const MAX_HELD: usize = 1 << 30;
+
+/// Input held back until `finish`, within `MAX_HELD`.
+pub struct Held {
+    buf: Zeroizing<Vec<u8>>,
+    dir: Direction,
+}
+
+impl Held {
+    pub fn new(dir: Direction) -> Held {
+        Held {
+            buf: Zeroizing::new(Vec::new()),
+            dir,
+        }
+    }
+
+    pub fn push(&mut self, input: &[u8]) -> Result<()> {
+        if self.buf.len().saturating_add(input.len()) > MAX_HELD {
+            return Err(match self.dir {
+                Direction::Encrypt => Error::DataLenRange,
+                Direction::Decrypt => Error::EncryptedDataLenRange,
+            });
+        }
+        self.buf.extend_from_slice(input);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Everything held, leaving nothing.
+    pub fn take(&mut self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(std::mem::take(&mut *self.buf))
+    }
+}
+
 /// Checks GCM parameters against SP 800-38D and the PKCS#11 limits: IV of 1 to 256 bytes,
 /// tag of 4, 8 or 12 to 16 bytes.
 pub fn check_gcm(iv: &[u8], tag_len: usize) -> Result<()> {

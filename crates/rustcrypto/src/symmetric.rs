@@ -9,8 +9,8 @@ use aes::cipher::{
 };
 use craton_hsm_crypto::Mac;
 use craton_hsm_crypto::cipher::{
-    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Keystream, check_gcm,
-    check_key_wrap,
+    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Held, Keystream,
+    check_gcm, check_key_wrap,
 };
 use craton_hsm_crypto::error::{Error, Result};
 use ghash::universal_hash::UniversalHash;
@@ -172,7 +172,7 @@ struct Gcm<A: Aes> {
     tag_len: usize,
     dir: Direction,
     /// Decryption keeps everything until the tag is checked.
-    held: Zeroizing<Vec<u8>>,
+    held: Held,
 }
 
 impl<A: Aes> Gcm<A> {
@@ -211,7 +211,7 @@ impl<A: Aes> Gcm<A> {
             ct_len: 0,
             tag_len,
             dir,
-            held: Zeroizing::new(Vec::new()),
+            held: Held::new(dir),
         })
     }
 
@@ -270,10 +270,7 @@ impl<A: Aes> CipherCtx for Gcm<A> {
                 Ok(out)
             }
             Direction::Decrypt => {
-                if (self.held.len() + input.len()) as u64 > GCM_MAX_BYTES + 16 {
-                    return Err(Error::EncryptedDataLenRange);
-                }
-                self.held.extend_from_slice(input);
+                self.held.push(input)?;
                 Ok(Vec::new())
             }
         }
@@ -286,7 +283,7 @@ impl<A: Aes> CipherCtx for Gcm<A> {
                 if self.held.len() < self.tag_len {
                     return Err(Error::EncryptedDataLenRange);
                 }
-                let held = std::mem::take(&mut *self.held);
+                let held = self.held.take();
                 let (ct, tag) = held.split_at(held.len() - self.tag_len);
                 let mut pt = Zeroizing::new(ct.to_vec());
                 self.ghash.feed(ct);

@@ -228,6 +228,13 @@ impl Event {
         }
     }
 
+    /// Sets the approved-service indicator the record carries (cryptographic operations).
+    pub fn approve(&mut self, approved: bool) {
+        if let Some(a) = self.op.indicator() {
+            *a = approved;
+        }
+    }
+
     /// The key the operation was performed with.
     pub fn key(mut self, k: Option<KeyRef>) -> Event {
         self.key = k;

@@ -2,6 +2,7 @@
 //! and what the core builds on top of any provider — the module's DRBG with its health tests,
 //! and multi-part input for signatures.
 
+pub mod aead;
 pub mod drbg;
 pub mod rng;
 pub mod stream;

@@ -137,7 +137,7 @@ impl SharedRng {
     /// A failure here (a health test, the DRBG) is fatal for the module, whoever asked.
     fn generate_inner(&self, out: &mut [u8], additional: &[u8], fresh: bool) -> Result<()> {
         self.try_generate(out, additional, fresh).inspect_err(|e| {
-            crate::module::enter_error_state(&format!("random generator: {e}"));
+            crate::status::enter_error_state(&format!("random generator: {e}"));
         })
     }
 
@@ -152,7 +152,7 @@ impl SharedRng {
             let seed = draw(self.backend, entropy_health, SEED_BYTES, "entropy")?;
             drbg.reseed(self.backend, &seed, &[])?;
         }
-        let stuck_output = fresh && crate::selftest::fault::injected("drbg-output");
+        let stuck_output = fresh && crate::status::fault::injected("drbg-output");
         for chunk in out.chunks_mut(super::drbg::MAX_REQUEST_BYTES) {
             if drbg.needs_reseed() {
                 let seed = draw(self.backend, entropy_health, SEED_BYTES, "")?;
@@ -198,7 +198,7 @@ fn draw(
 ) -> Result<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(vec![0u8; n]);
     be.entropy(&mut buf)?;
-    if !fault.is_empty() && crate::selftest::fault::injected(fault) {
+    if !fault.is_empty() && crate::status::fault::injected(fault) {
         buf.fill(0x5a);
     }
     health.check(&buf)?;

@@ -45,7 +45,7 @@ pub fn check(be: &Provider, lib: Option<&Path>) -> Outcome {
     };
     mac.update(&bytes);
     let mut actual: String = mac.finish().iter().map(|b| format!("{b:02x}")).collect();
-    if super::fault::injected("integrity") {
+    if crate::status::fault::injected("integrity") {
         actual.replace_range(0..1, if actual.starts_with('0') { "1" } else { "0" });
     }
     if bool::from(actual.as_bytes().ct_eq(expected.as_bytes())) {

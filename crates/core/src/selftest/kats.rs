@@ -128,7 +128,7 @@ pub static KATS: [Kat; 16] = [
 /// The expected value of a KAT, corrupted when a test asked for a fault in it.
 fn expected(kat: &str, value: &[u8]) -> Vec<u8> {
     let mut v = value.to_vec();
-    if super::fault::injected(kat)
+    if crate::status::fault::injected(kat)
         && let Some(b) = v.last_mut()
     {
         *b ^= 1;
@@ -295,7 +295,7 @@ fn ml_kem(be: &Provider) -> Result<()> {
 /// must trip on a repeated block.
 fn rng(be: &Provider) -> Result<()> {
     let fail = |what: &str| Err(Error::general(format!("RNG: health test {what}")));
-    let stuck_len = if super::fault::injected("RNG") {
+    let stuck_len = if crate::status::fault::injected("RNG") {
         RCT_CUTOFF - 1
     } else {
         RCT_CUTOFF

@@ -2,7 +2,6 @@
 //! integrity test, then 16 known-answer tests against the active backend. A failure puts
 //! the module in the error state for the rest of the process's life.
 
-pub(crate) mod fault;
 pub mod integrity;
 mod kats;
 mod vectors;
@@ -10,7 +9,7 @@ mod vectors;
 use crate::config::Config;
 use crate::crypto::Provider;
 use crate::error::{Error, Result};
-use crate::module::enter_error_state;
+use crate::status::enter_error_state;
 use std::path::Path;
 use std::sync::Mutex;
 

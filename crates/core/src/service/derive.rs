@@ -1,8 +1,8 @@
 //! Key derivation (PKCS#11 3.x section 5.18.5): ECDH (`CKM_ECDH1_DERIVE`,
 //! `CKM_ECDH1_COFACTOR_DERIVE`, with `CKD_NULL` or an X9.63 KDF) and HKDF (`CKM_HKDF_DERIVE`).
 
-use super::{check_object_access, rv_of};
-use crate::audit::{Event, KeyRef, Operation};
+use super::check_object_access;
+use crate::audit::{KeyRef, Operation};
 use crate::crypto::HashAlg;
 use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
@@ -42,71 +42,68 @@ impl Module {
         tpl: &Template,
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
-        let mut approved = false;
-        let (mut used, mut made) = (None, None);
-        let r = (|| {
-            self.audit_ready()?;
-            let spec = self.policy.lookup(mech.mech, Op::Derive)?;
-            let (base_obj, _) = self.object(t, base).map_err(|e| match e {
-                Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
-                e => e,
-            })?;
-            used = KeyRef::of(base_obj.attrs());
-            if !base_obj.permits(CKA_DERIVE) {
-                return Err(Error::KeyFunctionNotPermitted);
-            }
-            if !base_obj.allows_mechanism(mech.mech) {
-                return Err(Error::MechanismInvalid);
-            }
-            let login = t.login_state();
-            let tpl = template::with_key_template(tpl, base_obj.attrs(), CKA_DERIVE_TEMPLATE)?;
-            let key_type = match crate::object::attribute::find(&tpl, CKA_KEY_TYPE) {
-                Some(AttrValue::Ulong(k)) => *k as CK_KEY_TYPE,
-                Some(_) => return Err(Error::AttributeValueInvalid),
-                None => CKK_GENERIC_SECRET,
-            };
-            let mut attrs = template::build(
-                &tpl,
-                Origin::Derive,
-                Some((CKO_SECRET_KEY, key_type)),
-                self.rights(login),
-            )?;
-            check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
-            // Bounded before any KDF runs: an absurd length is an error, not an allocation.
-            let wanted = match attrs.ulong(CKA_VALUE_LEN) {
-                Some(l) if l > MAX_DERIVED_KEY_LEN as u64 => return Err(Error::KeySizeRange),
-                l => l.map(|l| l as usize),
-            };
-            let (value, salt_key) = match spec.family {
-                Family::Ec => (self.ecdh_secret(&base_obj, mech, key_type, wanted)?, None),
-                Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,
-                _ => return Err(Error::MechanismInvalid),
-            };
-            if key_type == CKK_AES && !matches!(value.len(), 16 | 24 | 32) {
-                return Err(Error::TemplateInconsistent);
-            }
-            attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
-            attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(value.len() as u64));
-            approved =
-                self.policy
-                    .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve())
-                    && base_obj.approved_key()
-                    && salt_key.as_ref().is_none_or(|k| k.approved_key());
-            template::derive_key_attributes(&mut attrs, Origin::Derive, approved);
-            let mut bases = vec![base_obj.attrs()];
-            bases.extend(salt_key.as_ref().map(|k| k.attrs()));
-            template::inherit_from_base(&mut attrs, &bases);
-            made = KeyRef::of(&attrs);
-            Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
-        })();
-        let event = Event::new(Operation::DeriveKey {
-            mechanism: mech.mech as u64,
-            fips_approved: approved && r.is_ok(),
-        })
-        .key(used)
-        .object(made);
-        self.record(&s, event, rv_of(&r));
-        r
+        self.audited(
+            &s,
+            Operation::DeriveKey {
+                mechanism: mech.mech as u64,
+                fips_approved: false,
+            },
+            |ev| {
+                let spec = self.policy.lookup(mech.mech, Op::Derive)?;
+                let (base_obj, _) = self.object(t, base).map_err(|e| match e {
+                    Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
+                    e => e,
+                })?;
+                ev.key = KeyRef::of(base_obj.attrs());
+                if !base_obj.permits(CKA_DERIVE) {
+                    return Err(Error::KeyFunctionNotPermitted);
+                }
+                if !base_obj.allows_mechanism(mech.mech) {
+                    return Err(Error::MechanismInvalid);
+                }
+                let login = t.login_state();
+                let tpl = template::with_key_template(tpl, base_obj.attrs(), CKA_DERIVE_TEMPLATE)?;
+                let key_type = match crate::object::attribute::find(&tpl, CKA_KEY_TYPE) {
+                    Some(AttrValue::Ulong(k)) => *k as CK_KEY_TYPE,
+                    Some(_) => return Err(Error::AttributeValueInvalid),
+                    None => CKK_GENERIC_SECRET,
+                };
+                let mut attrs = template::build(
+                    &tpl,
+                    Origin::Derive,
+                    Some((CKO_SECRET_KEY, key_type)),
+                    self.rights(login),
+                )?;
+                check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
+                // Bounded before any KDF runs: an absurd length is an error, not an allocation.
+                let wanted = match attrs.ulong(CKA_VALUE_LEN) {
+                    Some(l) if l > MAX_DERIVED_KEY_LEN as u64 => return Err(Error::KeySizeRange),
+                    l => l.map(|l| l as usize),
+                };
+                let (value, salt_key) = match spec.family {
+                    Family::Ec => (self.ecdh_secret(&base_obj, mech, key_type, wanted)?, None),
+                    Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,
+                    _ => return Err(Error::MechanismInvalid),
+                };
+                if key_type == CKK_AES && !matches!(value.len(), 16 | 24 | 32) {
+                    return Err(Error::TemplateInconsistent);
+                }
+                attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
+                attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(value.len() as u64));
+                let approved =
+                    self.policy
+                        .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve())
+                        && base_obj.approved_key()
+                        && salt_key.as_ref().is_none_or(|k| k.approved_key());
+                ev.approve(approved);
+                template::derive_key_attributes(&mut attrs, Origin::Derive, approved);
+                let mut bases = vec![base_obj.attrs()];
+                bases.extend(salt_key.as_ref().map(|k| k.attrs()));
+                template::inherit_from_base(&mut attrs, &bases);
+                ev.object = KeyRef::of(&attrs);
+                Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
+            },
+        )
     }
 
     fn ecdh_secret(

@@ -1,16 +1,17 @@
 //! Key and key-pair generation (PKCS#11 3.x section 5.18), with the pairwise consistency
 //! test FIPS 140-3 IG 10.3.A requires on every generated pair.
 
-use super::{check_object_access, rv_of};
-use crate::audit::{Event, KeyRef, Operation};
+use super::check_object_access;
+use crate::audit::{KeyRef, Operation};
 use crate::crypto::{
     Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, Rng, SignInput, SignScheme,
 };
 use crate::error::{Error, Result};
 use crate::mechanism::{Mechanism, Op};
-use crate::module::{Module, enter_error_state};
+use crate::module::Module;
 use crate::object::template::{self, Origin};
 use crate::object::{AttrValue, Attributes, Object, Template, key};
+use crate::status::enter_error_state;
 use cryptoki_sys::*;
 use zeroize::Zeroizing;
 
@@ -25,54 +26,52 @@ impl Module {
         tpl: &Template,
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
-        let mut approved = false;
-        let mut made = None;
-        let r = (|| {
-            self.audit_ready()?;
-            let spec = self.policy.lookup(mech.mech, Op::Generate)?;
-            if mech.params != crate::mechanism::Params::None {
-                return Err(Error::MechanismParamInvalid);
-            }
-            let key_type = match mech.mech {
-                CKM_AES_KEY_GEN => CKK_AES,
-                CKM_GENERIC_SECRET_KEY_GEN => CKK_GENERIC_SECRET,
-                _ => return Err(Error::MechanismInvalid),
-            };
-            let login = t.login_state();
-            let origin = Origin::Generate(mech.mech);
-            let mut attrs = template::build(
-                tpl,
-                origin,
-                Some((CKO_SECRET_KEY, key_type)),
-                self.rights(login),
-            )?;
-            let len = attrs
-                .ulong(CKA_VALUE_LEN)
-                .ok_or(Error::TemplateIncomplete)?;
-            // Bounded before anything is allocated: the range check covers the length.
-            let len = usize::try_from(len)
-                .ok()
-                .filter(|l| l.checked_mul(8).is_some())
-                .ok_or(Error::KeySizeRange)?;
-            self.policy.check_key_size(spec, len * 8)?;
-            check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
-            let mut value = Zeroizing::new(vec![0u8; len]);
-            self.rng.fill(&mut value)?;
-            attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
-            approved = self
-                .policy
-                .approved(spec, Op::Generate, Some(len * 8), None);
-            template::derive_key_attributes(&mut attrs, origin, approved);
-            made = KeyRef::of(&attrs);
-            Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
-        })();
-        let event = Event::new(Operation::GenerateKey {
-            mechanism: mech.mech as u64,
-            fips_approved: approved && r.is_ok(),
-        })
-        .object(made);
-        self.record(&s, event, rv_of(&r));
-        r
+        self.audited(
+            &s,
+            Operation::GenerateKey {
+                mechanism: mech.mech as u64,
+                fips_approved: false,
+            },
+            |ev| {
+                let spec = self.policy.lookup(mech.mech, Op::Generate)?;
+                if mech.params != crate::mechanism::Params::None {
+                    return Err(Error::MechanismParamInvalid);
+                }
+                let key_type = match mech.mech {
+                    CKM_AES_KEY_GEN => CKK_AES,
+                    CKM_GENERIC_SECRET_KEY_GEN => CKK_GENERIC_SECRET,
+                    _ => return Err(Error::MechanismInvalid),
+                };
+                let login = t.login_state();
+                let origin = Origin::Generate(mech.mech);
+                let mut attrs = template::build(
+                    tpl,
+                    origin,
+                    Some((CKO_SECRET_KEY, key_type)),
+                    self.rights(login),
+                )?;
+                let len = attrs
+                    .ulong(CKA_VALUE_LEN)
+                    .ok_or(Error::TemplateIncomplete)?;
+                // Bounded before anything is allocated: the range check covers the length.
+                let len = usize::try_from(len)
+                    .ok()
+                    .filter(|l| l.checked_mul(8).is_some())
+                    .ok_or(Error::KeySizeRange)?;
+                self.policy.check_key_size(spec, len * 8)?;
+                check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
+                let mut value = Zeroizing::new(vec![0u8; len]);
+                self.rng.fill(&mut value)?;
+                attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
+                let approved = self
+                    .policy
+                    .approved(spec, Op::Generate, Some(len * 8), None);
+                ev.approve(approved);
+                template::derive_key_attributes(&mut attrs, origin, approved);
+                ev.object = KeyRef::of(&attrs);
+                Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
+            },
+        )
     }
 
     pub fn generate_key_pair(
@@ -83,118 +82,117 @@ impl Module {
         private_tpl: &Template,
     ) -> Result<(CK_OBJECT_HANDLE, CK_OBJECT_HANDLE)> {
         let (s, t) = self.session(h)?;
-        let mut approved = false;
-        let mut made = None;
-        let r = (|| {
-            self.audit_ready()?;
-            let spec = self.policy.lookup(mech.mech, Op::GenerateKeyPair)?;
-            if mech.params != crate::mechanism::Params::None {
-                return Err(Error::MechanismParamInvalid);
-            }
-            let key_type = match mech.mech {
-                CKM_RSA_PKCS_KEY_PAIR_GEN => CKK_RSA,
-                CKM_EC_KEY_PAIR_GEN => CKK_EC,
-                CKM_EC_EDWARDS_KEY_PAIR_GEN => CKK_EC_EDWARDS,
-                CKM_ML_DSA_KEY_PAIR_GEN => CKK_ML_DSA,
-                CKM_ML_KEM_KEY_PAIR_GEN => CKK_ML_KEM,
-                _ => return Err(Error::MechanismInvalid),
-            };
-            let login = t.login_state();
-            let so = self.rights(login);
-            let origin = Origin::Generate(mech.mech);
-            let mut public =
-                template::build(public_tpl, origin, Some((CKO_PUBLIC_KEY, key_type)), so)?;
-            let mut private =
-                template::build(private_tpl, origin, Some((CKO_PRIVATE_KEY, key_type)), so)?;
-            check_object_access(&s, login, public.is_token(), public.is_private())?;
-            check_object_access(&s, login, private.is_token(), private.is_private())?;
+        self.audited(
+            &s,
+            Operation::GenerateKeyPair {
+                mechanism: mech.mech as u64,
+                fips_approved: false,
+            },
+            |ev| {
+                let spec = self.policy.lookup(mech.mech, Op::GenerateKeyPair)?;
+                if mech.params != crate::mechanism::Params::None {
+                    return Err(Error::MechanismParamInvalid);
+                }
+                let key_type = match mech.mech {
+                    CKM_RSA_PKCS_KEY_PAIR_GEN => CKK_RSA,
+                    CKM_EC_KEY_PAIR_GEN => CKK_EC,
+                    CKM_EC_EDWARDS_KEY_PAIR_GEN => CKK_EC_EDWARDS,
+                    CKM_ML_DSA_KEY_PAIR_GEN => CKK_ML_DSA,
+                    CKM_ML_KEM_KEY_PAIR_GEN => CKK_ML_KEM,
+                    _ => return Err(Error::MechanismInvalid),
+                };
+                let login = t.login_state();
+                let so = self.rights(login);
+                let origin = Origin::Generate(mech.mech);
+                let mut public =
+                    template::build(public_tpl, origin, Some((CKO_PUBLIC_KEY, key_type)), so)?;
+                let mut private =
+                    template::build(private_tpl, origin, Some((CKO_PRIVATE_KEY, key_type)), so)?;
+                check_object_access(&s, login, public.is_token(), public.is_private())?;
+                check_object_access(&s, login, private.is_token(), private.is_private())?;
 
-            let be = self.backend;
-            let (bits, curve) = match key_type {
-                CKK_RSA => {
-                    let bits = public
-                        .ulong(CKA_MODULUS_BITS)
-                        .ok_or(Error::TemplateIncomplete)? as usize;
-                    self.policy.check_key_size(spec, bits)?;
-                    let e = public
-                        .bytes(CKA_PUBLIC_EXPONENT)
-                        .map(<[u8]>::to_vec)
-                        .unwrap_or_else(|| F4.to_vec());
-                    check_public_exponent(&e, self.policy.fips_approved_only)?;
-                    let parts = be.keys.generate_rsa(bits, &e, &*self.rng)?;
-                    let (pa, pr) = key::rsa_attrs(&parts);
-                    public.extend(pa);
-                    private.extend(pr);
-                    (bits, None)
-                }
-                CKK_ML_DSA | CKK_ML_KEM => {
-                    let set = public
-                        .ulong(CKA_PARAMETER_SET)
-                        .ok_or(Error::TemplateIncomplete)?
-                        as CK_ULONG;
-                    if private
-                        .ulong(CKA_PARAMETER_SET)
-                        .is_some_and(|p| p as CK_ULONG != set)
-                    {
-                        return Err(Error::TemplateInconsistent);
+                let be = self.backend;
+                let (bits, curve) = match key_type {
+                    CKK_RSA => {
+                        let bits = public
+                            .ulong(CKA_MODULUS_BITS)
+                            .ok_or(Error::TemplateIncomplete)?
+                            as usize;
+                        self.policy.check_key_size(spec, bits)?;
+                        let e = public
+                            .bytes(CKA_PUBLIC_EXPONENT)
+                            .map(<[u8]>::to_vec)
+                            .unwrap_or_else(|| F4.to_vec());
+                        check_public_exponent(&e, self.policy.fips_approved_only)?;
+                        let parts = be.keys.generate_rsa(bits, &e, &*self.rng)?;
+                        let (pa, pr) = key::rsa_attrs(&parts);
+                        public.extend(pa);
+                        private.extend(pr);
+                        (bits, None)
                     }
-                    let (pair, size) = if key_type == CKK_ML_DSA {
-                        let set = MlDsaSet::from_parameter_set(set)
-                            .map_err(|_| Error::TemplateInconsistent)?;
-                        let mut seed = Zeroizing::new([0u8; 32]);
-                        self.rng.fill(&mut seed[..])?;
-                        (
-                            be.keys.ml_dsa_generate(set, &seed[..])?,
-                            set.public_key_len(),
-                        )
-                    } else {
-                        let set = MlKemSet::from_parameter_set(set)
-                            .map_err(|_| Error::TemplateInconsistent)?;
-                        (
-                            be.keys.ml_kem_generate(set, &*self.rng)?,
-                            set.public_key_len(),
-                        )
-                    };
-                    self.policy.check_key_size(spec, size)?;
-                    let (pa, pr) = key::pq_attrs(set, &pair);
-                    public.extend(pa);
-                    private.extend(pr);
-                    (size, None)
-                }
-                _ => {
-                    let params = public
-                        .bytes(CKA_EC_PARAMS)
-                        .ok_or(Error::TemplateIncomplete)?;
-                    let curve = Curve::from_ec_params(params)?;
-                    if curve.is_weierstrass() != (key_type == CKK_EC) {
-                        return Err(Error::CurveNotSupported);
+                    CKK_ML_DSA | CKK_ML_KEM => {
+                        let set = public
+                            .ulong(CKA_PARAMETER_SET)
+                            .ok_or(Error::TemplateIncomplete)?
+                            as CK_ULONG;
+                        if private
+                            .ulong(CKA_PARAMETER_SET)
+                            .is_some_and(|p| p as CK_ULONG != set)
+                        {
+                            return Err(Error::TemplateInconsistent);
+                        }
+                        let (pair, size) = if key_type == CKK_ML_DSA {
+                            let set = MlDsaSet::from_parameter_set(set)
+                                .map_err(|_| Error::TemplateInconsistent)?;
+                            let mut seed = Zeroizing::new([0u8; 32]);
+                            self.rng.fill(&mut seed[..])?;
+                            (
+                                be.keys.ml_dsa_generate(set, &seed[..])?,
+                                set.public_key_len(),
+                            )
+                        } else {
+                            let set = MlKemSet::from_parameter_set(set)
+                                .map_err(|_| Error::TemplateInconsistent)?;
+                            (
+                                be.keys.ml_kem_generate(set, &*self.rng)?,
+                                set.public_key_len(),
+                            )
+                        };
+                        self.policy.check_key_size(spec, size)?;
+                        let (pa, pr) = key::pq_attrs(set, &pair);
+                        public.extend(pa);
+                        private.extend(pr);
+                        (size, None)
                     }
-                    self.policy.check_key_size(spec, curve.bits())?;
-                    let parts = be.keys.generate_ec(curve, &*self.rng)?;
-                    let (pa, pr) = key::ec_attrs(&parts);
-                    public.set(CKA_EC_PARAMS, AttrValue::Bytes(curve.ec_params().to_vec()));
-                    public.extend(pa);
-                    private.extend(pr);
-                    (curve.bits(), Some(curve))
-                }
-            };
-            approved = self
-                .policy
-                .approved(spec, Op::GenerateKeyPair, Some(bits), curve);
-            template::derive_key_attributes(&mut public, origin, approved);
-            template::derive_key_attributes(&mut private, origin, approved);
-            pairwise_consistency(be, &*self.rng, &public, &private)?;
-            made = KeyRef::of(&private).or_else(|| KeyRef::of(&public));
-            let handles = t.insert(be, &*self.rng, h, vec![public, private])?;
-            Ok((handles[0], handles[1]))
-        })();
-        let event = Event::new(Operation::GenerateKeyPair {
-            mechanism: mech.mech as u64,
-            fips_approved: approved && r.is_ok(),
-        })
-        .object(made);
-        self.record(&s, event, rv_of(&r));
-        r
+                    _ => {
+                        let params = public
+                            .bytes(CKA_EC_PARAMS)
+                            .ok_or(Error::TemplateIncomplete)?;
+                        let curve = Curve::from_ec_params(params)?;
+                        if curve.is_weierstrass() != (key_type == CKK_EC) {
+                            return Err(Error::CurveNotSupported);
+                        }
+                        self.policy.check_key_size(spec, curve.bits())?;
+                        let parts = be.keys.generate_ec(curve, &*self.rng)?;
+                        let (pa, pr) = key::ec_attrs(&parts);
+                        public.set(CKA_EC_PARAMS, AttrValue::Bytes(curve.ec_params().to_vec()));
+                        public.extend(pa);
+                        private.extend(pr);
+                        (curve.bits(), Some(curve))
+                    }
+                };
+                let approved = self
+                    .policy
+                    .approved(spec, Op::GenerateKeyPair, Some(bits), curve);
+                ev.approve(approved);
+                template::derive_key_attributes(&mut public, origin, approved);
+                template::derive_key_attributes(&mut private, origin, approved);
+                pairwise_consistency(be, &*self.rng, &public, &private)?;
+                ev.object = KeyRef::of(&private).or_else(|| KeyRef::of(&public));
+                let handles = t.insert(be, &*self.rng, h, vec![public, private])?;
+                Ok((handles[0], handles[1]))
+            },
+        )
     }
 }
 
@@ -245,7 +243,7 @@ fn pairwise_consistency(
         let sk = Object::new(private.clone()).private_ops(be)?;
         let pk = Object::new(public.clone()).public_ops(be)?;
         let mut sig = sk.sign(&scheme, SignInput::Message(msg), rng)?;
-        if crate::selftest::fault::injected("pairwise") {
+        if crate::status::fault::injected("pairwise") {
             sig[0] ^= 1;
         }
         pk.verify(&scheme, SignInput::Message(msg), &sig)
@@ -267,7 +265,7 @@ fn kem_pairwise(
         let sk = Object::new(private.clone()).private_ops(be)?;
         let pk = Object::new(public.clone()).public_ops(be)?;
         let (mut ct, ss) = pk.encapsulate(rng)?;
-        if crate::selftest::fault::injected("pairwise") {
+        if crate::status::fault::injected("pairwise") {
             ct[0] ^= 1;
         }
         let ss2 = sk.decapsulate(&ct)?;

@@ -66,6 +66,21 @@ impl Module {
         Ok(())
     }
 
+    /// One audited call: the audit log's readiness first, then `body`, which fills in the
+    /// record (its approval, the key used, the object made); the record is written whatever
+    /// the outcome, and says "not approved" for a failure.
+    fn audited<T>(
+        &self,
+        s: &Session,
+        op: Operation,
+        body: impl FnOnce(&mut Event) -> Result<T>,
+    ) -> Result<T> {
+        let mut event = Event::new(op);
+        let r = self.audit_ready().and_then(|()| body(&mut event));
+        self.record(s, event, rv_of(&r));
+        r
+    }
+
     /// Records the approved-service indicator on the session and in the audit log.
     fn record(&self, session: &Session, event: impl Into<Event>, rv: CK_RV) {
         let mut st = session.lock();

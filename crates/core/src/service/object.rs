@@ -1,7 +1,7 @@
 //! Object management: create, copy, destroy, attributes, search (PKCS#11 3.x section 5.8).
 
-use super::{check_object_access, require_rw, rv_of};
-use crate::audit::{Event, KeyRef, Operation};
+use super::{check_object_access, require_rw};
+use crate::audit::{KeyRef, Operation};
 use crate::crypto::key::modulus_bits;
 use crate::error::{Error, Result};
 use crate::module::Module;
@@ -22,22 +22,17 @@ pub enum AttributeAnswer {
 impl Module {
     pub fn create_object(&self, h: CK_SESSION_HANDLE, tpl: &Template) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
-        let mut made = None;
-        let r = (|| {
-            self.audit_ready()?;
+        self.audited(&s, Operation::CreateObject, |ev| {
             let login = t.login_state();
             let mut attrs = template::build(tpl, Origin::Create, None, self.rights(login))?;
-            made = KeyRef::of(&attrs);
+            ev.object = KeyRef::of(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             self.complete_imported_key(&mut attrs)?;
             let approved = self.import_approved(&attrs);
             template::derive_key_attributes(&mut attrs, Origin::Create, approved);
             Object::new(attrs.clone()).validate_key(self.backend)?;
             Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
-        })();
-        let event = Event::new(Operation::CreateObject).object(made);
-        self.record(&s, event, rv_of(&r));
-        r
+        })
     }
 
     /// Fills in what the token derives for imported keys (CKA_MODULUS_BITS of an RSA public
@@ -91,29 +86,22 @@ impl Module {
         tpl: &Template,
     ) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
-        let (mut source, mut made) = (None, None);
-        let r = (|| {
-            self.audit_ready()?;
+        self.audited(&s, Operation::CopyObject, |ev| {
             let (o, _) = self.object(t, obj)?;
-            source = KeyRef::of(o.attrs());
+            ev.key = KeyRef::of(o.attrs());
             let login = t.login_state();
             let attrs = template::apply_copy(&o, tpl, self.rights(login))?;
-            made = KeyRef::of(&attrs);
+            ev.object = KeyRef::of(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
-        })();
-        let event = Event::new(Operation::CopyObject).key(source).object(made);
-        self.record(&s, event, rv_of(&r));
-        r
+        })
     }
 
     pub fn destroy_object(&self, h: CK_SESSION_HANDLE, obj: CK_OBJECT_HANDLE) -> Result<()> {
         let (s, t) = self.session(h)?;
-        let mut gone = None;
-        let r = (|| {
-            self.audit_ready()?;
+        self.audited(&s, Operation::DestroyObject, |ev| {
             let (o, loc) = self.object(t, obj)?;
-            gone = KeyRef::of(o.attrs());
+            ev.object = KeyRef::of(o.attrs());
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
@@ -121,10 +109,7 @@ impl Module {
                 return Err(Error::ActionProhibited);
             }
             t.destroy(self.backend, obj)
-        })();
-        let event = Event::new(Operation::DestroyObject).object(gone);
-        self.record(&s, event, rv_of(&r));
-        r
+        })
     }
 
     /// `C_GetObjectSize`: the bytes its attribute values occupy.
@@ -174,11 +159,9 @@ impl Module {
         tpl: &Template,
     ) -> Result<()> {
         let (s, t) = self.session(h)?;
-        let mut changed = None;
-        let r = (|| {
-            self.audit_ready()?;
+        self.audited(&s, Operation::SetAttributeValue, |ev| {
             let (o, loc) = self.object(t, obj)?;
-            changed = KeyRef::of(o.attrs());
+            ev.object = KeyRef::of(o.attrs());
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
@@ -186,10 +169,7 @@ impl Module {
             t.modify(self.backend, &*self.rng, obj, |current| {
                 template::apply_set(current, tpl, rights)
             })
-        })();
-        let event = Event::new(Operation::SetAttributeValue).object(changed);
-        self.record(&s, event, rv_of(&r));
-        r
+        })
     }
 
     pub fn find_objects_init(&self, h: CK_SESSION_HANDLE, tpl: &Template) -> Result<()> {

@@ -3,7 +3,8 @@
 use super::rv_of;
 use crate::audit::Operation;
 use crate::error::{Error, Result};
-use crate::module::{Module, enter_error_state};
+use crate::module::Module;
+use crate::status::enter_error_state;
 use cryptoki_sys::*;
 
 impl Module {

@@ -10,6 +10,7 @@
 //! signing or verification key again as `hAuthenticationKey`.
 
 use super::sign::hashes_message;
+use crate::crypto::aead;
 use crate::crypto::stream::{SavedInput, SignData};
 use crate::crypto::{HashAlg, SignScheme};
 use crate::error::{Error, Result};
@@ -24,7 +25,6 @@ use cryptoki_sys::*;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-const NONCE_LEN: usize = 12;
 const AAD: &[u8] = b"craton-hsm operation state v1";
 
 #[derive(Serialize, Deserialize)]
@@ -145,25 +145,13 @@ impl Module {
         let plain = Zeroizing::new(
             postcard::to_stdvec(saved).map_err(|e| Error::general(format!("state: {e}")))?,
         );
-        let mut nonce = [0u8; NONCE_LEN];
-        self.rng.generate(&mut nonce, b"operation state nonce")?;
-        let sealed = self
-            .backend
-            .aes_gcm_seal(&self.state_key.0[..], &nonce, AAD, &plain)?;
-        let mut blob = Zeroizing::new(nonce.to_vec());
-        blob.extend_from_slice(&sealed);
-        Ok(blob)
+        let blob = aead::seal(self.backend, &*self.rng, &self.state_key.0[..], AAD, &plain)?;
+        Ok(Zeroizing::new(blob))
     }
 
     fn open_state(&self, blob: &[u8]) -> Result<Saved> {
-        if blob.len() <= NONCE_LEN {
-            return Err(Error::SavedStateInvalid);
-        }
-        let (nonce, sealed) = blob.split_at(NONCE_LEN);
-        let plain = self
-            .backend
-            .aes_gcm_open(&self.state_key.0[..], nonce, AAD, sealed)
-            .map_err(|_| Error::SavedStateInvalid)?;
+        let key = &self.state_key.0[..];
+        let plain = aead::open(self.backend, key, AAD, blob, Error::SavedStateInvalid)?;
         postcard::from_bytes(&plain).map_err(|_| Error::SavedStateInvalid)
     }
 

@@ -7,6 +7,7 @@
 //! under keys derived from the user and SO PINs.
 
 use super::StoredObject;
+use crate::crypto::aead;
 use crate::crypto::{HashAlg, Provider, Rng};
 use crate::error::{Error, Result};
 use crate::object::Attributes;
@@ -15,7 +16,6 @@ use cryptoki_sys::{CK_OBJECT_CLASS, CKA_TRUSTED, CKO_PRIVATE_KEY, CKO_SECRET_KEY
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-const NONCE_LEN: usize = 12;
 pub const KEY_LEN: usize = 32;
 
 /// The random key that encrypts a token's private objects and key material.
@@ -68,20 +68,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Attributes> {
 }
 
 fn seal(be: &Provider, rng: &dyn Rng, key: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>> {
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce)?;
-    let mut out = nonce.to_vec();
-    out.extend(be.aes_gcm_seal(key, &nonce, aad, pt)?);
-    Ok(out)
+    aead::seal(be, rng, key, aad, pt)
 }
 
 fn open(be: &Provider, key: &[u8], aad: &[u8], blob: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    if blob.len() < NONCE_LEN + 16 {
-        return Err(Error::device("sealed blob too short"));
-    }
-    let (nonce, ct) = blob.split_at(NONCE_LEN);
-    be.aes_gcm_open(key, nonce, aad, ct)
-        .map_err(|_| Error::device("sealed blob failed authentication"))
+    aead::open(
+        be,
+        key,
+        aad,
+        blob,
+        Error::device("sealed blob failed authentication"),
+    )
 }
 
 const DIGEST_LEN: usize = 32;
