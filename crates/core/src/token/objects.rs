@@ -1,0 +1,187 @@
+//! The token's objects as sessions see them: lookup under the login's visibility, search,
+//! and changes written through to the store.
+
+use super::{Entry, Location, Login, Token, new_handle, new_uid, visible};
+use crate::crypto::{Provider, Rng};
+use crate::error::{Error, Result};
+use crate::object::{AttrValue, Attributes, Object};
+use crate::store::seal;
+use cryptoki_sys::*;
+use std::sync::Arc;
+
+impl Token {
+    /// An object visible under the current login, with its key material: a public token
+    /// key whose material is sealed until login gives `CKR_USER_NOT_LOGGED_IN`.
+    pub fn object(
+        &self,
+        be: &Provider,
+        handle: CK_OBJECT_HANDLE,
+    ) -> Result<(Arc<Object>, Location)> {
+        let st = self.lock(be)?;
+        let e = visible(&st, handle)?;
+        if !e.complete {
+            return Err(Error::UserNotLoggedIn);
+        }
+        Ok((e.obj.clone(), e.location.clone()))
+    }
+
+    /// An object visible under the current login, for reading its attributes: also a public
+    /// token key before login, with `false` saying its material is still sealed.
+    pub fn object_view(
+        &self,
+        be: &Provider,
+        handle: CK_OBJECT_HANDLE,
+    ) -> Result<(Arc<Object>, bool)> {
+        let st = self.lock(be)?;
+        let e = visible(&st, handle)?;
+        Ok((e.obj.clone(), e.complete))
+    }
+
+    /// Handles of visible objects matching `template`, in handle order.
+    pub fn find(
+        &self,
+        be: &Provider,
+        template: &[(CK_ATTRIBUTE_TYPE, AttrValue)],
+    ) -> Result<Vec<CK_OBJECT_HANDLE>> {
+        let st = self.lock(be)?;
+        let mut found: Vec<CK_OBJECT_HANDLE> = st
+            .objects
+            .iter()
+            .filter(|(_, e)| !e.obj.attrs().is_private() || st.login == Login::User)
+            .filter(|(_, e)| e.obj.matches(template))
+            .map(|(h, _)| *h)
+            .collect();
+        found.sort_unstable();
+        Ok(found)
+    }
+
+    /// Adds objects (one transaction for token objects) and returns their handles.
+    pub fn insert(
+        &self,
+        be: &Provider,
+        rng: &dyn Rng,
+        session: CK_SESSION_HANDLE,
+        objects: Vec<Attributes>,
+    ) -> Result<Vec<CK_OBJECT_HANDLE>> {
+        let mut st = self.lock(be)?;
+        let mut rows = Vec::new();
+        let mut entries = Vec::new();
+        for mut attrs in objects {
+            let uid = new_uid(rng)?;
+            attrs.set(CKA_UNIQUE_ID, AttrValue::Bytes(uid.as_bytes().to_vec()));
+            let location = if attrs.is_token() {
+                rows.push(seal::seal_object(
+                    be,
+                    rng,
+                    st.key.as_ref(),
+                    st.store.serial(),
+                    &uid,
+                    1,
+                    &attrs,
+                )?);
+                Location::Token { uid, generation: 1 }
+            } else {
+                Location::Session(session)
+            };
+            entries.push((Arc::new(Object::new(attrs)), location));
+        }
+        if !rows.is_empty() {
+            st.store.insert_objects(&rows)?;
+        }
+        let mut handles = Vec::new();
+        for (obj, location) in entries {
+            let h = new_handle();
+            if let Location::Token { uid, .. } = &location {
+                st.handles.insert(uid.clone(), h);
+            }
+            st.objects.insert(
+                h,
+                Entry {
+                    obj,
+                    location,
+                    complete: true,
+                },
+            );
+            handles.push(h);
+        }
+        Ok(handles)
+    }
+
+    /// Replaces an object's attributes (`C_SetAttributeValue`).
+    /// Rewrites an object with `change` applied to its current attributes under the token
+    /// lock, so that concurrent changes cannot undo each other. When another process changed
+    /// the stored object first, it is re-read and the change applied again.
+    pub fn modify(
+        &self,
+        be: &Provider,
+        rng: &dyn Rng,
+        handle: CK_OBJECT_HANDLE,
+        change: impl Fn(&Object) -> Result<Attributes>,
+    ) -> Result<()> {
+        const ATTEMPTS: usize = 5;
+        for _ in 0..ATTEMPTS {
+            let mut st = self.lock(be)?;
+            let e = visible(&st, handle)?;
+            if !e.complete {
+                return Err(Error::UserNotLoggedIn);
+            }
+            let attrs = change(&e.obj)?;
+            let location = match e.location.clone() {
+                Location::Token { uid, generation } => {
+                    let next = generation + 1;
+                    let row = seal::seal_object(
+                        be,
+                        rng,
+                        st.key.as_ref(),
+                        st.store.serial(),
+                        &uid,
+                        next,
+                        &attrs,
+                    )?;
+                    if !st.store.update_object(&row)? {
+                        // Lost a race with another process: the next lock() reloads.
+                        continue;
+                    }
+                    Location::Token {
+                        uid,
+                        generation: next,
+                    }
+                }
+                s @ Location::Session(_) => s,
+            };
+            let entry = Entry {
+                obj: Arc::new(Object::new(attrs)),
+                location,
+                complete: true,
+            };
+            st.objects.insert(handle, entry);
+            return Ok(());
+        }
+        Err(Error::FunctionFailed(
+            "object kept changing in another process".into(),
+        ))
+    }
+
+    pub fn destroy(&self, be: &Provider, handle: CK_OBJECT_HANDLE) -> Result<()> {
+        let mut st = self.lock(be)?;
+        let location = st
+            .objects
+            .get(&handle)
+            .ok_or(Error::ObjectHandleInvalid)?
+            .location
+            .clone();
+        if let Location::Token { uid, .. } = &location {
+            st.store.delete_object(uid)?;
+            st.handles.remove(uid);
+        }
+        st.objects.remove(&handle);
+        Ok(())
+    }
+
+    /// Session objects die with their session.
+    pub fn drop_session_objects(&self, session: CK_SESSION_HANDLE) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.objects
+            .retain(|_, e| e.location != Location::Session(session));
+    }
+}
