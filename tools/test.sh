@@ -20,6 +20,8 @@ lint() {
     step "lint: format, clippy on the one test build (every provider, every target)"
     cargo fmt --all -- --check
     cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+    # The fuzz crate is its own workspace with its own lock; the fuzz step builds it --locked.
+    cargo metadata --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null
     cargo clippy --locked "${ALL[@]}" --all-targets -- -D warnings
 }
 
