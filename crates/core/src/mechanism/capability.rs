@@ -3,12 +3,11 @@
 //! `C_GetMechanismInfo`), what a request is checked against at `C_*Init`, and whether the
 //! provider counts it as approved.
 
-use super::registry::{Family, MechSpec, Op};
+use super::registry::{MechSpec, Op};
 use crate::crypto::{
     CipherKind, Curve, EncKind, EncryptionScheme, HashAlg, KdfAlg, KeyRule, MacAlg, Provider,
     SigInput, SigKind, SignatureScheme, WrapKind,
 };
-use cryptoki_sys::*;
 
 /// A provider capability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,51 +44,13 @@ pub struct Found {
     pub keys: Option<KeyRule>,
 }
 
-/// The capability one operation of a mechanism needs; `None` when the registry does not
-/// offer that operation.
+/// The capability one operation of a mechanism needs (its family decides); `None` when the
+/// registry does not offer that operation.
 pub fn need(spec: &MechSpec, op: Op) -> Option<Need> {
     if spec.ops & op.flag() == 0 {
         return None;
     }
-    let hashed = |h: Option<HashAlg>| h.map_or(SigInput::Digest, SigInput::Hashed);
-    Some(match (spec.family, op) {
-        (_, Op::Digest) => Need::Hash(spec.hash?),
-        (Family::Hmac, _) => Need::Mac(MacAlg::Hmac(spec.hash?)),
-        (Family::Aes | Family::GenericSecret, Op::Generate) => Need::Random,
-        (Family::Aes, _) => match spec.mech {
-            CKM_AES_CMAC => Need::Mac(MacAlg::Cmac),
-            CKM_AES_KEY_WRAP => Need::Wrap(WrapKind::Kw),
-            CKM_AES_KEY_WRAP_KWP => Need::Wrap(WrapKind::Kwp),
-            CKM_AES_ECB => Need::Cipher(CipherKind::Ecb),
-            CKM_AES_CBC => Need::Cipher(CipherKind::Cbc),
-            CKM_AES_CBC_PAD => Need::Cipher(CipherKind::CbcPad),
-            CKM_AES_CTR => Need::Cipher(CipherKind::Ctr),
-            CKM_AES_GCM => Need::Cipher(CipherKind::Gcm),
-            _ => return None,
-        },
-        (Family::Hkdf, _) => Need::Hkdf,
-        (Family::Rsa, Op::GenerateKeyPair) => Need::Generate(KeyGen::Rsa),
-        (Family::Rsa, Op::Sign | Op::Verify) => match spec.mech {
-            CKM_RSA_X_509 => Need::Signature(SigKind::RsaRaw, SigInput::Pure),
-            m if super::is_pss(m) => Need::Signature(SigKind::RsaPss, hashed(spec.hash)),
-            _ => Need::Signature(SigKind::RsaPkcs1, hashed(spec.hash)),
-        },
-        (Family::Rsa, _) => Need::Encryption(match spec.mech {
-            CKM_RSA_X_509 => EncKind::Raw,
-            CKM_RSA_PKCS_OAEP => EncKind::Oaep,
-            _ => EncKind::Pkcs1,
-        }),
-        (Family::Ec, Op::GenerateKeyPair) => Need::Generate(KeyGen::Ec),
-        (Family::Ec, Op::Derive) => Need::Agreement,
-        (Family::Ec, _) => Need::Signature(SigKind::Ecdsa, hashed(spec.hash)),
-        (Family::EdDsa, Op::GenerateKeyPair) => Need::Generate(KeyGen::Ed25519),
-        (Family::EdDsa, _) => Need::Signature(SigKind::EdDsa, SigInput::Pure),
-        (Family::MlDsa, Op::GenerateKeyPair) => Need::Generate(KeyGen::MlDsa),
-        (Family::MlDsa, _) => Need::Signature(SigKind::MlDsa, SigInput::Pure),
-        (Family::MlKem, Op::GenerateKeyPair) => Need::Generate(KeyGen::MlKem),
-        (Family::MlKem, _) => Need::Kem,
-        _ => return None,
-    })
+    (super::families::of(spec.mech)?.need)(spec, op)
 }
 
 /// Whether and how the provider has a capability.

@@ -4,7 +4,7 @@
 //! rewrite the generated blocks.
 
 use super::Policy;
-use super::registry::{Approval, Family, MECHANISMS, MechSpec};
+use super::registry::{self, Approval, Family, MechSpec};
 use crate::config::Algorithms;
 use crate::crypto::{Curve, Provider};
 use cryptoki_sys::*;
@@ -187,7 +187,7 @@ pub fn mechanisms_table(providers: &[&'static Provider]) -> String {
     out.push_str("\n|---|---|---|---|---|---|");
     out.push_str(&"---|".repeat(providers.len()));
     out.push('\n');
-    for s in MECHANISMS {
+    for s in registry::all() {
         let _ = write!(
             out,
             "| `{}` | `{:#06x}` | {} | {} | {} | {} |",
@@ -225,10 +225,7 @@ pub fn fips_tables(providers: &[&'static Provider]) -> String {
     out.push_str("\n|---|---|---|");
     out.push_str(&"---|".repeat(validated.len()));
     out.push('\n');
-    for s in MECHANISMS
-        .iter()
-        .filter(|s| s.approval == Approval::Approved)
-    {
+    for s in registry::all().filter(|s| s.approval == Approval::Approved) {
         let _ = write!(
             out,
             "| `{}` | {} | {} |",
@@ -243,7 +240,7 @@ pub fn fips_tables(providers: &[&'static Provider]) -> String {
     }
     out.push_str("\nNot approved (never registered when `fips_approved_only = true`):\n\n");
     out.push_str("| Mechanism | Why |\n|---|---|\n");
-    for s in MECHANISMS {
+    for s in registry::all() {
         if let Approval::No(why) = s.approval {
             let _ = writeln!(out, "| `{}` | {} |", s.name, why);
         }

@@ -3,8 +3,10 @@
 
 pub mod capability;
 pub mod docs;
+pub mod families;
 pub mod params;
 pub mod policy;
+pub mod raw;
 pub mod registry;
 
 use cryptoki_sys::*;
@@ -28,16 +30,4 @@ impl Mechanism {
     }
 }
 
-/// The RSA-PSS mechanisms: their parameter is `CK_RSA_PKCS_PSS_PARAMS`.
-pub const PSS: &[CK_MECHANISM_TYPE] = &[
-    CKM_RSA_PKCS_PSS,
-    CKM_SHA1_RSA_PKCS_PSS,
-    CKM_SHA224_RSA_PKCS_PSS,
-    CKM_SHA256_RSA_PKCS_PSS,
-    CKM_SHA384_RSA_PKCS_PSS,
-    CKM_SHA512_RSA_PKCS_PSS,
-];
-
-pub fn is_pss(m: CK_MECHANISM_TYPE) -> bool {
-    PSS.contains(&m)
-}
+pub use families::rsa::is_pss;

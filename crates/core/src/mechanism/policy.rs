@@ -89,7 +89,7 @@ impl Policy {
 
     /// The registered mechanisms, in registry order.
     pub fn mechanisms(&self) -> impl Iterator<Item = &'static MechSpec> + '_ {
-        registry::MECHANISMS.iter().filter(|s| self.registered(s))
+        registry::all().filter(|s| self.registered(s))
     }
 
     /// The spec of a registered mechanism whose provider offers `op`.

@@ -3,10 +3,10 @@
 
 use super::check_object_access;
 use crate::audit::{KeyRef, Operation};
-use crate::crypto::HashAlg;
 use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
 use crate::limits::MAX_DERIVED_KEY_LEN;
+use crate::mechanism::families::ec::kdf_hash;
 use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::registry::Family;
 use crate::mechanism::{Mechanism, Op, Params};
@@ -19,19 +19,6 @@ use zeroize::Zeroizing;
 
 /// Derived key material.
 type Secret = Zeroizing<Vec<u8>>;
-
-/// The hash an ECDH KDF type names (`None` for `CKD_NULL`).
-fn kdf_hash(kdf: CK_EC_KDF_TYPE) -> Result<Option<HashAlg>> {
-    Ok(Some(match kdf {
-        CKD_NULL => return Ok(None),
-        CKD_SHA1_KDF => HashAlg::Sha1,
-        CKD_SHA224_KDF => HashAlg::Sha224,
-        CKD_SHA256_KDF => HashAlg::Sha256,
-        CKD_SHA384_KDF => HashAlg::Sha384,
-        CKD_SHA512_KDF => HashAlg::Sha512,
-        _ => return Err(Error::MechanismParamInvalid),
-    }))
-}
 
 impl Module {
     pub fn derive_key(

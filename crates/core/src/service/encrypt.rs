@@ -3,10 +3,9 @@
 
 use super::rv_of;
 use crate::audit::{Event, KeyRef, Operation};
-use crate::crypto::cipher::AES_BLOCK;
-use crate::crypto::{AsymEncScheme, CipherMode, Direction};
+use crate::crypto::Direction;
 use crate::error::{Error, Result};
-use crate::mechanism::params::{hash_of_mechanism, hash_of_mgf};
+use crate::mechanism::families::{aes::cipher_mode, rsa::enc_scheme};
 use crate::mechanism::registry::Family;
 use crate::mechanism::{MechSpec, Mechanism, Op, Params};
 use crate::module::Module;
@@ -15,67 +14,6 @@ use crate::session::operation::{CryptKind, CryptOp, OpInfo, OutBuf, Output, ends
 use crate::session::{Session, SessionState};
 use cryptoki_sys::*;
 use zeroize::Zeroizing;
-
-/// The AES mode a mechanism and its parameters name.
-pub(super) fn cipher_mode(mech: &Mechanism) -> Result<CipherMode> {
-    let iv = || -> Result<[u8; AES_BLOCK]> {
-        match &mech.params {
-            Params::Bytes(b) => b
-                .as_slice()
-                .try_into()
-                .map_err(|_| Error::MechanismParamInvalid),
-            _ => Err(Error::MechanismParamInvalid),
-        }
-    };
-    Ok(match mech.mech {
-        CKM_AES_ECB if mech.params == Params::None => CipherMode::Ecb,
-        CKM_AES_CBC => CipherMode::Cbc { iv: iv()? },
-        CKM_AES_CBC_PAD => CipherMode::CbcPad { iv: iv()? },
-        CKM_AES_CTR => match &mech.params {
-            Params::Ctr {
-                counter_bits,
-                block,
-            } => CipherMode::Ctr {
-                block: *block,
-                counter_bits: u32::try_from(*counter_bits)
-                    .map_err(|_| Error::MechanismParamInvalid)?,
-            },
-            _ => return Err(Error::MechanismParamInvalid),
-        },
-        CKM_AES_GCM => match &mech.params {
-            Params::Gcm { iv, aad, tag_bits } if tag_bits % 8 == 0 => CipherMode::Gcm {
-                iv: iv.clone(),
-                aad: aad.clone(),
-                tag_len: (*tag_bits / 8) as usize,
-            },
-            _ => return Err(Error::MechanismParamInvalid),
-        },
-        _ => return Err(Error::MechanismParamInvalid),
-    })
-}
-
-/// The RSA encryption scheme a mechanism and its parameters name.
-pub(super) fn rsa_scheme(module: &Module, mech: &Mechanism) -> Result<AsymEncScheme> {
-    Ok(match (mech.mech, &mech.params) {
-        (CKM_RSA_PKCS, Params::None) => AsymEncScheme::RsaPkcs1,
-        (CKM_RSA_X_509, Params::None) => AsymEncScheme::RsaRaw,
-        (CKM_RSA_PKCS_OAEP, Params::Oaep { hash, mgf, label }) => {
-            let hash = hash_of_mechanism(*hash)?;
-            let mgf_hash = hash_of_mgf(*mgf)?;
-            module.policy.check_param_hash(hash)?;
-            module.policy.check_param_hash(mgf_hash)?;
-            let spec =
-                crate::mechanism::registry::lookup(mech.mech).ok_or(Error::MechanismInvalid)?;
-            module.policy.check_oaep(spec, hash, mgf_hash)?;
-            AsymEncScheme::RsaOaep {
-                hash,
-                mgf_hash,
-                label: label.clone(),
-            }
-        }
-        _ => return Err(Error::MechanismParamInvalid),
-    })
-}
 
 /// Checks that `obj` is an AES key usable for `usage` with `spec`.
 pub(super) fn check_aes_key(
@@ -211,7 +149,7 @@ impl Module {
             }
             Family::Rsa => {
                 check_rsa_key(self, spec, &obj, dir, usage(dir))?;
-                let scheme = rsa_scheme(self, mech)?;
+                let scheme = enc_scheme(&self.policy, mech)?;
                 match dir {
                     Direction::Encrypt => CryptKind::RsaEncrypt {
                         key: obj.public_ops(be)?,

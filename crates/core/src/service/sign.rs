@@ -3,9 +3,10 @@
 use super::rv_of;
 use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::stream::SignData;
-use crate::crypto::{Curve, Hedge, SignScheme, Streaming};
+use crate::crypto::{Curve, SignScheme, Streaming};
 use crate::error::{Error, Result};
-use crate::mechanism::params::{hash_of_mechanism, hash_of_mgf};
+use crate::mechanism::families;
+use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::registry::Family;
 use crate::mechanism::{MechSpec, Mechanism, Op, Params};
 use crate::module::Module;
@@ -54,73 +55,16 @@ fn check_key(
     Ok(())
 }
 
-/// The signature scheme a mechanism and its parameters name.
+/// The signature scheme a mechanism and its parameters name: its family's to say.
 fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<SignScheme> {
-    Ok(match spec.family {
-        Family::Rsa => match mech.mech {
-            CKM_RSA_X_509 => SignScheme::RsaRaw,
-            m if crate::mechanism::is_pss(m) => {
-                let Params::Pss {
-                    hash,
-                    mgf,
-                    salt_len,
-                } = &mech.params
-                else {
-                    return Err(Error::MechanismParamInvalid);
-                };
-                let hash = hash_of_mechanism(*hash)?;
-                // A hash-and-sign PSS mechanism's parameters must name its own hash.
-                if spec.hash.is_some_and(|h| h != hash) {
-                    return Err(Error::MechanismParamInvalid);
-                }
-                let mgf_hash = hash_of_mgf(*mgf)?;
-                module.policy.check_param_hash(hash)?;
-                module.policy.check_param_hash(mgf_hash)?;
-                let salt_len =
-                    usize::try_from(*salt_len).map_err(|_| Error::MechanismParamInvalid)?;
-                module.policy.check_pss(spec, hash, mgf_hash, salt_len)?;
-                SignScheme::RsaPss {
-                    hash,
-                    mgf_hash,
-                    salt_len,
-                }
-            }
-            _ => SignScheme::RsaPkcs1 { hash: spec.hash },
-        },
-        Family::Ec => SignScheme::Ecdsa { hash: spec.hash },
-        Family::EdDsa => match &mech.params {
-            Params::None => SignScheme::EdDsa,
-            Params::Eddsa {
-                prehash: false,
-                context,
-            } if context.is_empty() => SignScheme::EdDsa,
-            // Ed25519ph and Ed25519ctx are not offered.
-            _ => return Err(Error::MechanismParamInvalid),
-        },
-        Family::MlDsa => ml_dsa_scheme(module, mech)?,
-        _ => return Err(Error::MechanismInvalid),
-    })
-}
-
-/// Pure ML-DSA with `CK_SIGN_ADDITIONAL_CONTEXT` (or none: hedged, empty context).
-fn ml_dsa_scheme(module: &Module, mech: &Mechanism) -> Result<SignScheme> {
-    let (hedge, context) = match &mech.params {
-        Params::None => (CKH_HEDGE_PREFERRED, Vec::new()),
-        Params::SignContext { hedge, context } => (*hedge, context.clone()),
-        _ => return Err(Error::MechanismParamInvalid),
-    };
-    let hedge = match hedge {
-        CKH_HEDGE_PREFERRED | CKH_HEDGE_REQUIRED => Hedge::Hedged,
-        CKH_DETERMINISTIC_REQUIRED => Hedge::Deterministic,
-        _ => return Err(Error::MechanismParamInvalid),
-    };
-    let plain = context.is_empty() && hedge == Hedge::Hedged;
-    let spec = module.policy.lookup(mech.mech, Op::Verify)?;
-    let takes_context = module.policy.signature(spec).is_some_and(|s| s.context);
-    if context.len() > 255 || (!plain && !takes_context) {
-        return Err(Error::MechanismParamInvalid);
+    let policy = &module.policy;
+    match spec.family {
+        Family::Rsa => families::rsa::sign_scheme(policy, spec, mech),
+        Family::Ec => Ok(families::ec::sign_scheme(spec)),
+        Family::EdDsa => families::eddsa::sign_scheme(mech),
+        Family::MlDsa => families::ml_dsa::sign_scheme(policy, spec, mech),
+        _ => Err(Error::MechanismInvalid),
     }
-    Ok(SignScheme::MlDsa { context, hedge })
 }
 
 /// Key size and curve checks; returns them for the approved-service indicator.

@@ -2,11 +2,12 @@
 //! private keys as PKCS#8, under AES-KW/KWP, AES-GCM, AES-CBC-PAD or RSA (PKCS#1, OAEP),
 //! honouring CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED/CKA_TRUSTED and the wrap/unwrap templates.
 
-use super::encrypt::{check_aes_key, check_rsa_key, cipher_mode, rsa_scheme};
+use super::encrypt::{check_aes_key, check_rsa_key};
 use super::{check_object_access, rv_of};
 use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::{Curve, Direction, PrivateKeyMaterial};
 use crate::error::{Error, Result};
+use crate::mechanism::families::{aes::cipher_mode, rsa::enc_scheme};
 use crate::mechanism::registry::Family;
 use crate::mechanism::{MechSpec, Mechanism, Op, Params};
 use crate::module::Module;
@@ -94,7 +95,7 @@ impl Module {
                 Ok(out)
             }
             (Kek::Rsa(obj), _) => {
-                let scheme = rsa_scheme(self, mech)?;
+                let scheme = enc_scheme(&self.policy, mech)?;
                 match dir {
                     Direction::Encrypt => obj
                         .public_ops(be)?
