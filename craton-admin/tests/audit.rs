@@ -164,7 +164,12 @@ fn many_processes_append_to_one_chain() {
                 .collect();
             std::thread::spawn(move || {
                 for mut c in cmds {
-                    assert!(c.output().unwrap().status.success());
+                    let out = c.output().unwrap();
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                 }
             })
         })

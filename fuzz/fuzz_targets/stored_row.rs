@@ -3,10 +3,10 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use craton_hsm_core::crypto::CryptoBackend;
+use craton_hsm_core::crypto::Provider;
 use craton_hsm_core::fuzzing;
 use cryptoki_sys::*;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -28,8 +28,8 @@ const CLASSES: &[CK_OBJECT_CLASS] = &[
 ];
 
 /// The provider the rows are authenticated and opened with.
-fn backend() -> &'static Arc<dyn CryptoBackend> {
-    static B: OnceLock<Arc<dyn CryptoBackend>> = OnceLock::new();
+fn backend() -> &'static Provider {
+    static B: OnceLock<&'static Provider> = OnceLock::new();
     B.get_or_init(|| (craton_hsm_rustcrypto::PROVIDER.start)().expect("RustCrypto provider"))
 }
 
@@ -37,7 +37,7 @@ libfuzzer_sys::fuzz_target!(|input: Input| {
     fuzzing::stored_attributes(&input.attrs);
     let class = CLASSES[input.class as usize % CLASSES.len()] as u64;
     fuzzing::stored_row(
-        &**backend(),
+        backend(),
         class,
         input.private,
         input.plain.as_deref(),

@@ -30,6 +30,7 @@ pub const PROVIDER: ProviderEntry = ProviderEntry {
 static AWSLC: Provider = Provider {
     name: "awslc",
     fips_module: true,
+    token_model: "FIPS (AWS-LC)",
     entropy: &Drbg,
     hashes: &[
         &Hash(HashAlg::Sha1, &digest::SHA1_FOR_LEGACY_USE_ONLY),

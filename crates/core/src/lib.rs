@@ -8,7 +8,7 @@
 // needed there.
 #![allow(clippy::unnecessary_cast)]
 
-pub mod audit;
+pub(crate) mod audit;
 pub use craton_hsm_crypto::ckr;
 pub mod config;
 pub mod crypto;
@@ -16,7 +16,7 @@ pub use craton_hsm_crypto::error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod limits;
-pub mod logging;
+pub(crate) mod logging;
 pub mod mechanism;
 pub mod module;
 pub mod object;
@@ -25,5 +25,5 @@ pub mod selftest;
 pub mod service;
 pub mod session;
 pub mod status;
-pub mod store;
-pub mod token;
+pub(crate) mod store;
+pub(crate) mod token;

@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tracing_subscriber::{EnvFilter, Layer, Registry, filter, fmt, layer::SubscriberExt, reload};
 
 /// The environment variable holding an env-filter string.
-pub const LOG_ENV: &str = "CRATON_HSM_LOG";
+pub(crate) const LOG_ENV: &str = "CRATON_HSM_LOG";
 /// The environment variable choosing the format: `text` or `json`.
-pub const FORMAT_ENV: &str = "CRATON_HSM_LOG_FORMAT";
+pub(crate) const FORMAT_ENV: &str = "CRATON_HSM_LOG_FORMAT";
 
 /// Whether lines are JSON; both layers exist and this picks the one that writes.
 static JSON: AtomicBool = AtomicBool::new(false);
@@ -91,12 +91,12 @@ fn handle() -> Option<&'static Handle> {
 }
 
 /// Applies the environment only: used before the config is read, so a config error is logged.
-pub fn init_from_env() {
+pub(crate) fn init_from_env() {
     apply(None, None, None);
 }
 
 /// Applies `[logging]` (the environment still wins for the filter).
-pub fn init_from_config(cfg: &Logging) -> Result<(), String> {
+pub(crate) fn init_from_config(cfg: &Logging) -> Result<(), String> {
     let file = match &cfg.file {
         Some(path) => {
             let mut o = OpenOptions::new();
@@ -116,7 +116,7 @@ pub fn init_from_config(cfg: &Logging) -> Result<(), String> {
 }
 
 /// The format in force: `CRATON_HSM_LOG_FORMAT` (if valid), else the config, else text.
-pub fn format(configured: Option<LogFormat>) -> LogFormat {
+pub(crate) fn format(configured: Option<LogFormat>) -> LogFormat {
     match std::env::var(FORMAT_ENV).ok().as_deref() {
         Some("json") => LogFormat::Json,
         Some("text") => LogFormat::Text,

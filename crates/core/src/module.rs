@@ -153,7 +153,7 @@ impl Module {
             tracing::warn!(
                 "fips_approved_only = true on the {} backend: only approved mechanisms are \
                  offered, but this build is not a FIPS module and no operation is an approved \
-                 service (build with --features awslc-backend --no-default-features)",
+                 service (choose a provider that is a validated module: docs/fips.md)",
                 backend.name
             );
         }

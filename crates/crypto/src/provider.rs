@@ -299,6 +299,8 @@ pub struct Provider {
     /// A validated module running in its approved mode: its approved algorithms are approved
     /// services.
     pub fips_module: bool,
+    /// What `CK_TOKEN_INFO.model` says of a token running on this provider.
+    pub token_model: &'static str,
     pub entropy: &'static dyn Entropy,
     pub hashes: &'static [&'static dyn HashAlgorithm],
     pub macs: &'static [&'static dyn MacAlgorithm],

@@ -23,6 +23,7 @@ pub const PROVIDER: ProviderEntry = ProviderEntry {
 static RUSTCRYPTO: Provider = Provider {
     name: "rustcrypto",
     fips_module: false,
+    token_model: "Software",
     entropy: &OsEntropy,
     hashes: &[
         &Hash(HashAlg::Sha1),

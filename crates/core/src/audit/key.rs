@@ -11,8 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-pub const KEY_FILE: &str = "audit.key";
-pub const HEAD_FILE: &str = "audit.head";
+pub(crate) const KEY_FILE: &str = "audit.key";
+pub(crate) const HEAD_FILE: &str = "audit.head";
 /// Width of the head's JSON text (the longest head is about 190 bytes).
 const HEAD_LEN: usize = 224;
 

@@ -12,8 +12,8 @@ mod record;
 mod verify;
 mod writer;
 
-pub use key::{HEAD_FILE, KEY_FILE};
-pub use verify::Report as VerifyReport;
+pub(crate) use key::KEY_FILE;
+pub(crate) use verify::Report as VerifyReport;
 
 use crate::config::{AuditFailure, Config};
 use crate::crypto::Provider;
@@ -160,13 +160,13 @@ impl Operation {
 
 /// How it ended: `"Success"` or `{"Failure": {"rv": "CKR_..."}}`.
 #[derive(Debug, Clone, Serialize)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Success,
     Failure { rv: String },
 }
 
 impl Outcome {
-    pub fn of(rv: CK_RV) -> Outcome {
+    pub(crate) fn of(rv: CK_RV) -> Outcome {
         if rv == cryptoki_sys::CKR_OK {
             Outcome::Success
         } else {

@@ -96,12 +96,7 @@ impl Module {
         Ok(TokenInfo {
             label: st.label,
             manufacturer: MANUFACTURER.into(),
-            model: if self.backend.fips_module {
-                "FIPS (AWS-LC)"
-            } else {
-                "Software"
-            }
-            .into(),
+            model: self.backend.token_model.into(),
             serial: st.serial,
             flags,
             max_sessions: self.sessions.max() as u64,

@@ -22,7 +22,7 @@ impl CounterFile {
 
     /// The highest counter recorded for the token `serial` (0 when there is none: a new
     /// token, another token's file, or a file an operator removed to accept a restore).
-    fn highest(&self, serial: &str) -> u64 {
+    pub(super) fn highest(&self, serial: &str) -> u64 {
         let Ok(text) = std::fs::read_to_string(&self.path) else {
             return 0;
         };
@@ -33,7 +33,8 @@ impl CounterFile {
         }
     }
 
-    /// Whether `counter` is below what the token `serial` has already reached.
+    /// Whether `counter` is below what the token `serial` has already reached. Only for a
+    /// record read under the database's write lock (no commit can come between the reads).
     pub(super) fn is_behind(&self, serial: &str, counter: u64) -> bool {
         counter < self.highest(serial)
     }

@@ -10,7 +10,7 @@
 //! as before until the first login, which authenticates its rows and moves it to schema 2.
 
 mod counter;
-pub mod seal;
+pub(crate) mod seal;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -39,7 +39,7 @@ impl<T> Db<T> for rusqlite::Result<T> {
 /// A PIN as stored: PBKDF2 salt and iteration count beside the verifier, and the token key
 /// wrapped under the key derived from this PIN.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PinRecord {
+pub(crate) struct PinRecord {
     pub salt: Vec<u8>,
     pub iterations: u32,
     pub verifier: Vec<u8>,
@@ -48,7 +48,7 @@ pub struct PinRecord {
 
 /// Token state kept in the store.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct TokenRecord {
+pub(crate) struct TokenRecord {
     pub label: String,
     /// `None` until `C_InitToken`.
     pub so_pin: Option<PinRecord>,
@@ -73,14 +73,14 @@ struct NumberedRecord {
 }
 
 impl TokenRecord {
-    pub fn initialized(&self) -> bool {
+    pub(crate) fn initialized(&self) -> bool {
         self.so_pin.is_some()
     }
 }
 
 /// One object row: its identity, generation and the (partly) encrypted attribute blobs.
 #[derive(Debug, Clone)]
-pub struct StoredObject {
+pub(crate) struct StoredObject {
     pub uid: String,
     pub class: u64,
     pub private: bool,
@@ -95,7 +95,7 @@ pub struct StoredObject {
 }
 
 /// A token's database.
-pub struct Store {
+pub(crate) struct Store {
     conn: Connection,
     data_version: i64,
     serial: String,
@@ -105,7 +105,7 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the store at `path`; `new_serial` names a new token.
-    pub fn open(path: &Path, new_serial: impl FnOnce() -> Result<String>) -> Result<Store> {
+    pub(crate) fn open(path: &Path, new_serial: impl FnOnce() -> Result<String>) -> Result<Store> {
         create_private_file(path)?;
         let conn = Connection::open(path).db()?;
         conn.busy_timeout(BUSY_TIMEOUT).db()?;
@@ -201,12 +201,12 @@ impl Store {
         Ok((serial, schema))
     }
 
-    pub fn serial(&self) -> &str {
+    pub(crate) fn serial(&self) -> &str {
         &self.serial
     }
 
     /// Rows of a schema-1 store are read without authentication until the first login.
-    pub fn legacy(&self) -> bool {
+    pub(crate) fn legacy(&self) -> bool {
         self.schema == LEGACY_SCHEMA
     }
 
@@ -217,20 +217,24 @@ impl Store {
     }
 
     /// Whether another connection committed since the last call.
-    pub fn changed_elsewhere(&mut self) -> Result<bool> {
+    pub(crate) fn changed_elsewhere(&mut self) -> Result<bool> {
         let v = self.read_data_version()?;
         let changed = v != self.data_version;
         self.data_version = v;
         Ok(changed)
     }
 
-    pub fn load_token(&self) -> Result<TokenRecord> {
+    pub(crate) fn load_token(&self) -> Result<TokenRecord> {
+        // The file first: it is written only after a commit, so the record read next is at
+        // least as new unless the database really went back. Read the other way round, another
+        // process's write between the two reads would look like a rollback.
+        let floor = self.counter.highest(&self.serial);
         let raw = read_meta(&self.conn, "token")?;
         let mut rec = decode_token(raw.as_deref(), self.schema)?;
         if self.schema == LEGACY_SCHEMA {
             return Ok(rec);
         }
-        rec.rolled_back = self.counter.is_behind(&self.serial, rec.counter);
+        rec.rolled_back = rec.counter < floor;
         if !rec.rolled_back {
             // A store from before the counter file, or one whose file was removed.
             self.counter.reached(&self.serial, rec.counter);
@@ -247,7 +251,7 @@ impl Store {
 
     /// Reads, changes and writes the token record in one immediate transaction, so
     /// concurrent processes never lose each other's updates (failure counters, PINs).
-    pub fn update_token<T>(
+    pub(crate) fn update_token<T>(
         &mut self,
         f: impl FnOnce(&mut TokenRecord) -> Result<T>,
     ) -> Result<(T, TokenRecord)> {
@@ -269,7 +273,7 @@ impl Store {
     /// `C_InitToken`: a new token record and no objects, under a new `epoch` (the token key
     /// changed, so other processes must drop the one they hold). The record's counter goes on
     /// from the old one's.
-    pub fn reset(&mut self, rec: &TokenRecord, epoch: &[u8]) -> Result<TokenRecord> {
+    pub(crate) fn reset(&mut self, rec: &TokenRecord, epoch: &[u8]) -> Result<TokenRecord> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -287,7 +291,7 @@ impl Store {
     }
 
     /// The token key's generation: changes with every `C_InitToken` (empty before the first).
-    pub fn epoch(&self) -> Result<Vec<u8>> {
+    pub(crate) fn epoch(&self) -> Result<Vec<u8>> {
         Ok(self
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
@@ -298,7 +302,7 @@ impl Store {
             .unwrap_or_default())
     }
 
-    pub fn load_objects(&self) -> Result<Vec<StoredObject>> {
+    pub(crate) fn load_objects(&self) -> Result<Vec<StoredObject>> {
         let mut stmt = self.conn.prepare(
             "SELECT uid, class, private, generation, plain, sealed, auth FROM objects ORDER BY rowid",
         ).db()?;
@@ -319,7 +323,7 @@ impl Store {
     }
 
     /// Inserts several objects in one transaction (a generated key pair).
-    pub fn insert_objects(&mut self, objs: &[StoredObject]) -> Result<()> {
+    pub(crate) fn insert_objects(&mut self, objs: &[StoredObject]) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -336,7 +340,7 @@ impl Store {
 
     /// Replaces an object's row if it is still at generation `o.generation - 1`; `false` when
     /// another process changed or deleted it first.
-    pub fn update_object(&mut self, o: &StoredObject) -> Result<bool> {
+    pub(crate) fn update_object(&mut self, o: &StoredObject) -> Result<bool> {
         let n = self.conn.execute(
             "UPDATE objects SET class = ?2, private = ?3, generation = ?4, plain = ?5, sealed = ?6, auth = ?7 WHERE uid = ?1 AND generation = ?4 - 1",
             params![o.uid, o.class as i64, o.private, o.generation, o.plain, o.sealed, o.auth],
@@ -344,7 +348,7 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub fn delete_object(&mut self, uid: &str) -> Result<()> {
+    pub(crate) fn delete_object(&mut self, uid: &str) -> Result<()> {
         let n = self
             .conn
             .execute("DELETE FROM objects WHERE uid = ?1", params![uid])
@@ -358,7 +362,7 @@ impl Store {
     /// Moves a schema-1 store to schema 2 in one transaction: `auth` for every row (computed
     /// by `authenticate` with the token key; `None` leaves a row that cannot be opened as it
     /// is, to be refused from now on) and the numbered token record.
-    pub fn authenticate_legacy(
+    pub(crate) fn authenticate_legacy(
         &mut self,
         authenticate: impl Fn(&StoredObject) -> Option<Vec<u8>>,
     ) -> Result<()> {

@@ -16,14 +16,14 @@ use cryptoki_sys::{CK_OBJECT_CLASS, CKA_TRUSTED, CKO_PRIVATE_KEY, CKO_SECRET_KEY
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-pub const KEY_LEN: usize = 32;
+pub(crate) const KEY_LEN: usize = 32;
 
 /// The random key that encrypts a token's private objects and key material.
 #[derive(Clone)]
-pub struct TokenKey(pub Zeroizing<[u8; KEY_LEN]>);
+pub(crate) struct TokenKey(pub Zeroizing<[u8; KEY_LEN]>);
 
 impl TokenKey {
-    pub fn generate(rng: &dyn Rng) -> Result<TokenKey> {
+    pub(crate) fn generate(rng: &dyn Rng) -> Result<TokenKey> {
         let mut k = Zeroizing::new([0u8; KEY_LEN]);
         rng.fill(&mut k[..])?;
         Ok(TokenKey(k))
@@ -126,7 +126,7 @@ fn row_mac(be: &Provider, key: &TokenKey, bytes: &[u8]) -> Result<Zeroizing<Vec<
 }
 
 /// The authenticator a row is stored with: its digest, then its MAC when `key` is given.
-pub fn authenticate(
+pub(crate) fn authenticate(
     be: &Provider,
     key: Option<&TokenKey>,
     serial: &str,
@@ -187,7 +187,7 @@ fn verify(
 /// Prepares an object for the store. Private objects are sealed whole; other objects keep
 /// their non-secret attributes readable and seal only key material. Either way the row is
 /// authenticated (`authenticate`).
-pub fn seal_object(
+pub(crate) fn seal_object(
     be: &Provider,
     rng: &dyn Rng,
     key: Option<&TokenKey>,
@@ -235,7 +235,7 @@ pub fn seal_object(
 }
 
 /// An object read back from the store.
-pub struct Opened {
+pub(crate) struct Opened {
     pub attrs: Attributes,
     /// False when key material stayed sealed because no token key was available.
     pub complete: bool,
@@ -244,7 +244,7 @@ pub struct Opened {
 /// Reads a stored object, its authenticator first; `None` for a private object while the
 /// token key is unavailable. `legacy`: the store is at schema 1, its rows not yet
 /// authenticated.
-pub fn open_object(
+pub(crate) fn open_object(
     be: &Provider,
     key: Option<&TokenKey>,
     serial: &str,
@@ -298,7 +298,7 @@ pub fn open_object(
 }
 
 /// Wraps the token key under a PIN-derived key (AAD names the role).
-pub fn wrap_token_key(
+pub(crate) fn wrap_token_key(
     be: &Provider,
     rng: &dyn Rng,
     kek: &[u8],
@@ -314,7 +314,12 @@ pub fn wrap_token_key(
     )
 }
 
-pub fn unwrap_token_key(be: &Provider, kek: &[u8], role: &str, blob: &[u8]) -> Result<TokenKey> {
+pub(crate) fn unwrap_token_key(
+    be: &Provider,
+    kek: &[u8],
+    role: &str,
+    blob: &[u8],
+) -> Result<TokenKey> {
     let k = open(
         be,
         kek,

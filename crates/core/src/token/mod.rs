@@ -8,7 +8,7 @@
 
 mod login;
 mod objects;
-pub mod pin;
+pub(crate) mod pin;
 mod sync;
 
 use crate::crypto::{Provider, Rng};
@@ -17,7 +17,7 @@ use crate::object::Object;
 use crate::store::seal::TokenKey;
 use crate::store::{Store, TokenRecord};
 use cryptoki_sys::*;
-pub use pin::Role;
+pub(crate) use pin::Role;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

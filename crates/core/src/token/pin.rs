@@ -48,7 +48,7 @@ fn derive(be: &Provider, pin: &[u8], salt: &[u8], iterations: u32) -> Result<Der
 }
 
 /// A new PIN record that wraps `token_key`.
-pub fn new_record(
+pub(crate) fn new_record(
     be: &Provider,
     rng: &dyn Rng,
     role: Role,
@@ -69,7 +69,12 @@ pub fn new_record(
 
 /// Checks `pin` against the record. `Ok(Some(key))` on a match (the unwrapped token key),
 /// `Ok(None)` on a mismatch.
-pub fn check(be: &Provider, role: Role, rec: &PinRecord, pin: &[u8]) -> Result<Option<TokenKey>> {
+pub(crate) fn check(
+    be: &Provider,
+    role: Role,
+    rec: &PinRecord,
+    pin: &[u8],
+) -> Result<Option<TokenKey>> {
     let d = derive(be, pin, &rec.salt, rec.iterations)?;
     if !bool::from(d.verifier.as_slice().ct_eq(rec.verifier.as_slice())) {
         return Ok(None);
