@@ -1,11 +1,13 @@
 //! ECDSA over a caller's digest (any length, fixed-width r‖s) and ECDH (x-coordinate) on P-256,
 //! P-384 and P-521.
 
+use super::digest::md;
 use super::err::ErrGuard;
 use super::handle::{Bn, EcKey, EcPoint, EcdsaSig, Pkey, PkeyCtx, bn_to_padded};
+use super::sign::{digest_sign, digest_verify};
 use super::{in_ptr, sys};
-use craton_hsm_crypto::Curve;
 use craton_hsm_crypto::error::{Error, Result};
+use craton_hsm_crypto::{Curve, HashAlg};
 use zeroize::Zeroizing;
 
 /// The NIST prime curves AWS-LC's FIPS module implements.
@@ -112,6 +114,43 @@ fn point_bytes(key: &EcKey, curve: EcCurve) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// r‖s (each `curve.len()` bytes) of an `ECDSA_SIG`.
+fn fixed_of(sig: &EcdsaSig, curve: EcCurve) -> Result<Vec<u8>> {
+    let (mut r, mut s) = (std::ptr::null(), std::ptr::null());
+    // SAFETY: `sig` is valid; get0 writes borrowed pointers to its r and s, which live as long
+    // as `sig` (beyond this function's use of them).
+    unsafe { sys::ECDSA_SIG_get0(sig.as_ptr(), &mut r, &mut s) };
+    let n = curve.len();
+    // SAFETY: `r` and `s` are valid BIGNUMs borrowed from `sig`; a signature AWS-LC made or
+    // parsed has both below the order, so they fit `n` bytes (else `General`).
+    let (r, s) = unsafe { (bn_to_padded(r, n)?, bn_to_padded(s, n)?) };
+    Ok([r.as_slice(), s.as_slice()].concat())
+}
+
+/// An `ECDSA_SIG` from r‖s; a wrong length is `SignatureLenRange`.
+fn sig_of(curve: EcCurve, sig: &[u8]) -> Result<EcdsaSig> {
+    let n = curve.len();
+    if sig.len() != 2 * n {
+        return Err(Error::SignatureLenRange);
+    }
+    let r = Bn::from_be(&sig[..n])?;
+    let s = Bn::from_be(&sig[n..])?;
+    let guard = ErrGuard::new();
+    // SAFETY: ECDSA_SIG_new takes no arguments; null on allocation failure.
+    let esig = unsafe { EcdsaSig::from_raw(sys::ECDSA_SIG_new(), "ECDSA_SIG_new")? };
+    let (r_raw, s_raw) = (r.into_raw(), s.into_raw());
+    // SAFETY: `esig` is ours; set0 takes ownership of both BIGNUMs on success only.
+    if unsafe { sys::ECDSA_SIG_set0(esig.as_ptr(), r_raw, s_raw) } != 1 {
+        // SAFETY: set0 failed, so the two BIGNUMs are still ours and freed here, once.
+        unsafe {
+            sys::BN_free(r_raw);
+            sys::BN_free(s_raw);
+        }
+        return Err(guard.fail("ECDSA_SIG_set0", Error::general("ECDSA_SIG_set0")));
+    }
+    Ok(esig)
+}
+
 /// An EC private key (with its public point).
 pub(crate) struct EcPrivateKey {
     key: EcKey,
@@ -122,6 +161,7 @@ pub(crate) struct EcPrivateKey {
 /// An EC public key, fully validated (SP 800-56A §5.6.2.3.3).
 pub(crate) struct EcPublicKey {
     key: EcKey,
+    pkey: Pkey,
     curve: EcCurve,
 }
 
@@ -219,14 +259,25 @@ impl EcPrivateKey {
         }
         // SAFETY: `sig` is non-null and ours from here on.
         let sig = unsafe { EcdsaSig::from_raw(sig, "ECDSA_do_sign")? };
-        let (mut r, mut s) = (std::ptr::null(), std::ptr::null());
-        // SAFETY: `sig` is valid; get0 writes borrowed pointers to its r and s, which live as
-        // long as `sig` (to the end of this function).
-        unsafe { sys::ECDSA_SIG_get0(sig.as_ptr(), &mut r, &mut s) };
-        let n = self.curve.len();
-        // SAFETY: `r` and `s` are valid BIGNUMs borrowed from `sig`, both < n.
-        let (r, s) = unsafe { (bn_to_padded(r, n)?, bn_to_padded(s, n)?) };
-        Ok([r.as_slice(), s.as_slice()].concat())
+        fixed_of(&sig, self.curve)
+    }
+
+    /// ECDSA with the hash computed inside the module (`EVP_DigestSign`, which AWS-LC counts
+    /// approved for SHA-2 and SHA-3 on P-256, P-384 and P-521); r‖s.
+    pub(crate) fn sign_message(&self, hash: HashAlg, msg: &[u8]) -> Result<Vec<u8>> {
+        // SAFETY: pure arithmetic on the order length.
+        let max = unsafe { sys::ECDSA_SIG_max_len(self.curve.len()) };
+        let der = digest_sign(&self.pkey, md(hash), &|_| true, msg, max)?;
+        let guard = ErrGuard::new();
+        // SAFETY: `der` is readable for its length; the result is a new signature (null if
+        // the DER does not parse) whose one reference `from_raw` takes over.
+        let sig = unsafe { sys::ECDSA_SIG_from_bytes(der.as_ptr(), der.len()) };
+        if sig.is_null() {
+            return Err(guard.fail("ECDSA_SIG_from_bytes", Error::general("ECDSA signature")));
+        }
+        // SAFETY: non-null, new, ours.
+        let sig = unsafe { EcdsaSig::from_raw(sig, "ECDSA_SIG_from_bytes")? };
+        fixed_of(&sig, self.curve)
     }
 
     /// ECDH (SP 800-56A §5.7.1.2, cofactor 1): the x-coordinate of d·Q for an uncompressed
@@ -237,7 +288,6 @@ impl EcPrivateKey {
             Error::AttributeValueInvalid => Error::MechanismParamInvalid,
             other => other,
         })?;
-        let peer_pkey = pkey_of(&peer.key)?;
         let guard = ErrGuard::new();
         // SAFETY: `self.pkey` is valid; the new context takes its own reference to it; null on
         // allocation failure; `from_raw` takes over the context.
@@ -253,7 +303,7 @@ impl EcPrivateKey {
         // `len` bytes of room, the field size, which is what derive writes for these curves.
         let ok = unsafe {
             sys::EVP_PKEY_derive_init(ctx.as_ptr()) == 1
-                && sys::EVP_PKEY_derive_set_peer(ctx.as_ptr(), peer_pkey.as_ptr()) == 1
+                && sys::EVP_PKEY_derive_set_peer(ctx.as_ptr(), peer.pkey.as_ptr()) == 1
                 && sys::EVP_PKEY_derive(ctx.as_ptr(), out.as_mut_ptr(), &mut len) == 1
         };
         if !ok {
@@ -297,7 +347,8 @@ impl EcPublicKey {
         if !ok {
             return Err(guard.fail("EC public key", Error::AttributeValueInvalid));
         }
-        Ok(EcPublicKey { key, curve })
+        let pkey = pkey_of(&key)?;
+        Ok(EcPublicKey { key, pkey, curve })
     }
 
     pub(crate) fn curve(&self) -> EcCurve {
@@ -310,28 +361,11 @@ impl EcPublicKey {
 
     /// ECDSA verification of r‖s (each as wide as the order) over a caller's digest.
     pub(crate) fn verify_digest(&self, digest: &[u8], sig: &[u8]) -> Result<()> {
-        let n = self.curve.len();
-        if sig.len() != 2 * n {
-            return Err(Error::SignatureLenRange);
-        }
+        let esig = sig_of(self.curve, sig)?;
         if digest.is_empty() {
             return Err(Error::DataLenRange);
         }
-        let r = Bn::from_be(&sig[..n])?;
-        let s = Bn::from_be(&sig[n..])?;
         let guard = ErrGuard::new();
-        // SAFETY: ECDSA_SIG_new takes no arguments; null on allocation failure.
-        let esig = unsafe { EcdsaSig::from_raw(sys::ECDSA_SIG_new(), "ECDSA_SIG_new")? };
-        let (r_raw, s_raw) = (r.into_raw(), s.into_raw());
-        // SAFETY: `esig` is ours; set0 takes ownership of both BIGNUMs on success only.
-        if unsafe { sys::ECDSA_SIG_set0(esig.as_ptr(), r_raw, s_raw) } != 1 {
-            // SAFETY: set0 failed, so the two BIGNUMs are still ours and freed here, once.
-            unsafe {
-                sys::BN_free(r_raw);
-                sys::BN_free(s_raw);
-            }
-            return Err(guard.fail("ECDSA_SIG_set0", Error::general("ECDSA_SIG_set0")));
-        }
         // SAFETY: `digest` is readable; `esig` and `self.key` are valid and only read.
         // ECDSA_do_verify rejects r or s outside [1, n−1]. 0 = invalid.
         let ok = unsafe {
@@ -346,5 +380,25 @@ impl EcPublicKey {
             return Err(guard.fail("ECDSA_do_verify", Error::SignatureInvalid));
         }
         Ok(())
+    }
+
+    /// ECDSA verification of r‖s with the hash computed inside the module
+    /// (`EVP_DigestVerify`).
+    pub(crate) fn verify_message(&self, hash: HashAlg, msg: &[u8], sig: &[u8]) -> Result<()> {
+        let esig = sig_of(self.curve, sig)?;
+        let guard = ErrGuard::new();
+        let mut der: *mut u8 = std::ptr::null_mut();
+        let mut len = 0usize;
+        // SAFETY: `esig` is valid; on success AWS-LC allocates `der` (OPENSSL_malloc) with
+        // `len` bytes, which we free below, once.
+        if unsafe { sys::ECDSA_SIG_to_bytes(&mut der, &mut len, esig.as_ptr()) } != 1 {
+            return Err(guard.fail("ECDSA_SIG_to_bytes", Error::general("ECDSA signature")));
+        }
+        // SAFETY: `der` holds `len` initialised bytes until freed; copied out at once.
+        let bytes = unsafe { std::slice::from_raw_parts(der, len) }.to_vec();
+        // SAFETY: `der` came from OPENSSL_malloc inside ECDSA_SIG_to_bytes and is not used
+        // after this.
+        unsafe { sys::OPENSSL_free(der.cast()) };
+        digest_verify(&self.pkey, md(hash), &|_| true, msg, &bytes)
     }
 }

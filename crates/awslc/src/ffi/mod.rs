@@ -59,6 +59,7 @@ mod gcm;
 mod handle;
 mod kw;
 mod rsa;
+mod sign;
 
 #[cfg(test)]
 mod tests;

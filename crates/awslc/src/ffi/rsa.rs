@@ -5,6 +5,7 @@
 use super::digest::md;
 use super::err::ErrGuard;
 use super::handle::{Bn, Pkey, PkeyCtx, Rsa, bn_to_vec};
+use super::sign::{digest_sign, digest_verify};
 use super::{c_int, in_ptr, sys};
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::key::strip_leading_zeros;
@@ -189,15 +190,36 @@ fn oaep_max(k: usize, hash: HashAlg) -> Option<usize> {
 }
 
 /// PSS fits when hLen + sLen + 2 ≤ emLen, emLen = ⌈(modBits − 1)/8⌉ (RFC 8017 §9.1.1).
-fn check_pss(bits: usize, digest: &[u8], p: &PssParams) -> Result<std::os::raw::c_int> {
-    if digest.len() != p.hash.output_len() {
-        return Err(Error::DataLenRange);
-    }
+fn check_pss_params(bits: usize, p: &PssParams) -> Result<std::os::raw::c_int> {
     let em_len = (bits - 1).div_ceil(8);
     if p.hash.output_len() + p.salt_len + 2 > em_len {
         return Err(Error::MechanismParamInvalid);
     }
-    c_int(p.salt_len)
+    c_int(p.salt_len).map_err(|_| Error::MechanismParamInvalid)
+}
+
+/// As `check_pss_params`, for a digest the caller computed.
+fn check_pss(bits: usize, digest: &[u8], p: &PssParams) -> Result<std::os::raw::c_int> {
+    if digest.len() != p.hash.output_len() {
+        return Err(Error::DataLenRange);
+    }
+    check_pss_params(bits, p)
+}
+
+/// `EVP_PKEY_CTX` set-up for PKCS#1 v1.5 inside `EVP_DigestSign`/`Verify`.
+fn pkcs1_setup(pctx: *mut sys::EVP_PKEY_CTX) -> bool {
+    // SAFETY: `pctx` is the live context `sign::init` hands over (owned by its EVP_MD_CTX).
+    unsafe { sys::EVP_PKEY_CTX_set_rsa_padding(pctx, sys::RSA_PKCS1_PADDING) == 1 }
+}
+
+/// `EVP_PKEY_CTX` set-up for PSS with `p` (salt already checked and converted).
+fn pss_setup(pctx: *mut sys::EVP_PKEY_CTX, p: &PssParams, salt: std::os::raw::c_int) -> bool {
+    // SAFETY: `pctx` is the live context `sign::init` hands over; the EVP_MD is static.
+    unsafe {
+        sys::EVP_PKEY_CTX_set_rsa_padding(pctx, sys::RSA_PKCS1_PSS_PADDING) == 1
+            && sys::EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) == 1
+            && sys::EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md(p.mgf1_hash)) == 1
+    }
 }
 
 impl RsaPrivateKey {
@@ -328,6 +350,20 @@ impl RsaPrivateKey {
 
     pub(crate) fn bits(&self) -> usize {
         bits(&self.rsa)
+    }
+
+    /// RSASSA-PKCS1-v1_5 with the hash computed inside the module (`EVP_DigestSign`, which
+    /// AWS-LC counts approved for SHA-2 and SHA-3 with keys of 2048 bits or more).
+    pub(crate) fn sign_pkcs1_message(&self, hash: HashAlg, msg: &[u8]) -> Result<Vec<u8>> {
+        digest_sign(&self.pkey, md(hash), &pkcs1_setup, msg, size(&self.rsa))
+    }
+
+    /// RSASSA-PSS with the hash computed inside the module (`EVP_DigestSign`; counted
+    /// approved only with salt = hash length and MGF1 over the message hash).
+    pub(crate) fn sign_pss_message(&self, msg: &[u8], params: &PssParams) -> Result<Vec<u8>> {
+        let salt = check_pss_params(self.bits(), params)?;
+        let setup = |pctx| pss_setup(pctx, params, salt);
+        digest_sign(&self.pkey, md(params.hash), &setup, msg, size(&self.rsa))
     }
 
     /// `CKM_RSA_PKCS` signing: EMSA-PKCS1-v1_5 padding (type 1) over the caller's bytes (a
@@ -490,6 +526,25 @@ impl RsaPublicKey {
             return Err(Error::SignatureLenRange);
         }
         Ok(())
+    }
+
+    /// RSASSA-PKCS1-v1_5 verification with the hash computed inside the module.
+    pub(crate) fn verify_pkcs1_message(&self, hash: HashAlg, msg: &[u8], sig: &[u8]) -> Result<()> {
+        self.check_sig_len(sig)?;
+        digest_verify(&self.pkey, md(hash), &pkcs1_setup, msg, sig)
+    }
+
+    /// RSASSA-PSS verification with the hash computed inside the module.
+    pub(crate) fn verify_pss_message(
+        &self,
+        msg: &[u8],
+        sig: &[u8],
+        params: &PssParams,
+    ) -> Result<()> {
+        let salt = check_pss_params(self.bits(), params)?;
+        self.check_sig_len(sig)?;
+        let setup = |pctx| pss_setup(pctx, params, salt);
+        digest_verify(&self.pkey, md(params.hash), &setup, msg, sig)
     }
 
     /// `CKM_RSA_PKCS` verification: the recovered EMSA-PKCS1-v1_5 payload must equal `data`.

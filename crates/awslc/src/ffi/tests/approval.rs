@@ -138,3 +138,86 @@ fn ec_generation_and_ecdh_count_ecdsa_over_a_digest_does_not() {
         );
     }
 }
+
+#[test]
+fn hash_and_sign_inside_the_module_counts_as_aws_lc_decides() {
+    let msg = b"m";
+    for curve in [EcCurve::P256, EcCurve::P384, EcCurve::P521] {
+        let key = EcPrivateKey::generate(curve).unwrap();
+        let public = key.public_key().unwrap();
+        // Any SHA-2/SHA-3 with any of the three curves (AWS-LC does not pair them by strength).
+        for hash in [
+            HashAlg::Sha224,
+            HashAlg::Sha256,
+            HashAlg::Sha384,
+            HashAlg::Sha512,
+            HashAlg::Sha3_256,
+        ] {
+            let sig = key.sign_message(hash, msg).unwrap();
+            assert!(
+                counted(|| key.sign_message(hash, msg)),
+                "{curve:?} {hash:?}"
+            );
+            assert!(
+                counted(|| public.verify_message(hash, msg, &sig)),
+                "{curve:?} {hash:?}"
+            );
+        }
+        // SHA-1: verification only.
+        let sig = key.sign_message(HashAlg::Sha1, msg).unwrap();
+        assert!(
+            !counted(|| key.sign_message(HashAlg::Sha1, msg)),
+            "{curve:?}"
+        );
+        assert!(
+            counted(|| public.verify_message(HashAlg::Sha1, msg, &sig)),
+            "{curve:?}"
+        );
+    }
+    let key = RsaPrivateKey::from_parts(&rsa2048()).unwrap();
+    let public = key.public_key().unwrap();
+    for hash in [
+        HashAlg::Sha224,
+        HashAlg::Sha256,
+        HashAlg::Sha512,
+        HashAlg::Sha3_384,
+    ] {
+        assert!(counted(|| key.sign_pkcs1_message(hash, msg)), "{hash:?}");
+        let standard = PssParams {
+            hash,
+            mgf1_hash: hash,
+            salt_len: hash.output_len(),
+        };
+        let sig = key.sign_pss_message(msg, &standard).unwrap();
+        assert!(counted(|| key.sign_pss_message(msg, &standard)), "{hash:?}");
+        assert!(
+            counted(|| public.verify_pss_message(msg, &sig, &standard)),
+            "{hash:?}"
+        );
+        // Only salt = hLen with MGF1 over the message hash is counted.
+        for other in [
+            PssParams {
+                salt_len: 0,
+                ..standard
+            },
+            PssParams {
+                mgf1_hash: HashAlg::Sha1,
+                ..standard
+            },
+        ] {
+            let sig = key.sign_pss_message(msg, &other).unwrap();
+            assert!(!counted(|| key.sign_pss_message(msg, &other)), "{other:?}");
+            assert!(
+                !counted(|| public.verify_pss_message(msg, &sig, &other)),
+                "{other:?}"
+            );
+        }
+    }
+    let sig = key.sign_pkcs1_message(HashAlg::Sha1, msg).unwrap();
+    assert!(!counted(|| key.sign_pkcs1_message(HashAlg::Sha1, msg)));
+    assert!(counted(|| public.verify_pkcs1_message(
+        HashAlg::Sha1,
+        msg,
+        &sig
+    )));
+}

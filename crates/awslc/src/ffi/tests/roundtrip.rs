@@ -511,3 +511,62 @@ fn random_bytes_fill() {
     assert_ne!(a, [0; 64]);
     random_bytes(&mut []).unwrap();
 }
+
+#[test]
+fn hash_inside_the_module_matches_hash_outside() {
+    let key = RsaPrivateKey::from_parts(&rsa2048()).unwrap();
+    let public = key.public_key().unwrap();
+    let msg = b"hashed inside AWS-LC";
+    for hash in ALL_HASHES {
+        let d = digest(hash, msg).unwrap();
+        // PKCS#1 v1.5 is deterministic: both paths give the same bytes.
+        let sig = key.sign_pkcs1_message(hash, msg).unwrap();
+        assert_eq!(
+            sig,
+            key.sign_pkcs1(&digest_info(hash, &d)).unwrap(),
+            "{hash:?}"
+        );
+        public.verify_pkcs1_message(hash, msg, &sig).unwrap();
+        assert_eq!(
+            public.verify_pkcs1_message(hash, b"other", &sig),
+            Err(Error::SignatureInvalid)
+        );
+        for (mgf1_hash, salt_len) in [(hash, hash.output_len()), (HashAlg::Sha1, 0), (hash, 7)] {
+            let p = PssParams {
+                hash,
+                mgf1_hash,
+                salt_len,
+            };
+            let sig = key.sign_pss_message(msg, &p).unwrap();
+            public.verify_pss(&d, &sig, &p).unwrap();
+            public.verify_pss_message(msg, &sig, &p).unwrap();
+            let digest_sig = key.sign_pss(&d, &p).unwrap();
+            public.verify_pss_message(msg, &digest_sig, &p).unwrap();
+            assert_eq!(
+                public.verify_pss_message(b"other", &sig, &p),
+                Err(Error::SignatureInvalid)
+            );
+        }
+    }
+    for curve in [EcCurve::P256, EcCurve::P384, EcCurve::P521] {
+        let key = EcPrivateKey::generate(curve).unwrap();
+        let public = key.public_key().unwrap();
+        for hash in ALL_HASHES {
+            let d = digest(hash, msg).unwrap();
+            let sig = key.sign_message(hash, msg).unwrap();
+            assert_eq!(sig.len(), 2 * curve.len());
+            public.verify_digest(&d, &sig).unwrap();
+            public.verify_message(hash, msg, &sig).unwrap();
+            let digest_sig = key.sign_digest(&d).unwrap();
+            public.verify_message(hash, msg, &digest_sig).unwrap();
+            assert_eq!(
+                public.verify_message(hash, b"other", &sig),
+                Err(Error::SignatureInvalid)
+            );
+            assert_eq!(
+                public.verify_message(hash, msg, &sig[1..]),
+                Err(Error::SignatureLenRange)
+            );
+        }
+    }
+}
