@@ -113,9 +113,8 @@ static AWSLC: Provider = Provider {
             why: "aws-lc-rs has no SHA3-224 and no HMAC over SHA-3",
         },
         Note {
-            what: "AES-GCM with an IV other than 12 bytes or a tag other than 16; AES-KW/KWP \
-                   with 192-bit keys; PSS salts other than the hash length; OAEP with another \
-                   MGF1 hash; RSA keys above 4096 bits",
+            what: "PSS salts other than the hash length; OAEP with another MGF1 hash; RSA keys \
+                   above 4096 bits",
             why: "aws-lc-rs fixes these parameters",
         },
         Note {
@@ -241,9 +240,10 @@ impl CipherAlgorithm for Aes {
     fn rules(&self) -> CipherRules {
         CipherRules {
             key_bytes: AES_KEYS,
-            // aws-lc-rs's AEAD takes a 96-bit nonce and a 128-bit tag.
-            iv_bytes: (12, 12),
-            tag_bytes: &[16],
+            // GCM through AWS-LC's C API: IVs of 1 to 256 bytes (the PKCS#11 limit) and the
+            // SP 800-38D tag lengths.
+            iv_bytes: (1, 256),
+            tag_bytes: &[4, 8, 12, 13, 14, 15, 16],
         }
     }
     fn fips(&self) -> bool {
@@ -261,8 +261,7 @@ impl WrapAlgorithm for Kw {
         self.0
     }
     fn key_bytes(&self) -> &'static [usize] {
-        // aws-lc-rs wraps with AES-128 and AES-256 keys only.
-        &[16, 32]
+        AES_KEYS
     }
     fn fips(&self) -> bool {
         true
