@@ -70,9 +70,15 @@ static AWSLC: Provider = Provider {
         rsa(SigKind::RsaPss, HashAlg::Sha256),
         rsa(SigKind::RsaPss, HashAlg::Sha384),
         rsa(SigKind::RsaPss, HashAlg::Sha512),
-        // Each curve with the hash of its strength only.
-        ecdsa(HashAlg::Sha256, &[Curve::P256]),
-        ecdsa(HashAlg::Sha384, &[Curve::P384]),
+        // ECDSA through the wrapper: over a caller's digest (`CKM_ECDSA`, which AWS-LC's
+        // indicator never counts), and every hash with either curve, hashed inside the module
+        // (counted for SHA-2, not for SHA-1 signing).
+        ecdsa(SigInput::Digest, false),
+        ecdsa(SigInput::Hashed(HashAlg::Sha1), false),
+        ecdsa(SigInput::Hashed(HashAlg::Sha224), true),
+        ecdsa(SigInput::Hashed(HashAlg::Sha256), true),
+        ecdsa(SigInput::Hashed(HashAlg::Sha384), true),
+        ecdsa(SigInput::Hashed(HashAlg::Sha512), true),
         pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false),
         pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false),
     ],
@@ -100,12 +106,11 @@ static AWSLC: Provider = Provider {
     notes: &[
         Note {
             what: "raw RSA (PKCS#1 v1.5 over a caller's DigestInfo, RSA_X_509, PSS over a \
-                   caller's digest), raw ECDSA, PKCS#1 v1.5 encryption",
+                   caller's digest), PKCS#1 v1.5 encryption",
             why: "aws-lc-rs signs and encrypts only with its own padding and hashing",
         },
         Note {
-            what: "RSA PKCS#1 v1.5 and PSS with SHA-1 or SHA-224; ECDSA with SHA-1, SHA-224 or \
-                   SHA-512, or with a hash of another strength than the curve's",
+            what: "RSA PKCS#1 v1.5 and PSS with SHA-1 or SHA-224",
             why: "aws-lc-rs has no signature algorithm for these pairings",
         },
         Note {
@@ -147,16 +152,17 @@ const fn rsa(kind: SigKind, hash: HashAlg) -> SignatureScheme {
     }
 }
 
-const fn ecdsa(hash: HashAlg, curves: &'static [Curve]) -> SignatureScheme {
+const fn ecdsa(input: SigInput, fips: bool) -> SignatureScheme {
     SignatureScheme {
         kind: SigKind::Ecdsa,
-        input: SigInput::Hashed(hash),
-        keys: KeyRule::Curves(curves),
+        input,
+        keys: KeyRule::Curves(&[Curve::P256, Curve::P384]),
         salt: ParamRule::Any,
         mgf: ParamRule::Any,
         context: false,
+        // `EVP_DigestSign` takes the whole message.
         streaming: Streaming::Buffer,
-        fips: true,
+        fips,
     }
 }
 
