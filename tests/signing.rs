@@ -85,14 +85,6 @@ fn rsa_pkcs1_signatures() {
     let a = s.sign(&Mechanism::Sha256RsaPkcs, private, b"x").unwrap();
     let b = s.sign(&Mechanism::Sha256RsaPkcs, private, b"x").unwrap();
     assert_eq!(a, b);
-    if awslc() {
-        // AWS-LC signs messages only: raw PKCS#1 over a caller's DigestInfo is not offered.
-        assert_rv!(
-            s.sign(&Mechanism::RsaPkcs, private, b"x"),
-            RvError::MechanismInvalid
-        );
-        return;
-    }
     // Raw CKM_RSA_PKCS signs a caller-made DigestInfo; it matches SHA256-RSA-PKCS.
     let mut digest_info = hex::decode("3031300d060960864801650304020105000420").unwrap();
     let hash = s.digest(&Mechanism::Sha256, b"x").unwrap();
@@ -167,13 +159,6 @@ fn rsa_pss_signatures_follow_their_parameters() {
         RvError::MechanismParamInvalid
     );
     let h = s.digest(&Mechanism::Sha256, b"m").unwrap();
-    if awslc() {
-        assert_rv!(
-            s.sign(&Mechanism::RsaPkcsPss(params), private, &h),
-            RvError::MechanismInvalid
-        );
-        return;
-    }
     // Raw PSS signs a hash of the parameters' length.
     let raw = s.sign(&Mechanism::RsaPkcsPss(params), private, &h).unwrap();
     s.verify(&Mechanism::Sha256RsaPkcsPss(params), public, b"m", &raw)
@@ -340,11 +325,12 @@ fn weak_rsa_and_sha1_signing_follow_the_config() {
         .get_mechanism_info(env.slot(), MechanismType::RSA_PKCS_KEY_PAIR_GEN)
         .unwrap();
     if awslc() {
-        // AWS-LC has neither RSA below 2048 bits nor SHA-1 signatures: the flags cannot add them.
+        // AWS-LC has no RSA below 2048 bits: the flag cannot add them. SHA-1 signatures it
+        // has, and the flag turns them on.
         assert_eq!(info.min_key_size(), 2048);
         assert_rv!(rsa_pair(&s, 1024), RvError::KeySizeRange);
-        let mechs = env.p11().get_mechanism_list(env.slot()).unwrap();
-        assert!(!mechs.contains(&MechanismType::SHA1_RSA_PKCS));
+        let (public, private) = rsa_pair(&s, 2048).unwrap();
+        sign_verify(&s, &Mechanism::Sha1RsaPkcs, private, public);
         return;
     }
     let (public, private) = rsa_pair(&s, 1024).unwrap();

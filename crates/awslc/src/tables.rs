@@ -64,12 +64,23 @@ static AWSLC: Provider = Provider {
         &Pbkdf2Sha256,
     ],
     signatures: &[
-        rsa(SigKind::RsaPkcs1, HashAlg::Sha256),
-        rsa(SigKind::RsaPkcs1, HashAlg::Sha384),
-        rsa(SigKind::RsaPkcs1, HashAlg::Sha512),
-        rsa(SigKind::RsaPss, HashAlg::Sha256),
-        rsa(SigKind::RsaPss, HashAlg::Sha384),
-        rsa(SigKind::RsaPss, HashAlg::Sha512),
+        // RSA through the wrapper. Hashed inside the module (`EVP_DigestSign`, counted for
+        // SHA-2; PSS only with salt = hLen and MGF1 over the message hash, the rule these
+        // schemes keep), over a caller's DigestInfo or digest (`CKM_RSA_PKCS`,
+        // `CKM_RSA_PKCS_PSS`: any salt and MGF1 hash, never counted), and raw.
+        rsa(SigKind::RsaPkcs1, SigInput::Digest, false),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha1), false),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha224), true),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha256), true),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha384), true),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha512), true),
+        rsa(SigKind::RsaPss, SigInput::Digest, false),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha1), false),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha224), true),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha256), true),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha384), true),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha512), true),
+        rsa(SigKind::RsaRaw, SigInput::Pure, false),
         // ECDSA through the wrapper: over a caller's digest (`CKM_ECDSA`, which AWS-LC's
         // indicator never counts), and every hash with either curve, hashed inside the module
         // (counted for SHA-2, not for SHA-1 signing).
@@ -82,22 +93,47 @@ static AWSLC: Provider = Provider {
         pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false),
         pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false),
     ],
-    encryptions: &[EncryptionScheme {
-        kind: EncKind::Oaep,
-        keys: RSA_KEYS,
-        hashes: &[
-            HashAlg::Sha1,
-            HashAlg::Sha256,
-            HashAlg::Sha384,
-            HashAlg::Sha512,
-        ],
-        mgf: ParamRule::SameAsHash,
-        fips: true,
-    }],
+    encryptions: &[
+        EncryptionScheme {
+            kind: EncKind::Oaep,
+            keys: RSA_KEYS,
+            hashes: &[
+                HashAlg::Sha1,
+                HashAlg::Sha224,
+                HashAlg::Sha256,
+                HashAlg::Sha384,
+                HashAlg::Sha512,
+                HashAlg::Sha3_224,
+                HashAlg::Sha3_256,
+                HashAlg::Sha3_384,
+                HashAlg::Sha3_512,
+            ],
+            mgf: ParamRule::Any,
+            // Unchanged claim; but AWS-LC keeps OAEP padding outside its FIPS module with no
+            // indicator hook (see `ffi`), so whether OAEP stays approved is the registry's
+            // call (issue 11).
+            fips: true,
+        },
+        // PKCS#1 v1.5 encryption (SP 800-131A disallows it) and raw RSA: not approved.
+        EncryptionScheme {
+            kind: EncKind::Pkcs1,
+            keys: RSA_KEYS,
+            hashes: &[],
+            mgf: ParamRule::Any,
+            fips: false,
+        },
+        EncryptionScheme {
+            kind: EncKind::Raw,
+            keys: RSA_KEYS,
+            hashes: &[],
+            mgf: ParamRule::Any,
+            fips: false,
+        },
+    ],
     agreement: &[Curve::P256, Curve::P384],
     kems: ML_KEM,
     generation: Generation {
-        rsa_bits: (2048, 4096),
+        rsa_bits: (2048, 8192),
         curves: &[Curve::P256, Curve::P384, Curve::Ed25519],
         ml_dsa: ML_DSA,
         ml_kem: ML_KEM,
@@ -105,22 +141,14 @@ static AWSLC: Provider = Provider {
     keys: &Keys,
     notes: &[
         Note {
-            what: "raw RSA (PKCS#1 v1.5 over a caller's DigestInfo, RSA_X_509, PSS over a \
-                   caller's digest), PKCS#1 v1.5 encryption",
-            why: "aws-lc-rs signs and encrypts only with its own padding and hashing",
-        },
-        Note {
-            what: "RSA PKCS#1 v1.5 and PSS with SHA-1 or SHA-224",
-            why: "aws-lc-rs has no signature algorithm for these pairings",
-        },
-        Note {
             what: "SHA3-224, HMAC over SHA-3",
             why: "aws-lc-rs has no SHA3-224 and no HMAC over SHA-3",
         },
         Note {
-            what: "PSS salts other than the hash length; OAEP with another MGF1 hash; RSA keys \
-                   above 4096 bits",
-            why: "aws-lc-rs fixes these parameters",
+            what: "hashed PSS (CKM_SHA*_RSA_PKCS_PSS) with a salt other than the hash length or \
+                   an MGF1 hash other than the message hash",
+            why: "kept to the parameters AWS-LC's indicator counts; CKM_RSA_PKCS_PSS takes any \
+                  salt and MGF1 hash",
         },
         Note {
             what: "the ANSI X9.63 KDF (CKD_SHA*_KDF); HKDF over SHA-1 and SHA-224",
@@ -131,24 +159,28 @@ static AWSLC: Provider = Provider {
 
 const RSA_KEYS: KeyRule = KeyRule::Rsa {
     min_bits: 2048,
-    max_bits: 4096,
+    max_bits: 8192,
 };
 const ML_DSA: &[MlDsaSet] = &[MlDsaSet::MlDsa44, MlDsaSet::MlDsa65, MlDsaSet::MlDsa87];
 const ML_KEM: &[MlKemSet] = &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024];
 
-/// RSA signatures: aws-lc-rs hashes the message itself, with the MGF1 hash and (PSS) a salt
-/// as long as the hash.
-const fn rsa(kind: SigKind, hash: HashAlg) -> SignatureScheme {
+/// RSA signatures: hashed schemes keep PSS to salt = hLen with MGF1 over the message hash (what
+/// AWS-LC counts); schemes over a caller's input take any PSS parameters.
+const fn rsa(kind: SigKind, input: SigInput, fips: bool) -> SignatureScheme {
+    let params = match input {
+        SigInput::Hashed(_) => ParamRule::SameAsHash,
+        _ => ParamRule::Any,
+    };
     SignatureScheme {
         kind,
-        input: SigInput::Hashed(hash),
+        input,
         keys: RSA_KEYS,
-        salt: ParamRule::SameAsHash,
-        mgf: ParamRule::SameAsHash,
+        salt: params,
+        mgf: params,
         context: false,
-        // Its approved service takes whole messages.
+        // `EVP_DigestSign` takes the whole message.
         streaming: Streaming::Buffer,
-        fips: true,
+        fips,
     }
 }
 
