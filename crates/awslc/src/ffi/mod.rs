@@ -47,9 +47,10 @@
 //!   `EC_KEY_generate_key_fips` calls `AWS_LC_FIPS_failure`, which aborts the process: that is
 //!   the module's designed error state, not something this wrapper can report.
 
-// Nothing outside `ffi` calls this API yet: the capability tables (`tables.rs`) are wired to it
-// next. Until then the tests below are its only users, so outside tests its items and
-// re-exports are unused.
+// The capability tables use RSA, ECDSA, GCM and key wrap through this API; the rest (the
+// indicator reader, RAND_bytes, module-IV and streaming GCM, P-521, EC generation and ECDH) is
+// wired next (issue 11). Until then the tests below are their only users, so outside tests
+// those items and re-exports are unused.
 #![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
 mod digest;

@@ -50,33 +50,10 @@ pub(super) fn hash_named(name: &str) -> HashAlg {
         .unwrap_or_else(|| panic!("hash {name}"))
 }
 
-/// DER prefix of the DigestInfo for each SHA-2/SHA-1 hash (RFC 8017 §9.2 note 1), and SHA-3
-/// (the NIST OIDs 2.16.840.1.101.3.4.2.7–10).
+/// The crate's DigestInfo encoder (checked against AWS-LC's own in
+/// `roundtrip::hash_inside_the_module_matches_hash_outside`, for every hash).
 pub(super) fn digest_info(hash: HashAlg, digest: &[u8]) -> Vec<u8> {
-    let oid_tail: &[u8] = match hash {
-        HashAlg::Sha1 => {
-            return [
-                &hex::decode("3021300906052b0e03021a05000414").unwrap(),
-                digest,
-            ]
-            .concat();
-        }
-        HashAlg::Sha224 => &[0x04],
-        HashAlg::Sha256 => &[0x01],
-        HashAlg::Sha384 => &[0x02],
-        HashAlg::Sha512 => &[0x03],
-        HashAlg::Sha3_224 => &[0x07],
-        HashAlg::Sha3_256 => &[0x08],
-        HashAlg::Sha3_384 => &[0x09],
-        HashAlg::Sha3_512 => &[0x0a],
-    };
-    let h = digest.len() as u8;
-    let mut out = vec![0x30, 0x11 + h, 0x30, 0x0d, 0x06, 0x09];
-    out.extend_from_slice(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02]);
-    out.extend_from_slice(oid_tail);
-    out.extend_from_slice(&[0x05, 0x00, 0x04, h]);
-    out.extend_from_slice(digest);
-    out
+    crate::der::digest_info(hash, digest).unwrap()
 }
 
 /// The CRT RSA-2048 key of the OAEP vector file, shared by tests that need any 2048-bit key.
