@@ -57,7 +57,7 @@ fn fips_env(algorithms: &str) -> Env {
 
 /// The guide's "Allowed" column as mechanisms (SHA-1 stays as a digest).
 fn allowed_set() -> BTreeSet<CK_MECHANISM_TYPE> {
-    let mut s: BTreeSet<CK_MECHANISM_TYPE> = [
+    [
         // Symmetric: AES-128/192/256 GCM, CBC, CTR, Key Wrap
         CKM_AES_KEY_GEN,
         CKM_AES_CBC,
@@ -79,6 +79,7 @@ fn allowed_set() -> BTreeSet<CK_MECHANISM_TYPE> {
         CKM_EC_KEY_PAIR_GEN,
         CKM_ECDSA_SHA256,
         CKM_ECDSA_SHA384,
+        CKM_ECDSA_SHA512,
         CKM_ECDH1_DERIVE,
         CKM_ECDH1_COFACTOR_DERIVE,
         // Digest: SHA-256/384/512, SHA3-256/384/512; SHA-1 "digest available"
@@ -95,12 +96,7 @@ fn allowed_set() -> BTreeSet<CK_MECHANISM_TYPE> {
         CKM_SHA512_HMAC,
         CKM_GENERIC_SECRET_KEY_GEN,
     ]
-    .into();
-    if !awslc() {
-        // P-384 with SHA-512 is approved too; aws-lc-rs has no such pairing.
-        s.insert(CKM_ECDSA_SHA512);
-    }
-    s
+    .into()
 }
 
 #[test]

@@ -85,14 +85,6 @@ fn rsa_pkcs1_signatures() {
     let a = s.sign(&Mechanism::Sha256RsaPkcs, private, b"x").unwrap();
     let b = s.sign(&Mechanism::Sha256RsaPkcs, private, b"x").unwrap();
     assert_eq!(a, b);
-    if awslc() {
-        // AWS-LC signs messages only: raw PKCS#1 over a caller's DigestInfo is not offered.
-        assert_rv!(
-            s.sign(&Mechanism::RsaPkcs, private, b"x"),
-            RvError::MechanismInvalid
-        );
-        return;
-    }
     // Raw CKM_RSA_PKCS signs a caller-made DigestInfo; it matches SHA256-RSA-PKCS.
     let mut digest_info = hex::decode("3031300d060960864801650304020105000420").unwrap();
     let hash = s.digest(&Mechanism::Sha256, b"x").unwrap();
@@ -167,13 +159,6 @@ fn rsa_pss_signatures_follow_their_parameters() {
         RvError::MechanismParamInvalid
     );
     let h = s.digest(&Mechanism::Sha256, b"m").unwrap();
-    if awslc() {
-        assert_rv!(
-            s.sign(&Mechanism::RsaPkcsPss(params), private, &h),
-            RvError::MechanismInvalid
-        );
-        return;
-    }
     // Raw PSS signs a hash of the parameters' length.
     let raw = s.sign(&Mechanism::RsaPkcsPss(params), private, &h).unwrap();
     s.verify(&Mechanism::Sha256RsaPkcsPss(params), public, b"m", &raw)
@@ -188,41 +173,23 @@ fn rsa_pss_signatures_follow_their_parameters() {
 fn ecdsa_signatures_are_raw_r_s() {
     let env = Env::new("");
     let s = env.user_session();
-    for (params, len, native) in [(&P256[..], 64, 0), (&P384[..], 96, 1)] {
+    for (params, len) in [(&P256[..], 64), (&P384[..], 96)] {
         let (public, private) = ec_pair(&s, params, Mechanism::EccKeyPairGen);
         let mechs = [
             Mechanism::EcdsaSha256,
             Mechanism::EcdsaSha384,
             Mechanism::EcdsaSha512,
         ];
-        for (i, mech) in mechs.iter().enumerate() {
-            // AWS-LC pairs P-256 with SHA-256 and P-384 with SHA-384 only (the other curve is
-            // refused at C_SignInit as out of the mechanism's key-size range) and has no
-            // ECDSA with SHA-512.
-            if awslc() && i != native {
-                let code = if i == 2 {
-                    RvError::MechanismInvalid
-                } else {
-                    RvError::KeySizeRange
-                };
-                assert_rv!(s.sign(mech, private, b"m"), code);
-                continue;
-            }
+        // Every hash with either curve, on both providers.
+        for mech in mechs.iter() {
             let sig = sign_verify(&s, mech, private, public);
             assert_eq!(sig.len(), len, "r||s, not DER");
         }
-        if awslc() {
-            assert_rv!(
-                s.sign(&Mechanism::Ecdsa, private, &[0u8; 32]),
-                RvError::MechanismInvalid
-            );
-        } else {
-            // CKM_ECDSA signs a caller's hash.
-            let h = s.digest(&Mechanism::Sha256, b"abc").unwrap();
-            let sig = s.sign(&Mechanism::Ecdsa, private, &h).unwrap();
-            s.verify(&Mechanism::EcdsaSha256, public, b"abc", &sig)
-                .unwrap();
-        }
+        // CKM_ECDSA signs a caller's hash.
+        let h = s.digest(&Mechanism::Sha256, b"abc").unwrap();
+        let sig = s.sign(&Mechanism::Ecdsa, private, &h).unwrap();
+        s.verify(&Mechanism::EcdsaSha256, public, b"abc", &sig)
+            .unwrap();
         // CKA_EC_POINT is a DER OCTET STRING holding the uncompressed point.
         let Attribute::EcPoint(point) =
             &s.get_attributes(public, &[AttributeType::EcPoint]).unwrap()[0]
@@ -358,11 +325,12 @@ fn weak_rsa_and_sha1_signing_follow_the_config() {
         .get_mechanism_info(env.slot(), MechanismType::RSA_PKCS_KEY_PAIR_GEN)
         .unwrap();
     if awslc() {
-        // AWS-LC has neither RSA below 2048 bits nor SHA-1 signatures: the flags cannot add them.
+        // AWS-LC has no RSA below 2048 bits: the flag cannot add them. SHA-1 signatures it
+        // has, and the flag turns them on.
         assert_eq!(info.min_key_size(), 2048);
         assert_rv!(rsa_pair(&s, 1024), RvError::KeySizeRange);
-        let mechs = env.p11().get_mechanism_list(env.slot()).unwrap();
-        assert!(!mechs.contains(&MechanismType::SHA1_RSA_PKCS));
+        let (public, private) = rsa_pair(&s, 2048).unwrap();
+        sign_verify(&s, &Mechanism::Sha1RsaPkcs, private, public);
         return;
     }
     let (public, private) = rsa_pair(&s, 1024).unwrap();

@@ -152,7 +152,8 @@ def run():
         report('rsa_oaep', c, t(lambda: key.decrypt(B(c['ct']), padding.OAEP(padding.MGF1(H[c['mgf_sha']]()),
                                                                                H[c['sha']](), B(c['label']) or None)).hex() == c['msg']))
 
-    for fname, curve, L in (('ecdsa_p256.json', ec.SECP256R1(), 32), ('ecdsa_p384.json', ec.SECP384R1(), 48)):
+    for fname, curve, L in (('ecdsa_p256.json', ec.SECP256R1(), 32), ('ecdsa_p384.json', ec.SECP384R1(), 48),
+                            ('ecdsa_p521.json', ec.SECP521R1(), 66)):
         for c in load(fname)['cases']:
             def f():
                 assert c['public'] == '04' + c['wx'] + c['wy'] and len(c['wx']) == 2 * L
@@ -165,7 +166,8 @@ def run():
                 return True
             report(fname, c, t(f))
 
-    for fname, curve, L in (('ecdh_p256.json', ec.SECP256R1(), 32), ('ecdh_p384.json', ec.SECP384R1(), 48)):
+    for fname, curve, L in (('ecdh_p256.json', ec.SECP256R1(), 32), ('ecdh_p384.json', ec.SECP384R1(), 48),
+                            ('ecdh_p521.json', ec.SECP521R1(), 66)):
         for c in load(fname)['cases']:
             def f():
                 assert len(c['private']) == 2 * L

@@ -1,6 +1,8 @@
-//! ECDSA (P-256 with SHA-256, P-384 with SHA-384: the pairs aws-lc-rs signs through its
-//! approved message interface), ECDH on P-256/P-384, and Ed25519, over aws-lc-rs.
+//! ECDSA through AWS-LC's C API (`ffi`): every hash with every curve, hashed inside the module
+//! (`EVP_DigestSign`, the path its indicator counts) or over a caller's digest (`CKM_ECDSA`).
+//! ECDH on P-256/P-384, key generation and Ed25519 over aws-lc-rs.
 
+use crate::ffi;
 use aws_lc_rs::agreement;
 use aws_lc_rs::encoding::AsBigEndian;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
@@ -27,21 +29,24 @@ fn agreement_alg(curve: Curve) -> Result<&'static agreement::Algorithm> {
     }
 }
 
-/// The one hash aws-lc pairs with each curve for fixed-size ECDSA signatures.
-fn curve_hash(curve: Curve) -> Option<HashAlg> {
-    match curve {
-        Curve::P256 => Some(HashAlg::Sha256),
-        Curve::P384 => Some(HashAlg::Sha384),
-        Curve::Ed25519 => None,
-    }
+/// The wrapper's curve for a NIST curve.
+fn ffi_curve(curve: Curve) -> Result<ffi::EcCurve> {
+    ffi::EcCurve::try_from(curve)
 }
 
-fn check_pairing(curve: Curve, scheme: &SignScheme) -> Result<()> {
-    match scheme {
-        SignScheme::Ecdsa { hash } if *hash == curve_hash(curve) && hash.is_some() => Ok(()),
-        SignScheme::Ecdsa { .. } => Err(Error::MechanismInvalid),
-        _ => Err(Error::KeyTypeInconsistent),
-    }
+/// The bytes ECDSA runs on and the hash applied to them inside the module, if any: a message
+/// with the scheme's hash, or (for `CKM_ECDSA`, or a digest the core computed) the digest.
+fn ecdsa_input<'a>(
+    scheme: &SignScheme,
+    input: SignInput<'a>,
+) -> Result<(Option<HashAlg>, &'a [u8])> {
+    let SignScheme::Ecdsa { hash } = scheme else {
+        return Err(Error::KeyTypeInconsistent);
+    };
+    Ok(match (hash, input) {
+        (Some(h), SignInput::Message(m)) => (Some(*h), m),
+        (_, SignInput::Prehashed(d)) | (None, SignInput::Message(d)) => (None, d),
+    })
 }
 
 pub(crate) fn generate(curve: Curve) -> Result<EcPrivateParts> {
@@ -83,7 +88,7 @@ pub(crate) fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
 
 enum Priv {
     Ecdsa {
-        signer: EcdsaKeyPair,
+        signer: ffi::EcPrivateKey,
         ecdh: agreement::PrivateKey,
     },
     Ed25519(Ed25519KeyPair),
@@ -97,6 +102,8 @@ pub(crate) struct EcPrivate {
 pub(crate) struct EcPublic {
     curve: Curve,
     point: Vec<u8>,
+    /// The ECDSA key (none for Ed25519).
+    ecdsa: Option<ffi::EcPublicKey>,
 }
 
 pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
@@ -106,12 +113,13 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
             Priv::Ed25519(Ed25519KeyPair::from_seed_unchecked(&parts.scalar).map_err(bad)?)
         }
         c => Priv::Ecdsa {
-            signer: EcdsaKeyPair::from_private_key_and_public_key(
-                signing_alg(c)?,
-                &parts.scalar,
-                &parts.point,
-            )
-            .map_err(bad)?,
+            signer: {
+                let key = ffi::EcPrivateKey::from_scalar(ffi_curve(c)?, &parts.scalar)?;
+                if key.public_point()? != parts.point {
+                    return Err(Error::AttributeValueInvalid);
+                }
+                key
+            },
             ecdh: agreement::PrivateKey::from_private_key(agreement_alg(c)?, &parts.scalar)
                 .map_err(bad)?,
         },
@@ -123,21 +131,16 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
 }
 
 pub(crate) fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
-    // Parse once now so an invalid point is refused at import.
-    let ok = match parts.curve {
-        Curve::Ed25519 => parts.point.len() == 32,
-        c => agreement::ParsedPublicKey::try_from(agreement::UnparsedPublicKey::new(
-            agreement_alg(c)?,
-            &parts.point,
-        ))
-        .is_ok(),
+    // Parse (and validate) once now so an invalid point is refused at import.
+    let ecdsa = match parts.curve {
+        Curve::Ed25519 if parts.point.len() == 32 => None,
+        Curve::Ed25519 => return Err(Error::AttributeValueInvalid),
+        c => Some(ffi::EcPublicKey::from_point(ffi_curve(c)?, &parts.point)?),
     };
-    if !ok {
-        return Err(Error::AttributeValueInvalid);
-    }
     Ok(EcPublic {
         curve: parts.curve,
         point: parts.point.clone(),
+        ecdsa,
     })
 }
 
@@ -156,14 +159,10 @@ impl PrivateKeyOps for EcPrivate {
     fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, _rng: &dyn Rng) -> Result<Vec<u8>> {
         match (&self.key, scheme) {
             (Priv::Ed25519(k), SignScheme::EdDsa) => Ok(k.sign(message(input)?).as_ref().to_vec()),
-            (Priv::Ecdsa { signer, .. }, _) => {
-                check_pairing(self.curve, scheme)?;
-                let rng = aws_lc_rs::rand::SystemRandom::new();
-                let sig = signer
-                    .sign(&rng, message(input)?)
-                    .map_err(|_| Error::general("ECDSA sign"))?;
-                Ok(sig.as_ref().to_vec())
-            }
+            (Priv::Ecdsa { signer, .. }, _) => match ecdsa_input(scheme, input)? {
+                (Some(hash), msg) => signer.sign_message(hash, msg),
+                (None, digest) => signer.sign_digest(digest),
+            },
             _ => Err(Error::KeyTypeInconsistent),
         }
     }
@@ -188,20 +187,15 @@ impl PublicKeyOps for EcPublic {
         if sig.len() != self.curve.signature_len() {
             return Err(Error::SignatureLenRange);
         }
-        let alg: &'static dyn signature::VerificationAlgorithm = match (self.curve, scheme) {
-            (Curve::Ed25519, SignScheme::EdDsa) => &signature::ED25519,
-            (Curve::P256, _) => {
-                check_pairing(self.curve, scheme)?;
-                &signature::ECDSA_P256_SHA256_FIXED
-            }
-            (Curve::P384, _) => {
-                check_pairing(self.curve, scheme)?;
-                &signature::ECDSA_P384_SHA384_FIXED
-            }
-            _ => return Err(Error::KeyTypeInconsistent),
-        };
-        UnparsedPublicKey::new(alg, &self.point)
-            .verify(message(input)?, sig)
-            .map_err(|_| Error::SignatureInvalid)
+        match (&self.ecdsa, scheme) {
+            (None, SignScheme::EdDsa) => UnparsedPublicKey::new(&signature::ED25519, &self.point)
+                .verify(message(input)?, sig)
+                .map_err(|_| Error::SignatureInvalid),
+            (Some(key), _) => match ecdsa_input(scheme, input)? {
+                (Some(hash), msg) => key.verify_message(hash, msg, sig),
+                (None, digest) => key.verify_digest(digest, sig),
+            },
+            _ => Err(Error::KeyTypeInconsistent),
+        }
     }
 }

@@ -59,10 +59,7 @@ fn fail<E>(_: E) -> Error {
 
 pub(crate) fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
     let der: Vec<u8> = match key {
-        PrivateKeyMaterial::Rsa(parts) => {
-            let kp = super::rsa::load_private(parts)?;
-            kp.pkcs8()?
-        }
+        PrivateKeyMaterial::Rsa(parts) => super::rsa::pkcs8(parts)?,
         PrivateKeyMaterial::Ec(EcPrivateParts {
             curve,
             scalar,

@@ -8,6 +8,9 @@
 
 mod der;
 mod ec;
+// The one module with `unsafe`: the audited wrapper over AWS-LC's C API.
+#[allow(unsafe_code)]
+mod ffi;
 mod hash;
 mod kdf;
 mod pqc;

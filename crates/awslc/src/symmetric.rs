@@ -1,17 +1,18 @@
-//! AES modes, CMAC and key wrap over aws-lc-rs. ECB and CBC run through aws-lc's own modes
-//! block-run by block-run (CBC carries the last ciphertext block as the next IV), CTR through
-//! its streaming key; GCM is aws-lc's one-shot AEAD (96-bit IV, 128-bit tag), so it is
-//! buffered until the final call.
+//! AES modes and CMAC over aws-lc-rs; GCM and key wrap over AWS-LC's C API (`ffi`). ECB and CBC
+//! run through aws-lc's own modes block-run by block-run (CBC carries the last ciphertext block
+//! as the next IV), CTR through its streaming key; GCM is AWS-LC's one-shot AEAD (any IV
+//! length, the SP 800-38D tag lengths), so it is buffered until the final call.
 
+use crate::ffi;
 use aws_lc_rs::cipher::{
     AES_128, AES_192, AES_256, DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext,
     StreamingEncryptingKey, UnboundCipherKey,
 };
-use aws_lc_rs::{aead, cmac, key_wrap};
+use aws_lc_rs::cmac;
 use craton_hsm_crypto::Mac;
 use craton_hsm_crypto::cipher::{
     AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Held, Keystream,
-    check_key_wrap,
+    check_gcm, check_key_wrap,
 };
 use craton_hsm_crypto::error::{Error, Result};
 use zeroize::Zeroizing;
@@ -129,33 +130,29 @@ pub(crate) fn cipher(mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Bo
     })
 }
 
-/// AES-GCM through aws-lc's AEAD: 96-bit IVs and full 128-bit tags only.
+/// AES-GCM through AWS-LC's C API (`ffi`): any IV of 1 to 256 bytes and the SP 800-38D tag
+/// lengths. One-shot underneath, so the input is held until the final call (and a decryption
+/// releases nothing before its tag checks).
 struct Gcm {
-    key: aead::LessSafeKey,
-    nonce: [u8; aead::NONCE_LEN],
+    key: Zeroizing<Vec<u8>>,
+    iv: Vec<u8>,
     aad: Vec<u8>,
+    tag_len: usize,
     dir: Direction,
     held: Held,
 }
 
 impl Gcm {
     fn new(key: &[u8], iv: &[u8], aad: &[u8], tag_len: usize, dir: Direction) -> Result<Self> {
-        if tag_len != aead::MAX_TAG_LEN {
-            return Err(Error::MechanismParamInvalid);
+        check_gcm(iv, tag_len)?;
+        if ![16, 24, 32].contains(&key.len()) {
+            return Err(Error::KeySizeRange);
         }
-        let nonce: [u8; aead::NONCE_LEN] =
-            iv.try_into().map_err(|_| Error::MechanismParamInvalid)?;
-        let alg = match key.len() {
-            16 => &aead::AES_128_GCM,
-            24 => &aead::AES_192_GCM,
-            32 => &aead::AES_256_GCM,
-            _ => return Err(Error::KeySizeRange),
-        };
-        let key = aead::UnboundKey::new(alg, key).map_err(|_| Error::KeySizeRange)?;
         Ok(Gcm {
-            key: aead::LessSafeKey::new(key),
-            nonce,
+            key: Zeroizing::new(key.to_vec()),
+            iv: iv.to_vec(),
             aad: aad.to_vec(),
+            tag_len,
             dir,
             held: Held::new(dir),
         })
@@ -171,8 +168,8 @@ impl CipherCtx for Gcm {
     }
     fn single_len(&self, n: usize) -> usize {
         match self.dir {
-            Direction::Encrypt => self.held.len() + n + aead::MAX_TAG_LEN,
-            Direction::Decrypt => (self.held.len() + n).saturating_sub(aead::MAX_TAG_LEN),
+            Direction::Encrypt => self.held.len() + n + self.tag_len,
+            Direction::Decrypt => (self.held.len() + n).saturating_sub(self.tag_len),
         }
     }
     fn update(&mut self, input: &[u8]) -> Result<Vec<u8>> {
@@ -180,27 +177,17 @@ impl CipherCtx for Gcm {
         Ok(Vec::new())
     }
     fn finish(mut self: Box<Self>) -> Result<Zeroizing<Vec<u8>>> {
-        let nonce = aead::Nonce::assume_unique_for_key(self.nonce);
-        let aad = aead::Aad::from(self.aad.as_slice());
-        let mut buf = self.held.take();
+        let input = self.held.take();
         match self.dir {
-            Direction::Encrypt => {
-                self.key
-                    .seal_in_place_append_tag(nonce, aad, &mut *buf)
-                    .map_err(fail)?;
-                Ok(buf)
-            }
+            Direction::Encrypt => Ok(Zeroizing::new(ffi::gcm_encrypt(
+                &self.key,
+                &self.iv,
+                &self.aad,
+                &input,
+                self.tag_len,
+            )?)),
             Direction::Decrypt => {
-                if buf.len() < aead::MAX_TAG_LEN {
-                    return Err(Error::EncryptedDataLenRange);
-                }
-                let n = self
-                    .key
-                    .open_in_place(nonce, aad, &mut buf[..])
-                    .map_err(|_| Error::EncryptedDataInvalid)?
-                    .len();
-                buf.truncate(n);
-                Ok(buf)
+                ffi::gcm_decrypt(&self.key, &self.iv, &self.aad, &input, self.tag_len)
             }
         }
     }
@@ -228,42 +215,22 @@ pub(crate) fn cmac(key: &[u8]) -> Result<Box<dyn Mac>> {
     Ok(Box::new(CmacCtx(cmac::Context::with_key(&key))))
 }
 
-fn kek(key: &[u8]) -> Result<key_wrap::AesKek> {
-    let cipher = match key.len() {
-        16 => &key_wrap::AES_128,
-        32 => &key_wrap::AES_256,
-        // aws-lc-rs wraps with AES-128 and AES-256 keys only.
-        _ => return Err(Error::KeySizeRange),
-    };
-    key_wrap::AesKek::new(cipher, key).map_err(|_| Error::KeySizeRange)
-}
-
+/// AES-KW/KWP (SP 800-38F) with 128-, 192- or 256-bit KEKs, through AWS-LC's C API (aws-lc-rs
+/// wraps with 128- and 256-bit KEKs only).
 pub(crate) fn key_wrap(key: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>> {
-    use key_wrap::{KeyWrap, KeyWrapPadded};
     check_key_wrap(data, pad, true)?;
-    let mut out = vec![0u8; data.len() + 16];
-    let n = if pad {
-        kek(key)?.wrap_with_padding(data, &mut out)
+    if pad {
+        ffi::kwp_wrap(key, data)
     } else {
-        kek(key)?.wrap(data, &mut out)
+        ffi::kw_wrap(key, data)
     }
-    .map_err(|_| Error::DataLenRange)?
-    .len();
-    out.truncate(n);
-    Ok(out)
 }
 
 pub(crate) fn key_unwrap(key: &[u8], data: &[u8], pad: bool) -> Result<Zeroizing<Vec<u8>>> {
-    use key_wrap::{KeyWrap, KeyWrapPadded};
     check_key_wrap(data, pad, false)?;
-    let mut out = Zeroizing::new(vec![0u8; data.len()]);
-    let n = if pad {
-        kek(key)?.unwrap_with_padding(data, &mut out)
+    if pad {
+        ffi::kwp_unwrap(key, data)
     } else {
-        kek(key)?.unwrap(data, &mut out)
+        ffi::kw_unwrap(key, data)
     }
-    .map_err(|_| Error::EncryptedDataInvalid)?
-    .len();
-    out.truncate(n);
-    Ok(out)
 }

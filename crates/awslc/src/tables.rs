@@ -38,6 +38,7 @@ static AWSLC: Provider = Provider {
         &Hash(HashAlg::Sha256, &digest::SHA256),
         &Hash(HashAlg::Sha384, &digest::SHA384),
         &Hash(HashAlg::Sha512, &digest::SHA512),
+        &FfiHash(HashAlg::Sha3_224),
         &Hash(HashAlg::Sha3_256, &digest::SHA3_256),
         &Hash(HashAlg::Sha3_384, &digest::SHA3_384),
         &Hash(HashAlg::Sha3_512, &digest::SHA3_512),
@@ -48,6 +49,10 @@ static AWSLC: Provider = Provider {
         &Hmac(HashAlg::Sha256, hmac::HMAC_SHA256),
         &Hmac(HashAlg::Sha384, hmac::HMAC_SHA384),
         &Hmac(HashAlg::Sha512, hmac::HMAC_SHA512),
+        &FfiHmac(HashAlg::Sha3_224),
+        &FfiHmac(HashAlg::Sha3_256),
+        &FfiHmac(HashAlg::Sha3_384),
+        &FfiHmac(HashAlg::Sha3_512),
         &Cmac,
     ],
     ciphers: &[
@@ -65,34 +70,76 @@ static AWSLC: Provider = Provider {
         &Pbkdf2Sha256,
     ],
     signatures: &[
-        rsa(SigKind::RsaPkcs1, HashAlg::Sha256),
-        rsa(SigKind::RsaPkcs1, HashAlg::Sha384),
-        rsa(SigKind::RsaPkcs1, HashAlg::Sha512),
-        rsa(SigKind::RsaPss, HashAlg::Sha256),
-        rsa(SigKind::RsaPss, HashAlg::Sha384),
-        rsa(SigKind::RsaPss, HashAlg::Sha512),
-        // Each curve with the hash of its strength only.
-        ecdsa(HashAlg::Sha256, &[Curve::P256]),
-        ecdsa(HashAlg::Sha384, &[Curve::P384]),
+        // RSA through the wrapper. Hashed inside the module (`EVP_DigestSign`, counted for
+        // SHA-2; PSS only with salt = hLen and MGF1 over the message hash, the rule these
+        // schemes keep), over a caller's DigestInfo or digest (`CKM_RSA_PKCS`,
+        // `CKM_RSA_PKCS_PSS`: any salt and MGF1 hash, never counted), and raw.
+        rsa(SigKind::RsaPkcs1, SigInput::Digest, false),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha1), false),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha224), true),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha256), true),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha384), true),
+        rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha512), true),
+        rsa(SigKind::RsaPss, SigInput::Digest, false),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha1), false),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha224), true),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha256), true),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha384), true),
+        rsa(SigKind::RsaPss, SigInput::Hashed(HashAlg::Sha512), true),
+        rsa(SigKind::RsaRaw, SigInput::Pure, false),
+        // ECDSA through the wrapper: over a caller's digest (`CKM_ECDSA`, which AWS-LC's
+        // indicator never counts), and every hash with either curve, hashed inside the module
+        // (counted for SHA-2, not for SHA-1 signing).
+        ecdsa(SigInput::Digest, false),
+        ecdsa(SigInput::Hashed(HashAlg::Sha1), false),
+        ecdsa(SigInput::Hashed(HashAlg::Sha224), true),
+        ecdsa(SigInput::Hashed(HashAlg::Sha256), true),
+        ecdsa(SigInput::Hashed(HashAlg::Sha384), true),
+        ecdsa(SigInput::Hashed(HashAlg::Sha512), true),
         pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false),
         pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false),
     ],
-    encryptions: &[EncryptionScheme {
-        kind: EncKind::Oaep,
-        keys: RSA_KEYS,
-        hashes: &[
-            HashAlg::Sha1,
-            HashAlg::Sha256,
-            HashAlg::Sha384,
-            HashAlg::Sha512,
-        ],
-        mgf: ParamRule::SameAsHash,
-        fips: true,
-    }],
+    encryptions: &[
+        EncryptionScheme {
+            kind: EncKind::Oaep,
+            keys: RSA_KEYS,
+            hashes: &[
+                HashAlg::Sha1,
+                HashAlg::Sha224,
+                HashAlg::Sha256,
+                HashAlg::Sha384,
+                HashAlg::Sha512,
+                HashAlg::Sha3_224,
+                HashAlg::Sha3_256,
+                HashAlg::Sha3_384,
+                HashAlg::Sha3_512,
+            ],
+            mgf: ParamRule::Any,
+            // Unchanged claim; but AWS-LC keeps OAEP padding outside its FIPS module with no
+            // indicator hook (see `ffi`), so whether OAEP stays approved is the registry's
+            // call (issue 11).
+            fips: true,
+        },
+        // PKCS#1 v1.5 encryption (SP 800-131A disallows it) and raw RSA: not approved.
+        EncryptionScheme {
+            kind: EncKind::Pkcs1,
+            keys: RSA_KEYS,
+            hashes: &[],
+            mgf: ParamRule::Any,
+            fips: false,
+        },
+        EncryptionScheme {
+            kind: EncKind::Raw,
+            keys: RSA_KEYS,
+            hashes: &[],
+            mgf: ParamRule::Any,
+            fips: false,
+        },
+    ],
     agreement: &[Curve::P256, Curve::P384],
     kems: ML_KEM,
     generation: Generation {
-        rsa_bits: (2048, 4096),
+        rsa_bits: (2048, 8192),
         curves: &[Curve::P256, Curve::P384, Curve::Ed25519],
         ml_dsa: ML_DSA,
         ml_kem: ML_KEM,
@@ -100,24 +147,10 @@ static AWSLC: Provider = Provider {
     keys: &Keys,
     notes: &[
         Note {
-            what: "raw RSA (PKCS#1 v1.5 over a caller's DigestInfo, RSA_X_509, PSS over a \
-                   caller's digest), raw ECDSA, PKCS#1 v1.5 encryption",
-            why: "aws-lc-rs signs and encrypts only with its own padding and hashing",
-        },
-        Note {
-            what: "RSA PKCS#1 v1.5 and PSS with SHA-1 or SHA-224; ECDSA with SHA-1, SHA-224 or \
-                   SHA-512, or with a hash of another strength than the curve's",
-            why: "aws-lc-rs has no signature algorithm for these pairings",
-        },
-        Note {
-            what: "SHA3-224, HMAC over SHA-3",
-            why: "aws-lc-rs has no SHA3-224 and no HMAC over SHA-3",
-        },
-        Note {
-            what: "AES-GCM with an IV other than 12 bytes or a tag other than 16; AES-KW/KWP \
-                   with 192-bit keys; PSS salts other than the hash length; OAEP with another \
-                   MGF1 hash; RSA keys above 4096 bits",
-            why: "aws-lc-rs fixes these parameters",
+            what: "hashed PSS (CKM_SHA*_RSA_PKCS_PSS) with a salt other than the hash length or \
+                   an MGF1 hash other than the message hash",
+            why: "kept to the parameters AWS-LC's indicator counts; CKM_RSA_PKCS_PSS takes any \
+                  salt and MGF1 hash",
         },
         Note {
             what: "the ANSI X9.63 KDF (CKD_SHA*_KDF); HKDF over SHA-1 and SHA-224",
@@ -128,37 +161,42 @@ static AWSLC: Provider = Provider {
 
 const RSA_KEYS: KeyRule = KeyRule::Rsa {
     min_bits: 2048,
-    max_bits: 4096,
+    max_bits: 8192,
 };
 const ML_DSA: &[MlDsaSet] = &[MlDsaSet::MlDsa44, MlDsaSet::MlDsa65, MlDsaSet::MlDsa87];
 const ML_KEM: &[MlKemSet] = &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024];
 
-/// RSA signatures: aws-lc-rs hashes the message itself, with the MGF1 hash and (PSS) a salt
-/// as long as the hash.
-const fn rsa(kind: SigKind, hash: HashAlg) -> SignatureScheme {
+/// RSA signatures: hashed schemes keep PSS to salt = hLen with MGF1 over the message hash (what
+/// AWS-LC counts); schemes over a caller's input take any PSS parameters.
+const fn rsa(kind: SigKind, input: SigInput, fips: bool) -> SignatureScheme {
+    let params = match input {
+        SigInput::Hashed(_) => ParamRule::SameAsHash,
+        _ => ParamRule::Any,
+    };
     SignatureScheme {
         kind,
-        input: SigInput::Hashed(hash),
+        input,
         keys: RSA_KEYS,
-        salt: ParamRule::SameAsHash,
-        mgf: ParamRule::SameAsHash,
+        salt: params,
+        mgf: params,
         context: false,
-        // Its approved service takes whole messages.
+        // `EVP_DigestSign` takes the whole message.
         streaming: Streaming::Buffer,
-        fips: true,
+        fips,
     }
 }
 
-const fn ecdsa(hash: HashAlg, curves: &'static [Curve]) -> SignatureScheme {
+const fn ecdsa(input: SigInput, fips: bool) -> SignatureScheme {
     SignatureScheme {
         kind: SigKind::Ecdsa,
-        input: SigInput::Hashed(hash),
-        keys: KeyRule::Curves(curves),
+        input,
+        keys: KeyRule::Curves(&[Curve::P256, Curve::P384]),
         salt: ParamRule::Any,
         mgf: ParamRule::Any,
         context: false,
+        // `EVP_DigestSign` takes the whole message.
         streaming: Streaming::Buffer,
-        fips: true,
+        fips,
     }
 }
 
@@ -198,6 +236,37 @@ impl HashAlgorithm for Hash {
         hash::digest(self.1)
     }
     // aws-lc-rs keeps its hash state opaque: nothing it saves can be restored.
+}
+
+/// A hash aws-lc-rs lacks, through AWS-LC's C API (counted approved by its indicator).
+struct FfiHash(HashAlg);
+
+impl HashAlgorithm for FfiHash {
+    fn alg(&self) -> HashAlg {
+        self.0
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn start(&self) -> Box<dyn Digest> {
+        hash::ffi_digest(self.0)
+    }
+}
+
+/// HMAC over a hash aws-lc-rs lacks, through AWS-LC's C API (counted approved by its
+/// indicator).
+struct FfiHmac(HashAlg);
+
+impl MacAlgorithm for FfiHmac {
+    fn alg(&self) -> MacAlg {
+        MacAlg::Hmac(self.0)
+    }
+    fn fips(&self) -> bool {
+        true
+    }
+    fn start(&self, key: &[u8]) -> Result<Box<dyn Mac>> {
+        hash::ffi_hmac(self.0, key)
+    }
 }
 
 struct Hmac(HashAlg, hmac::Algorithm);
@@ -242,9 +311,10 @@ impl CipherAlgorithm for Aes {
     fn rules(&self) -> CipherRules {
         CipherRules {
             key_bytes: AES_KEYS,
-            // aws-lc-rs's AEAD takes a 96-bit nonce and a 128-bit tag.
-            iv_bytes: (12, 12),
-            tag_bytes: &[16],
+            // GCM through AWS-LC's C API: IVs of 1 to 256 bytes (the PKCS#11 limit) and the
+            // SP 800-38D tag lengths.
+            iv_bytes: (1, 256),
+            tag_bytes: &[4, 8, 12, 13, 14, 15, 16],
         }
     }
     fn fips(&self) -> bool {
@@ -262,8 +332,7 @@ impl WrapAlgorithm for Kw {
         self.0
     }
     fn key_bytes(&self) -> &'static [usize] {
-        // aws-lc-rs wraps with AES-128 and AES-256 keys only.
-        &[16, 32]
+        AES_KEYS
     }
     fn fips(&self) -> bool {
         true
