@@ -23,6 +23,9 @@ pub struct Policy {
 
 /// Smallest RSA modulus when `allow_weak_rsa` is on outside approved mode.
 const WEAK_RSA_MIN: u64 = 1024;
+/// RSA moduli whose use is an approved service: the operator's guide lists 2048, 3072 and 4096
+/// bits; larger keys (the AWS-LC provider goes to 8192) are offered but not approved.
+pub(crate) const APPROVED_RSA_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
 /// Smallest HMAC key FIPS approves (SP 800-131A Rev. 2: 112 bits).
 const HMAC_MIN_APPROVED_BITS: usize = 112;
 
@@ -219,7 +222,7 @@ impl Policy {
             return false;
         }
         match spec.family {
-            Family::Rsa => key_bits.is_none_or(|b| (2048..=4096).contains(&b)),
+            Family::Rsa => key_bits.is_none_or(|b| APPROVED_RSA_BITS.contains(&b)),
             Family::Ec => matches!(curve, None | Some(Curve::P256) | Some(Curve::P384)),
             Family::Aes => key_bits.is_none_or(|b| matches!(b, 128 | 192 | 256)),
             Family::Hmac | Family::GenericSecret | Family::Hkdf => {

@@ -99,7 +99,8 @@ pub(crate) const WU: CK_FLAGS = CKF_WRAP | CKF_UNWRAP;
 pub(crate) const AES: (u64, u64) = (16, 32);
 pub(crate) const EC_FLAGS: CK_FLAGS = CKF_EC_F_P | CKF_EC_OID | CKF_EC_UNCOMPRESS;
 /// Key-size ranges in each family's unit.
-pub(crate) const RSA: (u64, u64) = (2048, 4096);
+/// The widest RSA range any provider may offer; each provider's own range narrows it.
+pub(crate) const RSA: (u64, u64) = (2048, 8192);
 pub(crate) const EC: (u64, u64) = (256, 384);
 pub(crate) const ED25519: (u64, u64) = (255, 255);
 /// Generic secrets (keys for HMAC and HKDF): in bits, as the spec counts them for

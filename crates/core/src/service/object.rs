@@ -71,7 +71,7 @@ impl Module {
             Some(CKK_RSA) => attrs
                 .bytes(CKA_MODULUS)
                 .map(modulus_bits)
-                .is_some_and(|b| (2048..=4096).contains(&b)),
+                .is_some_and(|b| crate::mechanism::policy::APPROVED_RSA_BITS.contains(&b)),
             Some(CKK_EC) => matches!(crate::object::key::bits(attrs), Some(256) | Some(384)),
             Some(CKK_AES) => matches!(attrs.ulong(CKA_VALUE_LEN), Some(16 | 24 | 32)),
             Some(CKK_GENERIC_SECRET) => attrs.ulong(CKA_VALUE_LEN).is_some_and(|l| l >= 14),
