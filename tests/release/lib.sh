@@ -42,8 +42,25 @@ regen_sums() {
         mv "$tmp.2" "$tmp"
     done < <(jq -r '.artifacts[].file' "$tmp")
     mv "$tmp" "$d/release.json"
-    (cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs sha256sum) >"$d/SHA256SUMS.new"
+    (cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '*.asc' -printf '%P\n' | LC_ALL=C sort | xargs sha256sum) >"$d/SHA256SUMS.new"
     mv "$d/SHA256SUMS.new" "$d/SHA256SUMS"
+}
+
+# What a consistent attacker does after changing anything in release directory $1: release.json's
+# package contents (read by craton-admin, as the build writes them), every artifact's hash and
+# SHA256SUMS rewritten to match. Needs $CRATON_ADMIN.
+reseal() {
+    local d=$1 pkgs=() f arts
+    while IFS= read -r f; do pkgs+=("$d/$f"); done < <(cd "$d" && ls -- *.deb *.rpm *.msi 2>/dev/null | LC_ALL=C sort)
+    arts=$(cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name release.json ! -name '*.asc' -printf '%P\n' |
+        LC_ALL=C sort | while IFS= read -r f; do
+            jq -n --arg f "$f" --arg s "$(sha256sum "$f" | cut -d' ' -f1)" --argjson n "$(stat -c %s "$f")" \
+                '{file: $f, sha256: $s, size: $n}'
+        done | jq -s .)
+    jq --argjson p "$("$CRATON_ADMIN" release-contents "${pkgs[@]}")" --argjson a "$arts" \
+        '.packages = $p | .artifacts = $a' "$d/release.json" >"$d/release.json.new"
+    mv "$d/release.json.new" "$d/release.json"
+    (cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '*.asc' -printf '%P\n' | LC_ALL=C sort | xargs sha256sum) >"$d/SHA256SUMS"
 }
 
 # A config for tests: token store in $1/store, cheap PIN hashing.

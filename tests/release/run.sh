@@ -42,6 +42,12 @@ total=$(date +%s)
 echo "=== the locked build environment (cache $CRATON_RELEASE_CACHE)"
 mkdir -p "$CRATON_RELEASE_CACHE" && chmod 0755 "$CRATON_RELEASE_CACHE"
 timed "environment (prepare)" "$REPO/tools/craton-build" --src "$REPO" prepare --vendor
+# The verifier the tests use: craton-admin built from this checkout (the unit step already
+# built it; readable by the unprivileged builder of reproducible.sh).
+echo; echo "=== craton-admin (the verifier)"
+timed "craton-admin build" cargo build --locked -q -p craton-admin --manifest-path "$REPO/Cargo.toml"
+install -m 0755 "${CARGO_TARGET_DIR:-$REPO/target}/debug/craton-admin" "$SCRATCH/craton-admin"
+export CRATON_ADMIN=$SCRATCH/craton-admin
 echo; echo "=== lock enforcement"
 timed "lock.sh" "$HERE/lock.sh" "$SCRATCH/lock"
 echo; echo "=== no network in the build steps"
