@@ -388,3 +388,42 @@ fn unlisted_and_missing_files_are_rejected() {
         ],
     );
 }
+
+#[test]
+fn fips_package_must_ship_the_approved_only_config() {
+    // The fips deb with the default variant's configuration (everything commented out).
+    let f = Fixture::new("fips");
+    let mut deb = f.deb_payload();
+    deb.files[3].2 = release::CONFIG.as_bytes().to_vec();
+    let t = tempfile::tempdir().unwrap();
+    f.write(t.path(), &deb, &f.rpm_payload());
+    rejects(
+        &f,
+        t.path(),
+        &[],
+        &[
+            &format!(
+                "FAIL: {}: /etc/craton-hsm/craton_hsm.toml: sha256",
+                f.deb_name()
+            ),
+            "differs from packaging/craton_hsm-fips.toml at the release's commit",
+        ],
+    );
+}
+
+#[test]
+fn p11kit_registration_in_the_modules_directory_is_rejected() {
+    // A package that registers the module with p11-kit for every program again.
+    let (f, t) = tampered(|_, deb, _| {
+        deb.files[2].0 = "/usr/share/p11-kit/modules/craton-hsm.module".into();
+    });
+    rejects(
+        &f,
+        t.path(),
+        &[],
+        &[&format!(
+            "FAIL: {}: /usr/share/p11-kit/modules/craton-hsm.module: file not allowed by the release policy",
+            f.deb_name()
+        )],
+    );
+}

@@ -8,6 +8,11 @@
 #   - the FIPS guide's step 5 (tests/interop/guide-step5.sh) passes against it;
 #   - a flipped byte in the installed library is reported by dpkg -V / rpm -V, and the module
 #     refuses to start (PENDING while the module has no integrity self-test);
+#   - p11-kit registration is opt-in: the package puts no file in p11-kit's module directories;
+#     a damaged library then cannot take down p11-kit-aware programs (p11-kit list-modules), while
+#     the same damaged library, once registered, aborts them (fips: AWS-LC's integrity check);
+#   - the FIPS package's default configuration is approved-only: without the .hmac the module
+#     does not start;
 #   - removal takes the files away.
 # Usage: tests/release/install.sh DIST     (a directory made by tools/release.sh)
 set -euo pipefail
@@ -28,14 +33,16 @@ PENDING=()
 
 # Checks the module installed at $1 (package manager: $2) under root $3.
 check_installed_module() {
-    local lib=$1 name=$2 root=$3 cfg log verdict mod data
+    local lib=$1 name=$2 root=$3 cfg log verdict mod data rc
     cmp -s "$lib" "$DIST/libcraton_hsm.so" || fail "$name: installed library differs from the released one"
     cmp -s "${lib%.so}.hmac" "$DIST/libcraton_hsm.hmac" || fail "$name: installed sidecar differs from the released one"
     pass "$name: installed library and sidecar are the released bytes"
-    mod=$root/usr/share/p11-kit/modules/craton-hsm.module
+    mod=$root/usr/share/craton-hsm/p11-kit/craton-hsm.module
     [ -f "$mod" ] || fail "$name: no p11-kit module file"
     [ "$root$(sed -n 's/^module:[[:space:]]*//p' "$mod")" = "$lib" ] || fail "$name: p11-kit module file does not name $lib"
-    pass "$name: p11-kit module file names the installed library"
+    ! ls "$root"/usr/share/p11-kit/modules/* "$root"/etc/pkcs11/modules/* >/dev/null 2>&1 ||
+        fail "$name: the package registers a module with p11-kit for every program"
+    pass "$name: opt-in p11-kit module file names the installed library; nothing in p11-kit's module directories"
 
     cfg=$(test_config "$WORK/$name-cfg")
     log=$WORK/$name-load.log
@@ -61,6 +68,22 @@ check_installed_module() {
         [ "$(integrity_verdict "$WORK/$name-fips.log")" = OK ] ||
             { cat "$WORK/$name-fips.log" >&2; fail "$name: integrity self-test did not pass in FIPS-approved mode"; }
         pass "$name: the installed module starts in FIPS-approved mode on AWS-LC, integrity=OK"
+        ;;
+    esac
+
+    # The FIPS package's packaged config is approved-only: a deleted sidecar stops the module.
+    case "$PKG" in *-fips)
+        mv "${lib%.so}.hmac" "$WORK/hmac.saved"
+        rc=0
+        HOME=$WORK/$name-nohmac XDG_DATA_HOME=$WORK/$name-nohmac/data CRATON_HSM_LOG=info \
+            CRATON_HSM_CONFIG=$root/etc/craton-hsm/craton_hsm.toml \
+            timeout 120 pkcs11-tool --module "$lib" --list-slots >"$WORK/$name-nohmac.log" 2>&1 || rc=$?
+        mv "$WORK/hmac.saved" "${lib%.so}.hmac"
+        if [ "$rc" -eq 0 ] || [ "$(integrity_verdict "$WORK/$name-nohmac.log")" != FAILED ]; then
+            cat "$WORK/$name-nohmac.log" >&2
+            fail "$name: with the packaged config, the module started without its .hmac (exit $rc)"
+        fi
+        pass "$name: the packaged config is approved-only: without libcraton_hsm.hmac the module refuses to start (integrity=FAILED)"
         ;;
     esac
 
@@ -107,6 +130,35 @@ check_tampered_module() {
     else
         cat "$log" >&2
         fail "$name: the module started although its installed library was modified (integrity=$verdict, exit $rc)"
+    fi
+    check_p11kit_isolation "$lib" "$name"
+}
+
+# A damaged installed library (fips: a byte inside the AWS-LC module, so its load-time
+# integrity check aborts) and p11-kit: registered (the module file in the user's p11-kit
+# config, as linking it into /etc/pkcs11/modules would do host-wide) p11-kit list-modules
+# dies with it; as shipped (opt-in, not registered) p11-kit list-modules is unaffected.
+check_p11kit_isolation() {
+    local lib=$1 name=$2 off home rc=0
+    command -v p11-kit >/dev/null || { PENDING+=("$name: p11-kit not installed: registration isolation not checked"); return; }
+    if off=$(symbol_offset "$lib" BORINGSSL_bcm_text_start); then
+        flip_byte "$lib" $((off + 256))
+    fi
+    home=$WORK/$name-p11home
+    mkdir -p "$home/.config/pkcs11/modules"
+    HOME=$home timeout 120 p11-kit list-modules >"$WORK/$name-p11-shipped.log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ] || grep -qi craton "$WORK/$name-p11-shipped.log"; then
+        cat "$WORK/$name-p11-shipped.log" >&2
+        fail "$name: as shipped, p11-kit list-modules is affected by the damaged module (exit $rc)"
+    fi
+    printf 'module: %s\n' "$lib" >"$home/.config/pkcs11/modules/craton-hsm.module"
+    rc=0
+    HOME=$home timeout 120 p11-kit list-modules >"$WORK/$name-p11-registered.log" 2>&1 || rc=$?
+    if [ -n "$off" ]; then
+        [ "$rc" -ne 0 ] || { cat "$WORK/$name-p11-registered.log" >&2; fail "$name: registered, the damaged FIPS module did not abort p11-kit list-modules (the measured failure this layout avoids)"; }
+        pass "$name: damaged AWS-LC module: registered with p11-kit it aborts p11-kit list-modules (exit $rc); as shipped (opt-in) p11-kit list-modules exits 0"
+    else
+        pass "$name: damaged module: p11-kit list-modules exits 0 as shipped (opt-in); registered it exits $rc"
     fi
 }
 

@@ -13,6 +13,15 @@ section_offset() {
     echo $((16#$off))
 }
 
+# The file offset of symbol $2 of ELF file $1 (from .symtab, through its section), in decimal.
+symbol_offset() {
+    local value sec addr off
+    read -r value sec < <(readelf -s -W "$1" | awk -v s="$2" '$8 == s { print $2, $7; exit }') || return 1
+    [ -n "${value:-}" ] && [ "$sec" != UND ] || return 1
+    read -r addr off < <(readelf -S -W "$1" | sed -n "s/^ *\[ *$sec\] *[^ ]* *[A-Z_]* *\([0-9a-f]*\) \([0-9a-f]*\) .*/\1 \2/p") || return 1
+    echo $((16#$value - 16#$addr + 16#$off))
+}
+
 # Flips the lowest bit of the byte at offset $2 of file $1, in place.
 flip_byte() {
     local f=$1 off=$2 b

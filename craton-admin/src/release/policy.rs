@@ -29,6 +29,7 @@ pub struct Variant {
     pub package: String,
     pub other: String,
     pub msi_product: String,
+    pub config: String,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +82,13 @@ pub struct Context<'a> {
     pub source: &'a dyn Fn(&str) -> Option<Vec<u8>>,
 }
 
+/// The path of a "source:"/"crlf:" content rule, with the variant's {config} filled in.
+fn fill_config(content: &str, prefix: &str, v: &Variant) -> Option<String> {
+    content
+        .strip_prefix(prefix)
+        .map(|p| p.replace("{config}", &v.config))
+}
+
 /// `*` matches any run of characters; nothing else is special.
 pub fn glob(pattern: &str, s: &str) -> bool {
     match pattern.split_once('*') {
@@ -120,6 +128,7 @@ impl Policy {
                 .replace("{other}", &v.other)
                 .replace("{version}", cx.version)
                 .replace("{msi-product}", &v.msi_product)
+                .replace("{config}", &v.config)
                 .replace("{libdir}", &r.libdir)
         };
         let libdir = fill(&r.libdir);
@@ -266,10 +275,12 @@ impl Policy {
                 Some(h) => (h.clone(), format!("the release's SBOM {base}")),
                 None => return Some(format!("{base} is not the release's SBOM")),
             }
-        } else if let Some(path) = rule.content.strip_prefix("source:") {
+        } else if let Some(path) = fill_config(&rule.content, "source:", v) {
+            let path = path.as_str();
             let src = (cx.source)(path)?;
             (sha256_hex(&src), format!("{path} at the release's commit"))
-        } else if let Some(path) = rule.content.strip_prefix("crlf:") {
+        } else if let Some(path) = fill_config(&rule.content, "crlf:", v) {
+            let path = path.as_str();
             let src = (cx.source)(path)?;
             let text = String::from_utf8_lossy(&src).replace('\n', "\r\n");
             (

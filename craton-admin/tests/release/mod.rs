@@ -34,6 +34,7 @@ pub struct Repo {
 }
 
 pub const CONFIG: &str = "# craton_hsm.toml\n#[algorithms]\n";
+pub const CONFIG_FIPS: &str = "[algorithms]\nfips_approved_only = true\n";
 pub const MODULE_IN: &str = "# p11-kit module\nmodule: @LIBPATH@\n";
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -63,6 +64,7 @@ impl Repo {
                 format!("[workspace.package]\nversion = \"{VERSION}\"\n"),
             ),
             ("packaging/craton_hsm.toml", CONFIG.to_string()),
+            ("packaging/craton_hsm-fips.toml", CONFIG_FIPS.to_string()),
             ("packaging/copyright", "Apache-2.0\n".to_string()),
             (
                 "packaging/p11-kit/craton-hsm.module.in",
@@ -160,7 +162,7 @@ impl Fixture {
                     hmac(&self.lib).into_bytes(),
                 ),
                 (
-                    "/usr/share/p11-kit/modules/craton-hsm.module".into(),
+                    "/usr/share/craton-hsm/p11-kit/craton-hsm.module".into(),
                     0o644,
                     MODULE_IN
                         .replace("@LIBPATH@", &format!("{libdir}/libcraton_hsm.so"))
@@ -169,7 +171,13 @@ impl Fixture {
                 (
                     "/etc/craton-hsm/craton_hsm.toml".into(),
                     0o644,
-                    CONFIG.as_bytes().to_vec(),
+                    if self.variant == "fips" {
+                        CONFIG_FIPS
+                    } else {
+                        CONFIG
+                    }
+                    .as_bytes()
+                    .to_vec(),
                 ),
                 (format!("{doc}/copyright"), 0o644, b"Apache-2.0\n".to_vec()),
                 (
