@@ -108,6 +108,26 @@ check_installed_module() {
     fi
 }
 
+# craton-admin verify-install on root $1 ($2 = name): passes as installed, fails after one byte
+# of the installed library, its .hmac or the p11-kit module file changed (each restored after).
+check_verify_install() {
+    local root=$1 name=$2 f rc
+    [ -n "${CRATON_ADMIN:-}" ] || { PENDING+=("$name: CRATON_ADMIN unset: verify-install not run"); return; }
+    "$CRATON_ADMIN" verify-install --release "$DIST" --root "$root" >"$WORK/$name-vi.log" 2>&1 ||
+        { cat "$WORK/$name-vi.log" >&2; fail "$name: verify-install fails on the fresh installation"; }
+    pass "$name: craton-admin verify-install passes on the installation"
+    for f in $(find "$root/usr" -name libcraton_hsm.so -o -name libcraton_hsm.hmac -o -name craton-hsm.module | LC_ALL=C sort); do
+        cp -p "$f" "$WORK/vi.saved"
+        flip_byte "$f" $(($(stat -c %s "$f") - 2))
+        rc=0
+        "$CRATON_ADMIN" verify-install --release "$DIST" --root "$root" --json >"$WORK/$name-vi.json" 2>&1 || rc=$?
+        cp -p "$WORK/vi.saved" "$f"
+        [ "$rc" -ne 0 ] && jq -e --arg p "${f#"$root"}" '.ok == false and any(.results[]; .status == "fail" and (.message | startswith($p + ": sha256")))' "$WORK/$name-vi.json" >/dev/null ||
+            { cat "$WORK/$name-vi.json" >&2; fail "$name: verify-install does not report one changed byte in ${f#"$root"}"; }
+        pass "$name: verify-install --json fails naming ${f#"$root"} after one byte changed"
+    done
+}
+
 # Flips a byte of the installed library $1; $2 = name; $3 = the package manager's verify command.
 check_tampered_module() {
     local lib=$1 name=$2 cfg log rc=0 verdict
@@ -176,6 +196,7 @@ LIB=$(find "$R/usr/lib" -name libcraton_hsm.so)
 [ "$LIB" = "$R/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/pkcs11/libcraton_hsm.so" ] ||
     fail "deb: library not in the multiarch pkcs11 directory: $LIB"
 check_installed_module "$LIB" deb "$R"
+check_verify_install "$R" deb
 check_tampered_module "$LIB" deb dpkg --root="$R" -V "$PKG"
 dpkg --root="$R" --force-depends --force-not-root -P "$PKG" >"$WORK/dpkg-P.log" 2>&1 ||
     { cat "$WORK/dpkg-P.log" >&2; fail "dpkg -P failed"; }
@@ -195,6 +216,7 @@ pass "rpm: installed with rpm --root, rpm -V clean, config is %config"
 LIB=$R/usr/lib64/pkcs11/libcraton_hsm.so
 [ -f "$LIB" ] || fail "rpm: no $LIB"
 check_installed_module "$LIB" rpm "$R"
+check_verify_install "$R" rpm
 check_tampered_module "$LIB" rpm rpm "${RPMDB[@]}" --root "$R" -V --nodeps "$PKG"
 rpm "${RPMDB[@]}" --root "$R" -e --nodeps "$PKG" >"$WORK/rpm-e.log" 2>&1 || { cat "$WORK/rpm-e.log" >&2; fail "rpm -e failed"; }
 [ ! -e "$LIB" ] || fail "rpm: erase left the library behind"

@@ -353,8 +353,9 @@ fn dpkg_installed(root: &Path, names: &[&str]) -> Vec<Installed> {
 fn rpm_installed(root: &Path, names: &[&str]) -> Vec<Installed> {
     let mut out = Vec::new();
     for n in names {
+        // rpm distributions keep the database in /var/lib/rpm (Debian's rpm defaults elsewhere).
         let Ok(o) = Command::new("rpm")
-            .arg("--root")
+            .args(["--dbpath", "/var/lib/rpm", "--root"])
             .arg(root)
             .args(["-q", "--qf", "%{VERSION}-%{RELEASE}\\n[%{FILENAMES}\\n]", n])
             .output()
