@@ -91,6 +91,13 @@ enum Command {
     /// Check that this host runs exactly a verified release: the installed package's files
     /// (dpkg/rpm) and the p11-kit module files loading Craton HSM.
     VerifyInstall(release::install::VerifyInstallArgs),
+    /// The release's in-toto provenance statement (SLSA v1) as builder ID made it; sign it
+    /// (gpg --armor --detach-sign) to publish it as a rebuilder attestation.
+    ReleaseProvenance {
+        dir: PathBuf,
+        #[arg(long, value_name = "ID")]
+        builder_id: String,
+    },
     /// The contents of packages as release.json declares them (used by the release build).
     #[command(hide = true)]
     ReleaseContents {
@@ -105,6 +112,18 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::VerifyRelease(args) => return release::verify_release_cmd(args),
         Command::VerifyInstall(args) => return release::install::verify_install_cmd(args),
+        Command::ReleaseProvenance { dir, builder_id } => {
+            return match release::provenance_cmd(dir, builder_id) {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("craton-admin: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::ReleaseContents { packages } => {
             return match release::contents_cmd(packages) {
                 Ok(json) => {
@@ -132,7 +151,10 @@ fn main() -> ExitCode {
         Command::Pin { command } => token::pin(module, command),
         Command::Key { command } => keys::key(module, command),
         Command::Audit { command } => audit::audit(module, command),
-        Command::VerifyRelease(_) | Command::VerifyInstall(_) | Command::ReleaseContents { .. } => {
+        Command::VerifyRelease(_)
+        | Command::VerifyInstall(_)
+        | Command::ReleaseProvenance { .. }
+        | Command::ReleaseContents { .. } => {
             unreachable!("handled above")
         }
     };

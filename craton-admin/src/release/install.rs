@@ -55,6 +55,8 @@ pub fn verify_install(args: &VerifyInstallArgs) -> Report {
         // No checkout on a host: the commit is the one given, or the signed release's own.
         repo: Some(PathBuf::from("/nonexistent-craton-checkout")),
         allow_toolchain_mismatch: true,
+        attestations: None,
+        attestation_policy: None,
         json: false,
     };
     let (rel_report, release) = verify_release(&rel_args);

@@ -3,6 +3,7 @@
 //! declares must fit the release policy compiled into this program; SHA256SUMS and release.json
 //! must be signed by a key of the user's keyring; release.json must name the commit verified.
 
+mod attest;
 pub mod contents;
 mod deb;
 mod git;
@@ -46,6 +47,12 @@ pub struct VerifyReleaseArgs {
     /// Report a recorded build environment that differs from the commit's lock as a warning.
     #[arg(long)]
     pub allow_toolchain_mismatch: bool,
+    /// Independent rebuilders' signed provenance statements (NAME.intoto.json + NAME.intoto.json.asc).
+    #[arg(long, value_name = "DIR", requires = "attestation_policy")]
+    pub attestations: Option<PathBuf>,
+    /// The K-of-N policy (TOML: threshold, [[builder]] id and key) the attestations must meet.
+    #[arg(long, value_name = "FILE", requires = "attestations")]
+    pub attestation_policy: Option<PathBuf>,
     /// One JSON object on stdout instead of lines.
     #[arg(long)]
     pub json: bool,
@@ -59,6 +66,11 @@ pub fn verify_release_cmd(args: &VerifyReleaseArgs) -> std::process::ExitCode {
         &format!("{}", args.dir.display()),
         "verify-release",
     )
+}
+
+/// `craton-admin release-provenance DIR --builder-id ID`: the release's in-toto statement.
+pub fn provenance_cmd(dir: &Path, builder_id: &str) -> Result<String, String> {
+    attest::provenance_cmd(dir, builder_id)
 }
 
 /// Reads the package at `path` (by its extension) into its contents.
@@ -352,6 +364,9 @@ pub fn verify_release(args: &VerifyReleaseArgs) -> (Report, Option<Release>) {
     }
     for missing in declared.keys() {
         r.fail(missing, "declared in release.json but missing");
+    }
+    if let (Some(p), Some(d)) = (&args.attestation_policy, &args.attestations) {
+        attest::check(p, d, &files, &mut r);
     }
 
     (r, Some(release))
