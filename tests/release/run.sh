@@ -12,6 +12,7 @@
 #     sbom.sh          the SBOM against the library's .dep-v0 and cargo tree
 #     install.sh       the deb and rpm installed into scratch roots, the module exercised
 #     verifier.sh      verify-release.sh on good and tampered copies
+#     repos.sh         (fips) signed apt/dnf repositories: apt install into a clean root, dnf
 #   nix.sh       what can be checked of the flake here (see docs/release.md)
 # Needs root (build B runs as an unprivileged user). CRATON_RELEASE_CACHE (default
 # /var/cache/craton-hsm-release, readable by that user) is the cache the builds share.
@@ -63,6 +64,8 @@ for v in $VARIANTS; do
     timed "sbom.sh $v" "$HERE/sbom.sh" "$out"
     timed "install.sh $v" "$HERE/install.sh" "$out"
     timed "verifier.sh $v" "$HERE/verifier.sh" "$out"
+    # The signed apt/dnf repositories: once, for the FIPS package (one mmdebstrap root).
+    [ "$v" != fips ] || timed "repos.sh $v" "$HERE/repos.sh" "$out"
 done
 echo; echo "=== the Nix flake (offline checks)"
 timed "nix.sh" "$HERE/nix.sh"

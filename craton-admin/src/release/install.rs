@@ -351,31 +351,40 @@ fn dpkg_installed(root: &Path, names: &[&str]) -> Vec<Installed> {
     out
 }
 
-/// Installed packages from the rpm database, through rpm itself.
+/// Installed packages from the rpm database, through rpm itself: /var/lib/rpm (where rpm
+/// distributions keep it), else rpm's configured default (Debian's rpm and dnf use ~/.rpmdb).
 fn rpm_installed(root: &Path, names: &[&str]) -> Vec<Installed> {
-    let mut out = Vec::new();
-    for n in names {
-        // rpm distributions keep the database in /var/lib/rpm (Debian's rpm defaults elsewhere).
-        let Ok(o) = Command::new("rpm")
-            .args(["--dbpath", "/var/lib/rpm", "--root"])
-            .arg(root)
-            .args(["-q", "--qf", "%{VERSION}-%{RELEASE}\\n[%{FILENAMES}\\n]", n])
-            .output()
-        else {
-            return out;
-        };
-        if !o.status.success() {
-            continue;
+    for dbpath in [Some("/var/lib/rpm"), None] {
+        let mut out = Vec::new();
+        for n in names {
+            let mut c = Command::new("rpm");
+            if let Some(d) = dbpath {
+                c.args(["--dbpath", d]);
+            }
+            let Ok(o) = c
+                .arg("--root")
+                .arg(root)
+                .args(["-q", "--qf", "%{VERSION}-%{RELEASE}\\n[%{FILENAMES}\\n]", n])
+                .output()
+            else {
+                return out;
+            };
+            if !o.status.success() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&o.stdout);
+            let mut lines = text.lines();
+            let version = lines.next().unwrap_or_default().to_string();
+            out.push(Installed {
+                format: Format::Rpm,
+                name: n.to_string(),
+                version,
+                paths: lines.map(str::to_string).collect(),
+            });
         }
-        let text = String::from_utf8_lossy(&o.stdout);
-        let mut lines = text.lines();
-        let version = lines.next().unwrap_or_default().to_string();
-        out.push(Installed {
-            format: Format::Rpm,
-            name: n.to_string(),
-            version,
-            paths: lines.map(str::to_string).collect(),
-        });
+        if !out.is_empty() {
+            return out;
+        }
     }
-    out
+    Vec::new()
 }
