@@ -33,10 +33,11 @@ fn value_text(v: &msi::Value) -> String {
     }
 }
 
-fn rows(
-    pkg: &mut msi::Package<Cursor<&[u8]>>,
-    table: &str,
-) -> Result<Vec<BTreeMap<String, String>>, String> {
+/// A row: the value of its first (key) column, and column -> text.
+type KeyedRow = (String, BTreeMap<String, String>);
+
+/// Every row of `table`.
+fn keyed_rows(pkg: &mut msi::Package<Cursor<&[u8]>>, table: &str) -> Result<Vec<KeyedRow>, String> {
     if !pkg.has_table(table) {
         return Ok(Vec::new());
     }
@@ -45,13 +46,27 @@ fn rows(
         .map_err(|e| format!("table {table}: {e}"))?;
     Ok(rows
         .map(|row| {
-            row.columns()
+            let key = if row.is_empty() {
+                String::new()
+            } else {
+                value_text(&row[0])
+            };
+            let cols = row
+                .columns()
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.name().to_string(), value_text(&row[i])))
-                .collect()
+                .collect();
+            (key, cols)
         })
         .collect())
+}
+
+fn rows(
+    pkg: &mut msi::Package<Cursor<&[u8]>>,
+    table: &str,
+) -> Result<Vec<BTreeMap<String, String>>, String> {
+    Ok(keyed_rows(pkg, table)?.into_iter().map(|x| x.1).collect())
 }
 
 /// The long name of an MSI "short|long" name.
@@ -74,10 +89,16 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Package, String> {
 
     let mut scripts = BTreeMap::new();
     for t in ACTIVE_TABLES {
-        for r in rows(&mut pkg, t)? {
-            let key = r.values().next().cloned().unwrap_or_default();
+        for (key, r) in keyed_rows(&mut pkg, t)? {
             let text: Vec<String> = r.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            scripts.insert(format!("{t}:{key}"), sha256_hex(text.join("\0").as_bytes()));
+            let mut name = format!("{t}:{key}");
+            // A key repeated (a table without a unique first column) must not hide a row.
+            let mut n = 1;
+            while scripts.contains_key(&name) {
+                n += 1;
+                name = format!("{t}:{key}#{n}");
+            }
+            scripts.insert(name, sha256_hex(text.join("\0").as_bytes()));
         }
     }
     let mut relations = BTreeMap::new();
