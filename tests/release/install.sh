@@ -155,28 +155,33 @@ check_tampered_module() {
 }
 
 # A damaged installed library (fips: a byte inside the AWS-LC module, so its load-time
-# integrity check aborts) and p11-kit: registered (the module file in the user's p11-kit
-# config, as linking it into /etc/pkcs11/modules would do host-wide) p11-kit list-modules
-# dies with it; as shipped (opt-in, not registered) p11-kit list-modules is unaffected.
+# integrity check aborts) and p11-kit. p11-kit list-modules runs with p11-kit's system module
+# directory replaced (bubblewrap) by one holding the host's module files and, for the
+# "registered" run, a module file loading the damaged library (what linking it into
+# /etc/pkcs11/modules does): registered, the damaged FIPS module aborts p11-kit; as shipped
+# (opt-in, the package registers nothing) p11-kit is unaffected.
 check_p11kit_isolation() {
-    local lib=$1 name=$2 off home rc=0
-    command -v p11-kit >/dev/null || { PENDING+=("$name: p11-kit not installed: registration isolation not checked"); return; }
+    local lib=$1 name=$2 off mods rc=0
+    command -v p11-kit >/dev/null && command -v bwrap >/dev/null ||
+        { PENDING+=("$name: p11-kit or bwrap not installed: registration isolation not checked"); return; }
     if off=$(symbol_offset "$lib" BORINGSSL_bcm_text_start); then
         flip_byte "$lib" $((off + 256))
     fi
-    home=$WORK/$name-p11home
-    mkdir -p "$home/.config/pkcs11/modules"
-    HOME=$home timeout 120 p11-kit list-modules >"$WORK/$name-p11-shipped.log" 2>&1 || rc=$?
+    mods=$WORK/$name-p11-modules
+    mkdir -p "$mods"
+    cp /usr/share/p11-kit/modules/*.module "$mods/" 2>/dev/null || true
+    p11() { bwrap --dev-bind / / --bind "$mods" /usr/share/p11-kit/modules timeout 120 p11-kit list-modules; }
+    p11 >"$WORK/$name-p11-shipped.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ] || grep -qi craton "$WORK/$name-p11-shipped.log"; then
         cat "$WORK/$name-p11-shipped.log" >&2
         fail "$name: as shipped, p11-kit list-modules is affected by the damaged module (exit $rc)"
     fi
-    printf 'module: %s\n' "$lib" >"$home/.config/pkcs11/modules/craton-hsm.module"
+    printf 'module: %s\n' "$lib" >"$mods/craton-hsm.module"
     rc=0
-    HOME=$home timeout 120 p11-kit list-modules >"$WORK/$name-p11-registered.log" 2>&1 || rc=$?
+    p11 >"$WORK/$name-p11-registered.log" 2>&1 || rc=$?
     if [ -n "$off" ]; then
         [ "$rc" -ne 0 ] || { cat "$WORK/$name-p11-registered.log" >&2; fail "$name: registered, the damaged FIPS module did not abort p11-kit list-modules (the measured failure this layout avoids)"; }
-        pass "$name: damaged AWS-LC module: registered with p11-kit it aborts p11-kit list-modules (exit $rc); as shipped (opt-in) p11-kit list-modules exits 0"
+        pass "$name: damaged AWS-LC module: registered with p11-kit it aborts p11-kit list-modules (exit $rc: $(grep -m1 -i 'integrity' "$WORK/$name-p11-registered.log")); as shipped (opt-in) p11-kit list-modules exits 0"
     else
         pass "$name: damaged module: p11-kit list-modules exits 0 as shipped (opt-in); registered it exits $rc"
     fi
