@@ -48,8 +48,8 @@
         '';
         # What a user runs on a download, on both releases.
         verify = check "verify" verifyTools ''
-          bash ${self}/tools/verify-release.sh ${default} --allow-toolchain-mismatch --no-diffoscope
-          bash ${self}/tools/verify-release.sh ${fips} --allow-toolchain-mismatch --no-diffoscope
+          CRATON_ADMIN=${default}/craton-admin bash ${self}/tools/verify-release.sh ${default} --allow-toolchain-mismatch --no-diffoscope
+          CRATON_ADMIN=${fips}/craton-admin bash ${self}/tools/verify-release.sh ${fips} --allow-toolchain-mismatch --no-diffoscope
         '';
         # The flake runs the declared steps, not a copy: its list is packaging/steps.toml's.
         steps = check "steps" [ pkgs.python3 pkgs.jq ] ''

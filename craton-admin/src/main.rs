@@ -13,6 +13,7 @@ mod keyfile;
 mod keys;
 mod p11;
 mod pin;
+mod release;
 mod status;
 mod token;
 
@@ -84,10 +85,59 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Check a release directory before deployment: every package's complete contents
+    /// against release.json and the release policy, SHA256SUMS, signatures, the commit.
+    VerifyRelease(release::VerifyReleaseArgs),
+    /// Check that this host runs exactly a verified release: the installed package's files
+    /// (dpkg/rpm) and the p11-kit module files loading Craton HSM.
+    VerifyInstall(release::install::VerifyInstallArgs),
+    /// The release's in-toto provenance statement (SLSA v1) as builder ID made it; sign it
+    /// (gpg --armor --detach-sign) to publish it as a rebuilder attestation.
+    ReleaseProvenance {
+        dir: PathBuf,
+        #[arg(long, value_name = "ID")]
+        builder_id: String,
+    },
+    /// The contents of packages as release.json declares them (used by the release build).
+    #[command(hide = true)]
+    ReleaseContents {
+        #[arg(required = true)]
+        packages: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Release checks never load the module.
+    match &cli.command {
+        Command::VerifyRelease(args) => return release::verify_release_cmd(args),
+        Command::VerifyInstall(args) => return release::install::verify_install_cmd(args),
+        Command::ReleaseProvenance { dir, builder_id } => {
+            return match release::provenance_cmd(dir, builder_id) {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("craton-admin: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::ReleaseContents { packages } => {
+            return match release::contents_cmd(packages) {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("craton-admin: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        _ => {}
+    }
     if let Some(c) = &cli.config {
         // SAFETY: single-threaded here, before the module is loaded.
         unsafe_set_env("CRATON_HSM_CONFIG", c);
@@ -101,6 +151,12 @@ fn main() -> ExitCode {
         Command::Pin { command } => token::pin(module, command),
         Command::Key { command } => keys::key(module, command),
         Command::Audit { command } => audit::audit(module, command),
+        Command::VerifyRelease(_)
+        | Command::VerifyInstall(_)
+        | Command::ReleaseProvenance { .. }
+        | Command::ReleaseContents { .. } => {
+            unreachable!("handled above")
+        }
     };
     match r {
         Ok(code) => code,

@@ -29,10 +29,13 @@ esac
 
 if [ "$VARIANT" = fips ]; then
     PACKAGE=craton-hsm-fips OTHER=craton-hsm
+    # Approved-only by default: a missing .hmac stops the module (packaging/craton_hsm-fips.toml).
+    CONFIG=packaging/craton_hsm-fips.toml
     SUMMARY="PKCS#11 software HSM module (FIPS build on AWS-LC)"
     VARIANT_TEXT="FIPS variant: the crypto backend is the AWS-LC FIPS module."
 else
     PACKAGE=craton-hsm OTHER=craton-hsm-fips
+    CONFIG=packaging/craton_hsm.toml
     SUMMARY="PKCS#11 software HSM module"
     VARIANT_TEXT="Default variant: pure-Rust RustCrypto backend (not FIPS-validated)."
 fi

@@ -33,6 +33,19 @@ def collect() -> list:
     return sorted(found.items())
 
 
+def package_contents() -> list:
+    """Every package's complete contents (paths, modes, owners, SHA-256s, control fields,
+    relations, scripts), read by the craton-admin built in the library step: what
+    `craton-admin verify-release` later checks each package against."""
+    packages = sorted(p for p in os.listdir(OUT) if p.endswith((".deb", ".rpm", ".msi")))
+    if not packages:
+        return []
+    admin = IN / "library" / "bin" / "craton-admin"
+    out = subprocess.run([str(admin), "release-contents", *(str(OUT / p) for p in packages)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def main() -> None:
     meta = json.loads(subprocess.run(
         ["cargo", "metadata", "--locked", "--offline", "--no-deps", "--format-version", "1"],
@@ -54,7 +67,7 @@ def main() -> None:
         windows = {"dll": "craton_hsm.dll", "built_here": False,
                    "note": "built on Windows from the same commit; only the MSI around it is reproducible here"}
     release = {
-        "format": "craton-hsm-release/2",
+        "format": "craton-hsm-release/3",
         "name": crate["name"], "version": crate["version"], "variant": os.environ["CRATON_VARIANT"],
         "cargo_features": " ".join(args) if args else "default",
         "commit": os.environ["CRATON_COMMIT"],
@@ -64,6 +77,7 @@ def main() -> None:
         "toolchain": environment,
         "windows": windows,
         "artifacts": artifacts,
+        "packages": package_contents(),
     }
     (OUT / "release.json").write_text(json.dumps(release, indent=2) + "\n")
     lines = [f"{sha256(OUT / n)}  {n}\n" for n in sorted(os.listdir(OUT)) if n != "SHA256SUMS"]

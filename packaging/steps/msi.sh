@@ -18,7 +18,7 @@ mkdir -p "$wdir/payload"
 install -m 0644 "$dll" /out/craton_hsm.dll
 tools/compute-integrity-hmac.sh /out/craton_hsm.dll >/dev/null
 cp /out/craton_hsm.dll /out/craton_hsm.hmac "$wdir/payload/"
-sed 's/$/\r/' packaging/craton_hsm.toml >"$wdir/payload/craton_hsm.toml"   # CRLF for Notepad
+sed 's/$/\r/' "$CONFIG" >"$wdir/payload/craton_hsm.toml"   # CRLF for Notepad
 cp "$SBOM_PATH" "$wdir/payload/$SBOM"
 find "$wdir/payload" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 

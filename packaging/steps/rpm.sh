@@ -14,7 +14,9 @@ stage_tree "$root" "$libdir" "$docdir"
     echo "%config(noreplace) /etc/craton-hsm/craton_hsm.toml"
     echo "$libdir/libcraton_hsm.so"
     echo "$libdir/libcraton_hsm.hmac"
-    echo "/usr/share/p11-kit/modules/craton-hsm.module"
+    echo "%dir /usr/share/craton-hsm"
+    echo "%dir /usr/share/craton-hsm/p11-kit"
+    echo "/usr/share/craton-hsm/p11-kit/craton-hsm.module"
     echo "%dir $docdir"
     (cd "$root" && find ".$docdir" -type f | LC_ALL=C sort | sed 's/^\./%doc /')
     for b in ${BINS[@]+"${BINS[@]}"}; do echo "/usr/bin/$b"; done

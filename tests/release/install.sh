@@ -8,6 +8,11 @@
 #   - the FIPS guide's step 5 (tests/interop/guide-step5.sh) passes against it;
 #   - a flipped byte in the installed library is reported by dpkg -V / rpm -V, and the module
 #     refuses to start (PENDING while the module has no integrity self-test);
+#   - p11-kit registration is opt-in: the package puts no file in p11-kit's module directories;
+#     a damaged library then cannot take down p11-kit-aware programs (p11-kit list-modules), while
+#     the same damaged library, once registered, aborts them (fips: AWS-LC's integrity check);
+#   - the FIPS package's default configuration is approved-only: without the .hmac the module
+#     does not start;
 #   - removal takes the files away.
 # Usage: tests/release/install.sh DIST     (a directory made by tools/release.sh)
 set -euo pipefail
@@ -28,14 +33,16 @@ PENDING=()
 
 # Checks the module installed at $1 (package manager: $2) under root $3.
 check_installed_module() {
-    local lib=$1 name=$2 root=$3 cfg log verdict mod data
+    local lib=$1 name=$2 root=$3 cfg log verdict mod data rc
     cmp -s "$lib" "$DIST/libcraton_hsm.so" || fail "$name: installed library differs from the released one"
     cmp -s "${lib%.so}.hmac" "$DIST/libcraton_hsm.hmac" || fail "$name: installed sidecar differs from the released one"
     pass "$name: installed library and sidecar are the released bytes"
-    mod=$root/usr/share/p11-kit/modules/craton-hsm.module
+    mod=$root/usr/share/craton-hsm/p11-kit/craton-hsm.module
     [ -f "$mod" ] || fail "$name: no p11-kit module file"
     [ "$root$(sed -n 's/^module:[[:space:]]*//p' "$mod")" = "$lib" ] || fail "$name: p11-kit module file does not name $lib"
-    pass "$name: p11-kit module file names the installed library"
+    ! ls "$root"/usr/share/p11-kit/modules/* "$root"/etc/pkcs11/modules/* >/dev/null 2>&1 ||
+        fail "$name: the package registers a module with p11-kit for every program"
+    pass "$name: opt-in p11-kit module file names the installed library; nothing in p11-kit's module directories"
 
     cfg=$(test_config "$WORK/$name-cfg")
     log=$WORK/$name-load.log
@@ -64,6 +71,22 @@ check_installed_module() {
         ;;
     esac
 
+    # The FIPS package's packaged config is approved-only: a deleted sidecar stops the module.
+    case "$PKG" in *-fips)
+        mv "${lib%.so}.hmac" "$WORK/hmac.saved"
+        rc=0
+        HOME=$WORK/$name-nohmac XDG_DATA_HOME=$WORK/$name-nohmac/data CRATON_HSM_LOG=info \
+            CRATON_HSM_CONFIG=$root/etc/craton-hsm/craton_hsm.toml \
+            timeout 120 pkcs11-tool --module "$lib" --list-slots >"$WORK/$name-nohmac.log" 2>&1 || rc=$?
+        mv "$WORK/hmac.saved" "${lib%.so}.hmac"
+        if [ "$rc" -eq 0 ] || [ "$(integrity_verdict "$WORK/$name-nohmac.log")" != FAILED ]; then
+            cat "$WORK/$name-nohmac.log" >&2
+            fail "$name: with the packaged config, the module started without its .hmac (exit $rc)"
+        fi
+        pass "$name: the packaged config is approved-only: without libcraton_hsm.hmac the module refuses to start (integrity=FAILED)"
+        ;;
+    esac
+
     # The packaged default config is valid and keeps tokens in the user's data directory.
     data=$WORK/$name-home/data
     HOME=$WORK/$name-home XDG_CONFIG_HOME=$WORK/$name-home/config XDG_DATA_HOME=$data \
@@ -83,6 +106,26 @@ check_installed_module() {
             { cat "$WORK/$name-step5.log" >&2; fail "$name: guide step 5 fails against the installed module$mode"; }
         pass "$name: FIPS guide step 5 (init, keygen, sign, verify) passes against the installed module$mode"
     fi
+}
+
+# craton-admin verify-install on root $1 ($2 = name): passes as installed, fails after one byte
+# of the installed library, its .hmac or the p11-kit module file changed (each restored after).
+check_verify_install() {
+    local root=$1 name=$2 f rc
+    [ -n "${CRATON_ADMIN:-}" ] || { PENDING+=("$name: CRATON_ADMIN unset: verify-install not run"); return; }
+    "$CRATON_ADMIN" verify-install --release "$DIST" --root "$root" >"$WORK/$name-vi.log" 2>&1 ||
+        { cat "$WORK/$name-vi.log" >&2; fail "$name: verify-install fails on the fresh installation"; }
+    pass "$name: craton-admin verify-install passes on the installation"
+    for f in $(find "$root/usr" -name libcraton_hsm.so -o -name libcraton_hsm.hmac -o -name craton-hsm.module | LC_ALL=C sort); do
+        cp -p "$f" "$WORK/vi.saved"
+        flip_byte "$f" $(($(stat -c %s "$f") - 2))
+        rc=0
+        "$CRATON_ADMIN" verify-install --release "$DIST" --root "$root" --json >"$WORK/$name-vi.json" 2>&1 || rc=$?
+        cp -p "$WORK/vi.saved" "$f"
+        [ "$rc" -ne 0 ] && jq -e --arg p "${f#"$root"}" '.ok == false and any(.results[]; .status == "fail" and (.message | startswith($p + ": sha256")))' "$WORK/$name-vi.json" >/dev/null ||
+            { cat "$WORK/$name-vi.json" >&2; fail "$name: verify-install does not report one changed byte in ${f#"$root"}"; }
+        pass "$name: verify-install --json fails naming ${f#"$root"} after one byte changed"
+    done
 }
 
 # Flips a byte of the installed library $1; $2 = name; $3 = the package manager's verify command.
@@ -108,6 +151,40 @@ check_tampered_module() {
         cat "$log" >&2
         fail "$name: the module started although its installed library was modified (integrity=$verdict, exit $rc)"
     fi
+    check_p11kit_isolation "$lib" "$name"
+}
+
+# A damaged installed library (fips: a byte inside the AWS-LC module, so its load-time
+# integrity check aborts) and p11-kit. p11-kit list-modules runs with p11-kit's system module
+# directory replaced (bubblewrap) by one holding the host's module files and, for the
+# "registered" run, a module file loading the damaged library (what linking it into
+# /etc/pkcs11/modules does): registered, the damaged FIPS module aborts p11-kit; as shipped
+# (opt-in, the package registers nothing) p11-kit is unaffected.
+check_p11kit_isolation() {
+    local lib=$1 name=$2 off mods rc=0
+    command -v p11-kit >/dev/null && command -v bwrap >/dev/null ||
+        { PENDING+=("$name: p11-kit or bwrap not installed: registration isolation not checked"); return; }
+    if off=$(symbol_offset "$lib" BORINGSSL_bcm_text_start); then
+        flip_byte "$lib" $((off + 256))
+    fi
+    mods=$WORK/$name-p11-modules
+    mkdir -p "$mods"
+    cp /usr/share/p11-kit/modules/*.module "$mods/" 2>/dev/null || true
+    p11() { bwrap --dev-bind / / --bind "$mods" /usr/share/p11-kit/modules timeout 120 p11-kit list-modules; }
+    p11 >"$WORK/$name-p11-shipped.log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ] || grep -qi craton "$WORK/$name-p11-shipped.log"; then
+        cat "$WORK/$name-p11-shipped.log" >&2
+        fail "$name: as shipped, p11-kit list-modules is affected by the damaged module (exit $rc)"
+    fi
+    printf 'module: %s\n' "$lib" >"$mods/craton-hsm.module"
+    rc=0
+    p11 >"$WORK/$name-p11-registered.log" 2>&1 || rc=$?
+    if [ -n "$off" ]; then
+        [ "$rc" -ne 0 ] || { cat "$WORK/$name-p11-registered.log" >&2; fail "$name: registered, the damaged FIPS module did not abort p11-kit list-modules (the measured failure this layout avoids)"; }
+        pass "$name: damaged AWS-LC module: registered with p11-kit it aborts p11-kit list-modules (exit $rc: $(grep -m1 -i 'integrity' "$WORK/$name-p11-registered.log")); as shipped (opt-in) p11-kit list-modules exits 0"
+    else
+        pass "$name: damaged module: p11-kit list-modules exits 0 as shipped (opt-in); registered it exits $rc"
+    fi
 }
 
 section "deb: $(basename "$DEB")"
@@ -124,6 +201,7 @@ LIB=$(find "$R/usr/lib" -name libcraton_hsm.so)
 [ "$LIB" = "$R/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/pkcs11/libcraton_hsm.so" ] ||
     fail "deb: library not in the multiarch pkcs11 directory: $LIB"
 check_installed_module "$LIB" deb "$R"
+check_verify_install "$R" deb
 check_tampered_module "$LIB" deb dpkg --root="$R" -V "$PKG"
 dpkg --root="$R" --force-depends --force-not-root -P "$PKG" >"$WORK/dpkg-P.log" 2>&1 ||
     { cat "$WORK/dpkg-P.log" >&2; fail "dpkg -P failed"; }
@@ -143,6 +221,7 @@ pass "rpm: installed with rpm --root, rpm -V clean, config is %config"
 LIB=$R/usr/lib64/pkcs11/libcraton_hsm.so
 [ -f "$LIB" ] || fail "rpm: no $LIB"
 check_installed_module "$LIB" rpm "$R"
+check_verify_install "$R" rpm
 check_tampered_module "$LIB" rpm rpm "${RPMDB[@]}" --root "$R" -V --nodeps "$PKG"
 rpm "${RPMDB[@]}" --root "$R" -e --nodeps "$PKG" >"$WORK/rpm-e.log" 2>&1 || { cat "$WORK/rpm-e.log" >&2; fail "rpm -e failed"; }
 [ ! -e "$LIB" ] || fail "rpm: erase left the library behind"

@@ -13,6 +13,15 @@ section_offset() {
     echo $((16#$off))
 }
 
+# The file offset of symbol $2 of ELF file $1 (from .symtab, through its section), in decimal.
+symbol_offset() {
+    local value sec addr off
+    read -r value sec < <(readelf -s -W "$1" | awk -v s="$2" '$8 == s { print $2, $7; exit }') || return 1
+    [ -n "${value:-}" ] && [ "$sec" != UND ] || return 1
+    read -r addr off < <(readelf -S -W "$1" | sed -n "s/^ *\[ *$sec\] *[^ ]* *[A-Z_]* *\([0-9a-f]*\) \([0-9a-f]*\) .*/\1 \2/p") || return 1
+    echo $((16#$value - 16#$addr + 16#$off))
+}
+
 # Flips the lowest bit of the byte at offset $2 of file $1, in place.
 flip_byte() {
     local f=$1 off=$2 b
@@ -42,8 +51,25 @@ regen_sums() {
         mv "$tmp.2" "$tmp"
     done < <(jq -r '.artifacts[].file' "$tmp")
     mv "$tmp" "$d/release.json"
-    (cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs sha256sum) >"$d/SHA256SUMS.new"
+    (cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '*.asc' -printf '%P\n' | LC_ALL=C sort | xargs sha256sum) >"$d/SHA256SUMS.new"
     mv "$d/SHA256SUMS.new" "$d/SHA256SUMS"
+}
+
+# What a consistent attacker does after changing anything in release directory $1: release.json's
+# package contents (read by craton-admin, as the build writes them), every artifact's hash and
+# SHA256SUMS rewritten to match. Needs $CRATON_ADMIN.
+reseal() {
+    local d=$1 pkgs=() f arts
+    while IFS= read -r f; do pkgs+=("$d/$f"); done < <(cd "$d" && ls -- *.deb *.rpm *.msi 2>/dev/null | LC_ALL=C sort)
+    arts=$(cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name release.json ! -name '*.asc' -printf '%P\n' |
+        LC_ALL=C sort | while IFS= read -r f; do
+            jq -n --arg f "$f" --arg s "$(sha256sum "$f" | cut -d' ' -f1)" --argjson n "$(stat -c %s "$f")" \
+                '{file: $f, sha256: $s, size: $n}'
+        done | jq -s .)
+    jq --argjson p "$("$CRATON_ADMIN" release-contents "${pkgs[@]}")" --argjson a "$arts" \
+        '.packages = $p | .artifacts = $a' "$d/release.json" >"$d/release.json.new"
+    mv "$d/release.json.new" "$d/release.json"
+    (cd "$d" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '*.asc' -printf '%P\n' | LC_ALL=C sort | xargs sha256sum) >"$d/SHA256SUMS"
 }
 
 # A config for tests: token store in $1/store, cheap PIN hashing.

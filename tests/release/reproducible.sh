@@ -77,7 +77,7 @@ trap unplant EXIT
 chmod 0755 "$OUT" && chmod 0644 "$OUT"/*
 benv=(env -i PATH="$B/home/.cargo/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$B/home" USER="$USER_B"
     TMPDIR="$B/tmp" TZ=Pacific/Chatham LANG=fr_FR.UTF-8 CARGO_BUILD_JOBS=1 RUSTC="$B/fake-rustc"
-    RUSTFLAGS="--cfg craton_planted_env" CRATON_RELEASE_CACHE="$CACHE")
+    RUSTFLAGS="--cfg craton_planted_env" CRATON_RELEASE_CACHE="$CACHE" CRATON_ADMIN="${CRATON_ADMIN:-}")
 start=$(date +%s)
 rc=0
 case "$MODE" in

@@ -12,6 +12,7 @@
 #     sbom.sh          the SBOM against the library's .dep-v0 and cargo tree
 #     install.sh       the deb and rpm installed into scratch roots, the module exercised
 #     verifier.sh      verify-release.sh on good and tampered copies
+#     repos.sh         (fips) signed apt/dnf repositories: apt install into a clean root, dnf
 #   nix.sh       what can be checked of the flake here (see docs/release.md)
 # Needs root (build B runs as an unprivileged user). CRATON_RELEASE_CACHE (default
 # /var/cache/craton-hsm-release, readable by that user) is the cache the builds share.
@@ -42,6 +43,12 @@ total=$(date +%s)
 echo "=== the locked build environment (cache $CRATON_RELEASE_CACHE)"
 mkdir -p "$CRATON_RELEASE_CACHE" && chmod 0755 "$CRATON_RELEASE_CACHE"
 timed "environment (prepare)" "$REPO/tools/craton-build" --src "$REPO" prepare --vendor
+# The verifier the tests use: craton-admin built from this checkout (the unit step already
+# built it; readable by the unprivileged builder of reproducible.sh).
+echo; echo "=== craton-admin (the verifier)"
+timed "craton-admin build" cargo build --locked -q -p craton-admin --manifest-path "$REPO/Cargo.toml"
+install -m 0755 "${CARGO_TARGET_DIR:-$REPO/target}/debug/craton-admin" "$SCRATCH/craton-admin"
+export CRATON_ADMIN=$SCRATCH/craton-admin
 echo; echo "=== lock enforcement"
 timed "lock.sh" "$HERE/lock.sh" "$SCRATCH/lock"
 echo; echo "=== no network in the build steps"
@@ -57,6 +64,8 @@ for v in $VARIANTS; do
     timed "sbom.sh $v" "$HERE/sbom.sh" "$out"
     timed "install.sh $v" "$HERE/install.sh" "$out"
     timed "verifier.sh $v" "$HERE/verifier.sh" "$out"
+    # The signed apt/dnf repositories: once, for the FIPS package (one mmdebstrap root).
+    [ "$v" != fips ] || timed "repos.sh $v" "$HERE/repos.sh" "$out"
 done
 echo; echo "=== the Nix flake (offline checks)"
 timed "nix.sh" "$HERE/nix.sh"
