@@ -344,6 +344,33 @@ fn argument_errors_end_the_operation() {
             lib.0.C_DigestUpdate(h, buf.as_mut_ptr(), 1),
             CKR_OPERATION_NOT_INITIALIZED
         );
+        // The other three of issue 15's list: C_Decrypt, C_EncryptUpdate, C_Digest.
+        assert_eq!(lib.0.C_DecryptInit(h, &mut ecb, key.handle()), CKR_OK);
+        let rv = lib
+            .0
+            .C_Decrypt(h, buf.as_mut_ptr(), 16, buf.as_mut_ptr(), null_mut());
+        assert_eq!(rv, CKR_ARGUMENTS_BAD);
+        assert_eq!(
+            lib.0
+                .C_Decrypt(h, buf.as_mut_ptr(), 16, buf.as_mut_ptr(), &mut len),
+            CKR_OPERATION_NOT_INITIALIZED
+        );
+        assert_eq!(lib.0.C_EncryptInit(h, &mut ecb, key.handle()), CKR_OK);
+        let rv = lib
+            .0
+            .C_EncryptUpdate(h, null_mut(), 16, buf.as_mut_ptr(), &mut len);
+        assert_eq!(rv, CKR_ARGUMENTS_BAD);
+        assert_eq!(
+            lib.0.C_EncryptFinal(h, buf.as_mut_ptr(), &mut len),
+            CKR_OPERATION_NOT_INITIALIZED
+        );
+        assert_eq!(lib.0.C_DigestInit(h, &mut sha), CKR_OK);
+        let rv = lib.0.C_Digest(h, null_mut(), 1, buf.as_mut_ptr(), &mut len);
+        assert_eq!(rv, CKR_ARGUMENTS_BAD);
+        assert_eq!(
+            lib.0.C_DigestUpdate(h, buf.as_mut_ptr(), 1),
+            CKR_OPERATION_NOT_INITIALIZED
+        );
     }
 }
 

@@ -133,6 +133,43 @@ fn template_errors_use_the_spec_codes() {
     );
 }
 
+/// CKA_UNIQUE_ID is the token's to set (PKCS#11 3.x 4.4.1): given in any template it is
+/// CKR_ATTRIBUTE_READ_ONLY (the cryptoki crate's own `unique_id` test expects
+/// CKR_ATTRIBUTE_TYPE_INVALID from C_CreateObject; tests/suites/cryptoki.allow says why not).
+#[test]
+fn unique_id_is_read_only_in_every_template() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let uid = || Attribute::UniqueId(b"0001".to_vec());
+    assert_rv!(aes_key(&s, &[uid()]), RvError::AttributeReadOnly);
+    assert_rv!(
+        s.create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Value(b"payload".to_vec()),
+            uid(),
+        ]),
+        RvError::AttributeReadOnly
+    );
+    assert_rv!(
+        s.generate_key(
+            &Mechanism::AesKeyGen,
+            &[Attribute::ValueLen(32.into()), uid()]
+        ),
+        RvError::AttributeReadOnly
+    );
+    for (public, private) in [(vec![uid()], vec![]), (vec![], vec![uid()])] {
+        let mut public = public;
+        public.push(Attribute::EcParams(common::keys::P256.to_vec()));
+        assert_rv!(
+            s.generate_key_pair(&Mechanism::EccKeyPairGen, &public, &private),
+            RvError::AttributeReadOnly
+        );
+    }
+    let k = aes_key(&s, &[]).unwrap();
+    assert_rv!(s.update_attributes(k, &[uid()]), RvError::AttributeReadOnly);
+    assert_rv!(s.copy_object(k, &[uid()]), RvError::AttributeReadOnly);
+}
+
 #[test]
 fn secret_values_are_never_revealed_when_sensitive_or_unextractable() {
     let env = Env::new("");
