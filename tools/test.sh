@@ -45,6 +45,9 @@ interop() {
     cargo build --locked --release
     tests/interop/run-all.sh target/release/libcraton_hsm.so
 
+    step "interop: third-party suites (the cryptoki crate's tests, python-pkcs11's) on the same build, known failures in tests/suites/*.allow"
+    tests/suites/run.sh target/release/libcraton_hsm.so
+
     step "interop: the FIPS guide's steps and checklist on an AWS-LC release build"
     cargo build --locked --release "${AWSLC[@]}"
     local fips_lib
