@@ -186,12 +186,13 @@ fn no_sidecar_is_development_mode_outside_approved_mode() {
 }
 
 #[test]
+#[cfg(feature = "awslc-backend")]
 fn no_sidecar_fails_in_approved_only_mode() {
     let dir = tempfile::tempdir().unwrap();
     let lib = library_copy(dir.path(), false);
     let (out, log) = run(
         &lib,
-        "[algorithms]\nfips_approved_only = true\nenable_pqc = false\n",
+        "[algorithms]\ncrypto_backend = \"awslc\"\nfips_approved_only = true\nenable_pqc = false\n",
         "normal",
         &[],
     );
@@ -200,4 +201,29 @@ fn no_sidecar_fails_in_approved_only_mode() {
         log.contains("POST: integrity=FAILED") && log.contains("fips_approved_only"),
         "{log}"
     );
+}
+
+/// Approved-only mode on a provider that is not a FIPS module would list the approved set and
+/// look like a FIPS build; it refuses to start instead, saying why.
+#[test]
+#[cfg(feature = "rustcrypto-backend")]
+fn approved_only_mode_refuses_a_provider_outside_a_fips_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library_copy(dir.path(), true);
+    let (out, log) = run(
+        &lib,
+        "[algorithms]\ncrypto_backend = \"rustcrypto\"\nfips_approved_only = true\n",
+        "normal",
+        &[],
+    );
+    assert!(
+        out.contains(&format!("INIT {CKR_GENERAL_ERROR:#x}")),
+        "{out}"
+    );
+    assert!(
+        log.contains("the rustcrypto backend is not a FIPS module"),
+        "{log}"
+    );
+    // Not the FIPS error state: the same process starts once the config is fixed.
+    assert!(!log.contains("POST: integrity=FAILED"), "{log}");
 }

@@ -65,16 +65,50 @@ RSA-PKCS-OAEP SHA-1 SHA256 SHA256-HMAC SHA256-RSA-PKCS SHA256-RSA-PKCS-PSS SHA3-
 SHA3-512 SHA384 SHA384-HMAC SHA384-RSA-PKCS SHA384-RSA-PKCS-PSS SHA512 SHA512-HMAC
 SHA512-RSA-PKCS SHA512-RSA-PKCS-PSS mechtype-0x210B"
 
-mechanism_list() {
-    P11 --list-mechanisms >mechs.txt
-    sed -n 's/^  \([^,]*\),.*/\1/p' mechs.txt | sort >listed.txt
+# is_allowed_set MECHS: pkcs11-tool's --list-mechanisms output in MECHS is the Allowed set.
+is_allowed_set() {
+    sed -n 's/^  \([^,]*\),.*/\1/p' "$1" | sort >listed.txt
     tr ' ' '\n' <<<"$ALLOWED" | tr -s '\n' | sort >allowed.txt
     diff -u allowed.txt listed.txt || die "--list-mechanisms differs from the guide's Allowed set"
-    if grep -qE '^  (EDDSA|EC-EDWARDS-KEY-PAIR-GEN|SHA1-RSA-PKCS|ECDSA-SHA1|RSA-PKCS|RSA-X-509|AES-ECB|AES-CMAC|ML-[A-Z-]*|SLH-[A-Z-]*),' mechs.txt; then
+    if grep -qE '^  (EDDSA|EC-EDWARDS-KEY-PAIR-GEN|SHA1-RSA-PKCS|ECDSA-SHA1|RSA-PKCS|RSA-X-509|AES-ECB|AES-CMAC|ML-[A-Z-]*|SLH-[A-Z-]*),' "$1"; then
         die "a blocked mechanism is listed"
     fi
 }
+
+mechanism_list() {
+    P11 --list-mechanisms >mechs.txt
+    is_allowed_set mechs.txt
+}
 check "step 5: --list-mechanisms shows exactly the approved set" mechanism_list
+
+# The guide's config as the system file (/etc/craton-hsm/craton_hsm.toml, in a private mount
+# namespace over a copy of /etc), and a per-user file or $CRATON_HSM_CONFIG that turns
+# approved-only mode off: the module stays approved-only and says it ignored the request.
+system_policy() {
+    [ "$(id -u)" = 0 ] || die "needs root (a private mount namespace over /etc)"
+    cp -a /etc "$WORK/etc"
+    mkdir -p "$WORK/etc/craton-hsm" "$WORK/home/.config/craton-hsm"
+    cp "$CRATON_HSM_CONFIG" "$WORK/etc/craton-hsm/craton_hsm.toml"
+    local user=$WORK/home/.config/craton-hsm/craton_hsm.toml
+    sed 's/^fips_approved_only = true/fips_approved_only = false/' "$CRATON_HSM_CONFIG" >"$user"
+    grep -q '^fips_approved_only = false' "$user" || die "user file"
+    # Control: on its own the user file is default mode (AES-ECB, EdDSA, ... are listed).
+    CRATON_HSM_CONFIG=$user P11 --list-mechanisms >own.txt
+    grep -q '^  AES-ECB,' own.txt || die "the user file alone should list AES-ECB"
+    local how
+    for how in user-file env-var; do
+        local env=(env -u CRATON_HSM_CONFIG -u XDG_CONFIG_HOME HOME="$WORK/home")
+        if [ "$how" = env-var ]; then env+=(CRATON_HSM_CONFIG="$user"); fi
+        # shellcheck disable=SC2016 # expanded by the inner shell
+        unshare -m --propagation private sh -c 'mount --bind "$1" /etc && shift && exec "$@"' \
+            sh "$WORK/etc" "${env[@]}" CRATON_HSM_LOG=info \
+            pkcs11-tool --module "$LIB" --list-mechanisms >"policy-$how.txt" 2>"policy-$how.log" ||
+            die "$how: pkcs11-tool failed: $(tail -3 "policy-$how.log")"
+        is_allowed_set "policy-$how.txt" || die "$how: approved-only mode did not hold"
+        grep_in "policy-$how.log" "sets algorithms.fips_approved_only = false, but the system policy /etc/craton-hsm/craton_hsm.toml sets it to true: ignored"
+    done
+}
+check "a per-user file or CRATON_HSM_CONFIG cannot turn off the system file's approved-only mode" system_policy
 
 round_trip() {
     init_token fips

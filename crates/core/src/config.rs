@@ -5,6 +5,10 @@
 //! `/etc/craton-hsm/craton_hsm.toml` (system-wide; `%ProgramData%\craton-hsm\craton_hsm.toml`
 //! on Windows, where the MSI installs it); no file at all means the documented
 //! defaults. Unknown keys, wrong types and out-of-range values are errors that name the key.
+//!
+//! The system file is a policy as well as a default: when it sets `fips_approved_only = true`,
+//! a per-user file or `$CRATON_HSM_CONFIG` chosen ahead of it cannot turn that off (nor pick
+//! another provider); the weaker request is logged and ignored.
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -46,6 +50,9 @@ pub struct Config {
     /// The files the lookup order considered, in order.
     #[serde(skip)]
     pub considered: Vec<Considered>,
+    /// Requests of the chosen file that the system policy overrode, worded for the log.
+    #[serde(skip)]
+    pub overridden: Vec<String>,
 }
 
 /// One place the lookup order looked for a config file.
@@ -191,16 +198,62 @@ impl Config {
     /// Finds and loads the config as the lookup order says.
     pub fn load() -> Result<Config, ConfigError> {
         let (found, considered) = locate()?;
+        let mut cfg = Config::load_from(found.as_deref(), system_config().as_deref())?;
+        cfg.considered = considered;
+        Ok(cfg)
+    }
+
+    /// The config in `found` (the defaults when `None`), under the policy of the system file
+    /// `system` when that is another file that exists.
+    pub fn load_from(found: Option<&Path>, system: Option<&Path>) -> Result<Config, ConfigError> {
         let mut cfg = match found {
-            Some(path) => Config::from_file(&path)?,
+            Some(path) => Config::from_file(path)?,
             None => {
                 let cfg = Config::default();
                 cfg.validate()?;
                 cfg
             }
         };
-        cfg.considered = considered;
+        if let Some(system) = system.filter(|s| s.is_file() && Some(*s) != found) {
+            // An unreadable system file is an error, not a reason to drop its policy.
+            cfg.hold_system_policy(&Config::from_file(system)?);
+        }
         Ok(cfg)
+    }
+
+    /// Approved-only mode set by the system file holds, with the system's provider choice.
+    fn hold_system_policy(&mut self, system: &Config) {
+        let sys = &system.algorithms;
+        if !sys.fips_approved_only {
+            return;
+        }
+        let here = self
+            .source
+            .as_ref()
+            .map_or("the built-in defaults".to_string(), |p| {
+                p.display().to_string()
+            });
+        let there = system.source.as_ref().map(|p| p.display().to_string());
+        let there = there.as_deref().unwrap_or(SYSTEM_CONFIG_PATH);
+        if !self.algorithms.fips_approved_only {
+            self.overridden.push(format!(
+                "{here} sets algorithms.fips_approved_only = false, but the system policy {there} \
+                 sets it to true: ignored (a per-user file or {CONFIG_ENV} cannot weaken it)"
+            ));
+            self.algorithms.fips_approved_only = true;
+        }
+        if sys.crypto_backend.is_some() && self.algorithms.crypto_backend != sys.crypto_backend {
+            self.overridden.push(format!(
+                "{here} sets algorithms.crypto_backend = {:?}, but the system policy {there} is \
+                 approved-only with {:?}: ignored",
+                self.algorithms
+                    .crypto_backend
+                    .as_deref()
+                    .unwrap_or("(the build's first)"),
+                sys.crypto_backend.as_deref().unwrap_or_default()
+            ));
+            self.algorithms.crypto_backend = sys.crypto_backend.clone();
+        }
     }
 
     /// Loads one file.
@@ -299,19 +352,17 @@ impl Config {
     }
 }
 
-/// The places the lookup order looks at, in order: `$CRATON_HSM_CONFIG` alone when it is
-/// set, else the per-user and the system-wide file.
+/// The places the lookup order looks at, in order: `$CRATON_HSM_CONFIG` when it is set, else
+/// the per-user file; then the system-wide file (read for its policy even when not chosen).
 pub fn lookup() -> Vec<Considered> {
-    if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(p);
-        return vec![Considered {
-            exists: path.is_file(),
-            path,
-            origin: CONFIG_ENV,
-        }];
-    }
-    let user = dirs::config_dir().map(|d| d.join("craton-hsm").join(CONFIG_FILE_NAME));
-    [(user, "user"), (system_config(), "system")]
+    let first = match std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
+        Some(p) => (Some(PathBuf::from(p)), CONFIG_ENV),
+        None => (
+            dirs::config_dir().map(|d| d.join("craton-hsm").join(CONFIG_FILE_NAME)),
+            "user",
+        ),
+    };
+    [first, (system_config(), "system")]
         .into_iter()
         .filter_map(|(p, origin)| {
             p.map(|path| Considered {
@@ -418,5 +469,62 @@ mod tests {
         assert!(e.0.contains("audit.write_timeout_ms"), "{e}");
         let e = Config::parse("[audit]\non_failure = \"ignore\"\n").unwrap_err();
         assert!(e.0.contains("ignore"), "{e}");
+    }
+
+    fn files(user: &str, system: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let (u, s) = (dir.path().join("user.toml"), dir.path().join("system.toml"));
+        std::fs::write(&u, user).unwrap();
+        std::fs::write(&s, system).unwrap();
+        (dir, u, s)
+    }
+
+    const SYSTEM_FIPS: &str =
+        "[algorithms]\ncrypto_backend = \"awslc\"\nfips_approved_only = true\n";
+
+    #[test]
+    fn a_user_file_cannot_weaken_the_system_policy() {
+        let user = "[algorithms]\ncrypto_backend = \"rustcrypto\"\nfips_approved_only = false\n";
+        let (_d, u, s) = files(user, SYSTEM_FIPS);
+        let cfg = Config::load_from(Some(&u), Some(&s)).unwrap();
+        assert!(cfg.algorithms.fips_approved_only);
+        assert_eq!(cfg.algorithms.crypto_backend.as_deref(), Some("awslc"));
+        assert_eq!(
+            cfg.source.as_deref(),
+            Some(u.as_path()),
+            "the user file stays the source"
+        );
+        assert_eq!(cfg.overridden.len(), 2, "{:?}", cfg.overridden);
+        assert!(cfg.overridden[0].contains("fips_approved_only = false"));
+        // No file at all is no way round it either.
+        let cfg = Config::load_from(None, Some(&s)).unwrap();
+        assert!(cfg.algorithms.fips_approved_only);
+    }
+
+    #[test]
+    fn the_system_policy_leaves_agreeing_and_other_settings_alone() {
+        let user = "token.label = \"mine\"\n[algorithms]\ncrypto_backend = \"awslc\"\nfips_approved_only = true\n";
+        let (_d, u, s) = files(user, SYSTEM_FIPS);
+        let cfg = Config::load_from(Some(&u), Some(&s)).unwrap();
+        assert!(cfg.overridden.is_empty(), "{:?}", cfg.overridden);
+        assert_eq!(cfg.token.label, "mine");
+        // A system file that is not approved-only is only a default.
+        let (_d, u, s) = files(
+            "[algorithms]\nenable_pqc = true\n",
+            "token.label = \"sys\"\n",
+        );
+        let cfg = Config::load_from(Some(&u), Some(&s)).unwrap();
+        assert!(!cfg.algorithms.fips_approved_only && cfg.overridden.is_empty());
+        assert_eq!(cfg.token.label, Config::default().token.label);
+        // The system file chosen itself is read once, not overridden by itself.
+        let cfg = Config::load_from(Some(&s), Some(&s)).unwrap();
+        assert!(cfg.overridden.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_system_policy_is_an_error_naming_it() {
+        let (_d, u, s) = files("", "[algorithms]\nfips_approved_only = \"yes\"\n");
+        let e = Config::load_from(Some(&u), Some(&s)).unwrap_err();
+        assert!(e.0.contains(&s.display().to_string()), "{e}");
     }
 }

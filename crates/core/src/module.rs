@@ -143,19 +143,28 @@ impl Module {
         };
         crate::logging::init_from_config(&config.logging)
             .map_err(|e| fail(format!("configuration: {e}")))?;
-        if let Some(src) = &config.source {
-            tracing::info!("configuration loaded from {}", src.display());
-        }
+        log_lookup(&config);
         let backend = choose_provider(providers, config.algorithms.crypto_backend.as_deref())
             .map_err(fail)?;
         warn_ignored_flags(&config);
         if config.algorithms.fips_approved_only && !backend.fips_module {
-            tracing::warn!(
-                "fips_approved_only = true on the {} backend: only approved mechanisms are \
-                 offered, but this build is not a FIPS module and no operation is an approved \
-                 service (choose a provider that is a validated module: docs/fips.md)",
-                backend.name
+            // Approved-only on a provider outside a FIPS module would look like a FIPS build
+            // (the same mechanism list) while nothing it does is an approved service.
+            let msg = format!(
+                "fips_approved_only = true, but the {} backend is not a FIPS module: {}",
+                backend.name,
+                match providers.iter().find(|p| p.name != backend.name) {
+                    Some(other) => format!(
+                        "name a FIPS provider in algorithms.crypto_backend (this build also has \
+                         \"{}\")",
+                        other.name
+                    ),
+                    None => "this build has no FIPS backend (build with --features awslc-backend: \
+                             docs/fips-mode.md)"
+                        .into(),
+                }
             );
+            return Err(Error::General(msg));
         }
 
         crate::selftest::power_on(backend, &config, library)?;
@@ -228,6 +237,26 @@ impl Module {
             tokens,
             audit,
         })
+    }
+}
+
+/// Where the config came from, what else the lookup order looked at, and what the system
+/// policy overrode.
+fn log_lookup(config: &Config) {
+    match &config.source {
+        Some(src) => tracing::info!("configuration loaded from {}", src.display()),
+        None => tracing::info!("configuration: no file found, built-in defaults"),
+    }
+    for c in &config.considered {
+        let state = if c.exists { "present" } else { "absent" };
+        tracing::info!(
+            "configuration: considered {} ({}, {state})",
+            c.path.display(),
+            c.origin
+        );
+    }
+    for note in &config.overridden {
+        tracing::warn!("configuration: {note}");
     }
 }
 
