@@ -32,6 +32,7 @@ static AWSLC: Provider = Provider {
     fips_module: true,
     token_model: "FIPS (AWS-LC)",
     entropy: &Drbg,
+    approved_drbg: true,
     hashes: &[
         &Hash(HashAlg::Sha1, &digest::SHA1_FOR_LEGACY_USE_ONLY),
         &Hash(HashAlg::Sha224, &digest::SHA224),

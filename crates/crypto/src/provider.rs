@@ -302,6 +302,10 @@ pub struct Provider {
     /// What `CK_TOKEN_INFO.model` says of a token running on this provider.
     pub token_model: &'static str,
     pub entropy: &'static dyn Entropy,
+    /// `entropy` is this validated module's approved DRBG: the module serves every random
+    /// byte straight from it (with its continuous output test) instead of running its own
+    /// DRBG on top, so no random value comes from outside the module boundary.
+    pub approved_drbg: bool,
     pub hashes: &'static [&'static dyn HashAlgorithm],
     pub macs: &'static [&'static dyn MacAlgorithm],
     pub ciphers: &'static [&'static dyn CipherAlgorithm],

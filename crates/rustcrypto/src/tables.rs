@@ -25,6 +25,7 @@ static RUSTCRYPTO: Provider = Provider {
     fips_module: false,
     token_model: "Software",
     entropy: &OsEntropy,
+    approved_drbg: false,
     hashes: &[
         &Hash(HashAlg::Sha1),
         &Hash(HashAlg::Sha224),

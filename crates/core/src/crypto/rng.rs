@@ -1,7 +1,8 @@
-//! The module's one random generator: an HMAC_DRBG seeded from the backend's entropy source,
-//! with SP 800-90B continuous health tests on the entropy input and a stuck-output test on
-//! every DRBG block. A failed health test is fatal: the caller puts the module in its error
-//! state.
+//! The module's one random generator. On a provider whose entropy source is its own approved
+//! DRBG (AWS-LC), every byte comes straight from that DRBG; otherwise from the module's
+//! HMAC_DRBG seeded from the provider's entropy source, with SP 800-90B continuous health tests
+//! on the entropy input. Either way a stuck-output test runs on every 32-byte output block. A
+//! failed health test is fatal: the caller puts the module in its error state.
 
 use super::drbg::HmacDrbg;
 use super::{Provider, Rng};
@@ -100,27 +101,49 @@ struct State {
     output_health: OutputHealth,
 }
 
-/// The shared, seeded generator behind `C_GenerateRandom` and key generation.
+/// How the generator makes its bytes.
+enum Engine {
+    /// The module's HMAC_DRBG over the provider's entropy source.
+    Module(Mutex<State>),
+    /// The provider's approved DRBG; only the output test's last block is shared state.
+    Provider(Mutex<OutputHealth>),
+}
+
+/// The shared generator behind `C_GenerateRandom`, key generation and every module secret.
 pub struct SharedRng {
     backend: &'static Provider,
-    state: Mutex<State>,
+    engine: Engine,
 }
 
 impl SharedRng {
-    /// Draws and health-tests a seed, then instantiates the DRBG.
+    /// Draws and health-tests a seed, then instantiates the DRBG; or, on a provider's approved
+    /// DRBG, runs the output test once on its first blocks.
     pub fn new(backend: &'static Provider) -> Result<Self> {
+        if backend.approved_drbg {
+            let rng = SharedRng {
+                backend,
+                engine: Engine::Provider(Mutex::new(OutputHealth::default())),
+            };
+            rng.try_generate(&mut Zeroizing::new([0u8; 64])[..], &[], false)?;
+            return Ok(rng);
+        }
         let mut entropy_health = EntropyHealth::default();
         let seed = draw(backend, &mut entropy_health, SEED_BYTES, "")?;
         let nonce = draw(backend, &mut entropy_health, NONCE_BYTES, "")?;
         let drbg = HmacDrbg::instantiate(backend, &seed, &nonce, PERSONALIZATION)?;
         Ok(SharedRng {
             backend,
-            state: Mutex::new(State {
+            engine: Engine::Module(Mutex::new(State {
                 drbg,
                 entropy_health,
                 output_health: OutputHealth::default(),
-            }),
+            })),
         })
+    }
+
+    /// Whether `C_SeedRandom` has a DRBG to mix into (the module's own, not a provider's).
+    pub fn accepts_seed(&self) -> bool {
+        matches!(self.engine, Engine::Module(_))
     }
 
     /// Fills `out`, reseeding from fresh entropy when the interval is reached.
@@ -142,7 +165,23 @@ impl SharedRng {
     }
 
     fn try_generate(&self, out: &mut [u8], additional: &[u8], fresh: bool) -> Result<()> {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        // The fault switch that makes the output look stuck (C_GenerateRandom's calls only).
+        let stuck = fresh && crate::status::fault::injected("drbg-output");
+        match &self.engine {
+            Engine::Module(state) => self.module_drbg(state, out, additional, fresh, stuck),
+            Engine::Provider(health) => self.provider_drbg(health, out, stuck),
+        }
+    }
+
+    fn module_drbg(
+        &self,
+        state: &Mutex<State>,
+        out: &mut [u8],
+        additional: &[u8],
+        fresh: bool,
+        stuck: bool,
+    ) -> Result<()> {
+        let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
         let State {
             drbg,
             entropy_health,
@@ -152,14 +191,13 @@ impl SharedRng {
             let seed = draw(self.backend, entropy_health, SEED_BYTES, "entropy")?;
             drbg.reseed(self.backend, &seed, &[])?;
         }
-        let stuck_output = fresh && crate::status::fault::injected("drbg-output");
         for chunk in out.chunks_mut(super::drbg::MAX_REQUEST_BYTES) {
             if drbg.needs_reseed() {
                 let seed = draw(self.backend, entropy_health, SEED_BYTES, "")?;
                 drbg.reseed(self.backend, &seed, &[])?;
             }
             drbg.generate(self.backend, chunk, additional, |b| {
-                if stuck_output {
+                if stuck {
                     output_health.check(b)?;
                 }
                 output_health.check(b)
@@ -168,10 +206,45 @@ impl SharedRng {
         Ok(())
     }
 
+    /// Whole 32-byte blocks straight into `out`, a short tail from one more block; each block
+    /// is tested against the one before it. The lock covers only the comparison, so callers
+    /// on several threads draw from the provider in parallel.
+    fn provider_drbg(
+        &self,
+        health: &Mutex<OutputHealth>,
+        out: &mut [u8],
+        stuck: bool,
+    ) -> Result<()> {
+        const BLOCK: usize = 32;
+        let (head, tail) = out.split_at_mut(out.len() / BLOCK * BLOCK);
+        self.backend.entropy(head)?;
+        let mut last = Zeroizing::new([0u8; BLOCK]);
+        if !tail.is_empty() {
+            self.backend.entropy(&mut last[..])?;
+        }
+        let mut health = health.lock().unwrap_or_else(|p| p.into_inner());
+        let tail_block = (!tail.is_empty()).then_some(&*last);
+        for block in head
+            .chunks_exact(BLOCK)
+            .map(|b| b.try_into().expect("whole blocks"))
+            .chain(tail_block)
+        {
+            if stuck {
+                health.check(block)?;
+            }
+            health.check(block)?;
+        }
+        tail.copy_from_slice(&last[..tail.len()]);
+        Ok(())
+    }
+
     /// `C_SeedRandom`: the caller's seed is mixed in as additional input to a fresh reseed; it
     /// never replaces the entropy source.
     pub fn mix_in(&self, seed: &[u8]) -> Result<()> {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let Engine::Module(state) = &self.engine else {
+            return Err(Error::RandomSeedNotSupported);
+        };
+        let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
         let State {
             drbg,
             entropy_health,

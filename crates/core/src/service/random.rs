@@ -1,4 +1,4 @@
-//! Random numbers (PKCS#11 3.x section 5.19) from the module's one DRBG.
+//! Random numbers (PKCS#11 3.x section 5.19) from the module's one generator.
 
 use super::rv_of;
 use crate::audit::Operation;
@@ -25,9 +25,13 @@ impl Module {
         r
     }
 
-    /// `C_SeedRandom`: mixed in as additional input; it never replaces the entropy source.
+    /// `C_SeedRandom`: mixed in as additional input to the module's DRBG; it never replaces
+    /// the entropy source. A provider's own DRBG takes no seed from the application.
     pub fn seed_random(&self, h: CK_SESSION_HANDLE, seed: &[u8]) -> Result<()> {
         self.session(h)?;
+        if !self.rng.accepts_seed() {
+            return Err(Error::RandomSeedNotSupported);
+        }
         self.rng.mix_in(seed).map_err(|e| {
             enter_error_state(&format!("random generator: {e}"));
             Error::general("random generator failed")
