@@ -553,3 +553,42 @@ fn approved_only_mode_keeps_an_audit_log_by_default() {
         .expect("a Sign record");
     assert_eq!(sign["operation"]["Sign"]["fips_approved"], true);
 }
+
+/// PSS is approved with a salt no longer than the hash and MGF1 over the message hash
+/// (FIPS 186-5 5.4); approved-only mode refuses other parameters at init.
+#[test]
+fn pss_parameters_decide_approval() {
+    let env = fips_env("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let (public, private) = rsa_pair(&s, 2048).unwrap();
+    let pss = |s_len: u64, mgf| {
+        Mechanism::Sha256RsaPkcsPss(PkcsPssParams {
+            hash_alg: MechanismType::SHA256,
+            mgf,
+            s_len: s_len.into(),
+        })
+    };
+    for s_len in [0, 20, 32] {
+        let m = pss(s_len, PkcsMgfType::MGF1_SHA256);
+        let sig = s.sign(&m, private, b"m").unwrap();
+        assert_eq!(last_approved(&lib, s.handle()), Ok(true), "salt {s_len}");
+        s.verify(&m, public, b"m", &sig).unwrap();
+    }
+    for m in [
+        pss(33, PkcsMgfType::MGF1_SHA256),
+        pss(32, PkcsMgfType::MGF1_SHA384),
+    ] {
+        let r = s.sign(&m, private, b"m");
+        assert!(
+            matches!(
+                r,
+                Err(cryptoki::error::Error::Pkcs11(
+                    RvError::MechanismParamInvalid,
+                    _
+                ))
+            ),
+            "{r:?}"
+        );
+    }
+}

@@ -1,5 +1,5 @@
-//! HKDF and PKCS#8 key export/import over aws-lc-rs. aws-lc-rs has no ANSI X9.63 KDF, so
-//! ECDH derivation offers `CKD_NULL` only on this backend.
+//! HKDF and PKCS#8 key export/import over aws-lc-rs; the ANSI X9.63 KDF (which aws-lc-rs lacks)
+//! over AWS-LC's digests through the wrapper.
 
 use super::hash::hmac_alg;
 use aws_lc_rs::encoding::{AsBigEndian, AsDer};
@@ -50,6 +50,29 @@ pub(crate) fn hkdf_expand(
     let mut out = Zeroizing::new(vec![0u8; len]);
     okm.fill(&mut out)
         .map_err(|_| Error::TemplateInconsistent)?;
+    Ok(out)
+}
+
+/// ANSI X9.63 KDF (SEC 1 3.6.1): H(Z || counter || SharedInfo) for counter = 1, 2, ... as a
+/// 32-bit big-endian number, concatenated and cut to `len`. The core bounds `len`.
+pub(crate) fn x963_kdf(
+    hash: HashAlg,
+    z: &[u8],
+    shared_info: &[u8],
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(len));
+    let mut counter: u32 = 1;
+    while out.len() < len {
+        let mut d = crate::ffi::Digest::new(hash)?;
+        d.update(z)?;
+        d.update(&counter.to_be_bytes())?;
+        d.update(shared_info)?;
+        let block = Zeroizing::new(d.finish()?);
+        let take = block.len().min(len - out.len());
+        out.extend_from_slice(&block[..take]);
+        counter = counter.checked_add(1).ok_or(Error::TemplateInconsistent)?;
+    }
     Ok(out)
 }
 

@@ -69,12 +69,17 @@ static AWSLC: Provider = Provider {
         &Hkdf(HashAlg::Sha384),
         &Hkdf(HashAlg::Sha512),
         &Pbkdf2Sha256,
+        &X963(HashAlg::Sha1),
+        &X963(HashAlg::Sha224),
+        &X963(HashAlg::Sha256),
+        &X963(HashAlg::Sha384),
+        &X963(HashAlg::Sha512),
     ],
     signatures: &[
-        // RSA through the wrapper. Hashed inside the module (`EVP_DigestSign`, counted for
-        // SHA-2; PSS only with salt = hLen and MGF1 over the message hash, the rule these
-        // schemes keep), over a caller's DigestInfo or digest (`CKM_RSA_PKCS`,
-        // `CKM_RSA_PKCS_PSS`: any salt and MGF1 hash, never counted), and raw.
+        // RSA through the wrapper: hashed inside the module (`EVP_DigestSign`, counted for
+        // SHA-2), over a caller's DigestInfo or digest (`CKM_RSA_PKCS`, `CKM_RSA_PKCS_PSS`,
+        // never counted), and raw. PSS takes any salt and MGF1 hash; the core counts only
+        // salts up to the hash length with MGF1 over the message hash (FIPS 186-5 5.4).
         rsa(SigKind::RsaPkcs1, SigInput::Digest, false),
         rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha1), false),
         rsa(SigKind::RsaPkcs1, SigInput::Hashed(HashAlg::Sha224), true),
@@ -146,18 +151,10 @@ static AWSLC: Provider = Provider {
         ml_kem: ML_KEM,
     },
     keys: &Keys,
-    notes: &[
-        Note {
-            what: "hashed PSS (CKM_SHA*_RSA_PKCS_PSS) with a salt other than the hash length or \
-                   an MGF1 hash other than the message hash",
-            why: "kept to the parameters AWS-LC's indicator counts; CKM_RSA_PKCS_PSS takes any \
-                  salt and MGF1 hash",
-        },
-        Note {
-            what: "the ANSI X9.63 KDF (CKD_SHA*_KDF); HKDF over SHA-1 and SHA-224",
-            why: "aws-lc-rs has no X9.63 KDF and HKDF over SHA-256/384/512 only",
-        },
-    ],
+    notes: &[Note {
+        what: "HKDF over SHA-1 and SHA-224",
+        why: "aws-lc-rs has HKDF over SHA-256/384/512 only",
+    }],
 };
 
 const RSA_KEYS: KeyRule = KeyRule::Rsa {
@@ -167,19 +164,14 @@ const RSA_KEYS: KeyRule = KeyRule::Rsa {
 const ML_DSA: &[MlDsaSet] = &[MlDsaSet::MlDsa44, MlDsaSet::MlDsa65, MlDsaSet::MlDsa87];
 const ML_KEM: &[MlKemSet] = &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024];
 
-/// RSA signatures: hashed schemes keep PSS to salt = hLen with MGF1 over the message hash (what
-/// AWS-LC counts); schemes over a caller's input take any PSS parameters.
+/// RSA signatures, with any PSS parameters the key fits.
 const fn rsa(kind: SigKind, input: SigInput, fips: bool) -> SignatureScheme {
-    let params = match input {
-        SigInput::Hashed(_) => ParamRule::SameAsHash,
-        _ => ParamRule::Any,
-    };
     SignatureScheme {
         kind,
         input,
         keys: RSA_KEYS,
-        salt: params,
-        mgf: params,
+        salt: ParamRule::Any,
+        mgf: ParamRule::Any,
         context: false,
         // `EVP_DigestSign` takes the whole message.
         streaming: Streaming::Buffer,
@@ -360,6 +352,22 @@ impl KdfAlgorithm for Hkdf {
     }
     fn derive(&self, prk: &[u8], info: &[u8], _: u32, len: usize) -> Result<Zeroizing<Vec<u8>>> {
         kdf::hkdf_expand(self.0, prk, info, len)
+    }
+}
+
+/// The ANSI X9.63 KDF of ECDH (`CKD_SHA*_KDF`) over AWS-LC's digests; outside the approved set,
+/// as on the other provider.
+struct X963(HashAlg);
+
+impl KdfAlgorithm for X963 {
+    fn alg(&self) -> KdfAlg {
+        KdfAlg::X963(self.0)
+    }
+    fn fips(&self) -> bool {
+        false
+    }
+    fn derive(&self, z: &[u8], info: &[u8], _: u32, len: usize) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::x963_kdf(self.0, z, info, len)
     }
 }
 

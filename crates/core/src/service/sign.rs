@@ -150,7 +150,9 @@ impl Module {
             spec,
             info: OpInfo {
                 mech: mech.mech,
-                approved: self.policy.approved(spec, op, bits, curve) && obj.approved_key(),
+                approved: self.policy.approved(spec, op, bits, curve)
+                    && obj.approved_key()
+                    && families::rsa::params_approved(mech),
                 key: KeyRef::of(obj.attrs()),
             },
             obj,

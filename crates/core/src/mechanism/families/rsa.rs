@@ -120,6 +120,23 @@ fn need(spec: &MechSpec, op: Op) -> Option<Need> {
     })
 }
 
+/// Whether PSS parameters are those FIPS 186-5 (5.4) approves: a salt no longer than the hash
+/// and MGF1 over the message hash. Other mechanisms' parameters are not judged here.
+pub fn params_approved(mech: &Mechanism) -> bool {
+    let Params::Pss {
+        hash,
+        mgf,
+        salt_len,
+    } = &mech.params
+    else {
+        return true;
+    };
+    match (hash_of_mechanism(*hash), hash_of_mgf(*mgf)) {
+        (Ok(h), Ok(m)) => h == m && *salt_len <= h.output_len() as u64,
+        _ => false,
+    }
+}
+
 /// The signature scheme an RSA signing mechanism and its parameters name, checked against
 /// the policy and the provider's rules.
 pub fn sign_scheme(policy: &Policy, spec: &MechSpec, mech: &Mechanism) -> Result<SignScheme> {
@@ -144,6 +161,10 @@ pub fn sign_scheme(policy: &Policy, spec: &MechSpec, mech: &Mechanism) -> Result
             policy.check_param_hash(mgf_hash)?;
             let salt_len = usize::try_from(*salt_len).map_err(|_| Error::MechanismParamInvalid)?;
             policy.check_pss(spec, hash, mgf_hash, salt_len)?;
+            // Approved-only mode runs approved services or none.
+            if policy.fips_approved_only && !params_approved(mech) {
+                return Err(Error::MechanismParamInvalid);
+            }
             SignScheme::RsaPss {
                 hash,
                 mgf_hash,
