@@ -271,3 +271,41 @@ fn session_count_limit_and_handles() {
         Some(1)
     );
 }
+
+/// Every attempt is charged before it is checked (so a full disk cannot hide a guess); many
+/// threads logging in at once with the right PIN must still never lock the token
+/// (max_failed_logins = 3 here, 32 threads).
+#[test]
+fn concurrent_right_pins_never_lock_the_token() {
+    // A slow PIN derivation, so that the threads' checks overlap.
+    let env = Env::with_config(|dir| {
+        base_config(dir).replace("pbkdf2_iterations = 1000", "pbkdf2_iterations = 50000")
+    });
+    let slot = env.init_token();
+    let sessions: Vec<_> = (0..32)
+        .map(|_| env.p11().open_rw_session(slot).unwrap())
+        .collect();
+    // Each thread hands its session back, so that none closes (and logs out) early.
+    let (outcomes, _sessions): (Vec<_>, Vec<_>) = std::thread::scope(|scope| {
+        let handles: Vec<_> = sessions
+            .into_iter()
+            .map(|s| scope.spawn(move || (s.login(UserType::User, Some(&pin(USER_PIN))), s)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).unzip()
+    });
+    let ok = outcomes.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 1, "{outcomes:?}");
+    for r in &outcomes {
+        if let Err(e) = r {
+            assert!(
+                matches!(
+                    e,
+                    cryptoki::error::Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)
+                ),
+                "{outcomes:?}"
+            );
+        }
+    }
+    let info = env.p11().get_token_info(slot).unwrap();
+    assert!(!info.user_pin_locked() && !info.user_pin_count_low());
+}

@@ -56,6 +56,23 @@ impl Token {
         role: Role,
         pin: &[u8],
     ) -> Result<TokenKey> {
+        let _one = self.one_attempt();
+        self.check_pin(be, policy, role, pin)
+    }
+
+    /// Holds this process's PIN checks of the token to one at a time.
+    fn one_attempt(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.attempts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `verify_pin` under the caller's `one_attempt` guard.
+    fn check_pin(
+        &self,
+        be: &Provider,
+        policy: &PinPolicy,
+        role: Role,
+        pin: &[u8],
+    ) -> Result<TokenKey> {
         let rec = self.charge_attempt(be, policy, role)?;
         // The slow derivation runs without the token lock.
         let outcome = if pin.len() > policy.max_len.max(255) {
@@ -116,8 +133,10 @@ impl Token {
 
     /// `C_Login` for the SO or the user. Session-state conflicts are checked by the caller.
     pub fn login(&self, be: &Provider, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<()> {
+        // A thread that waited for another's check finds it logged in, uncharged.
+        let _one = self.one_attempt();
         self.check_can_login(be, role)?;
-        let key = self.verify_pin(be, policy, role, pin)?;
+        let key = self.check_pin(be, policy, role, pin)?;
         let mut st = self.lock(be)?;
         // Another thread may have logged in while the PIN was checked.
         if st.login != Login::Public {

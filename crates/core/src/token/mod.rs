@@ -101,6 +101,9 @@ pub struct Token {
     pub default_label: String,
     pub path: PathBuf,
     state: Mutex<State>,
+    /// One PIN check at a time in this process: each attempt is charged before it is checked,
+    /// so concurrent right PINs must not pile up charges that lock the token.
+    attempts: Mutex<()>,
 }
 
 impl Token {
@@ -131,6 +134,7 @@ impl Token {
                 epoch,
                 stale_objects: false,
             }),
+            attempts: Mutex::new(()),
         })
     }
 
