@@ -4,8 +4,12 @@
 # against the commit's lock is a warning here (tests/release/reproducible.sh compares the
 # Bazel release with tools/release.sh's byte for byte). The checks run with the release's own
 # craton-admin (this tests the build's consistency; a user verifies with a craton-admin they
-# already trust).
+# already trust). Runfiles are symlinks into the output tree and the verifier accepts regular
+# files only, so it checks a dereferenced copy.
 set -euo pipefail
 SRC=${TEST_SRCDIR:?run by bazel test}/${TEST_WORKSPACE:-craton_hsm}
-DIST=${1:?usage: $0 DIST}
+RUNFILES_DIST=${1:?usage: $0 DIST}
+DIST=${TEST_TMPDIR:?run by bazel test}/release
+rm -rf "$DIST"
+cp -rL "$RUNFILES_DIST" "$DIST"
 CRATON_ADMIN=${CRATON_ADMIN:-$DIST/craton-admin} exec "$SRC/tools/verify-release.sh" "$DIST" --allow-toolchain-mismatch --no-diffoscope
