@@ -1,35 +1,229 @@
-//! The PKCS#11 3.0 message-based functions: not implemented; each returns
-//! `CKR_FUNCTION_NOT_SUPPORTED` (listed in docs/pkcs11-coverage.md).
+//! The PKCS#11 3.0 message-based functions. Message-based encryption and decryption
+//! (AES-GCM, one call per message) are implemented; the per-message multi-part calls
+//! (`C_EncryptMessageBegin/Next`, `C_DecryptMessageBegin/Next`) and message-based signing
+//! and verification return `CKR_FUNCTION_NOT_SUPPORTED` (listed in docs/pkcs11-coverage.md).
 
-use super::not_supported;
+use super::{guard, m, not_supported, ptr};
+use craton_hsm_core::crypto::Direction;
+use craton_hsm_core::error::{Error, Result};
+use craton_hsm_core::service::{GcmMessage, Sealed};
 use cryptoki_sys::*;
 
+/// GCM's IV limit (PKCS#11 3.x `CK_GCM_PARAMS`) and tag limit (128 bits).
+const MAX_IV: usize = 256;
+const MAX_TAG: usize = 16;
+
+/// A `CK_GCM_MESSAGE_PARAMS` read from the caller, with where its IV and tag live so a
+/// generated IV and a computed tag can be written back.
+struct CallerParams {
+    params: GcmMessage,
+    iv: *mut CK_BYTE,
+    tag: *mut CK_BYTE,
+}
+
+/// Reads the per-message parameter; anything but a `CK_GCM_MESSAGE_PARAMS` with an IV of 1
+/// to 256 bytes and a tag buffer of `ulTagBits` (at most 128) is `CKR_MECHANISM_PARAM_INVALID`.
+/// The tag's bytes are read only for decryption.
+///
 /// # Safety
-/// Not implemented; no pointer is read.
-#[unsafe(no_mangle)]
-pub(crate) unsafe extern "C" fn C_MessageEncryptInit(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_key: CK_OBJECT_HANDLE,
+/// `p` must be NULL or point to `len` readable bytes; the IV and tag buffers it names must be
+/// valid for their lengths.
+unsafe fn read_params(p: CK_VOID_PTR, len: CK_ULONG, dir: Direction) -> Result<CallerParams> {
+    if p.is_null() || len as usize != size_of::<CK_GCM_MESSAGE_PARAMS>() {
+        return Err(Error::MechanismParamInvalid);
+    }
+    // SAFETY: non-NULL and exactly one structure long by the caller's contract; every field is
+    // a pointer or a CK_ULONG (any bit pattern valid), read unaligned.
+    let raw = unsafe { std::ptr::read_unaligned(p as *const CK_GCM_MESSAGE_PARAMS) };
+    if raw.ulTagBits % 8 != 0 || raw.ulTagBits as usize > MAX_TAG * 8 || raw.pTag.is_null() {
+        return Err(Error::MechanismParamInvalid);
+    }
+    let bad = Error::MechanismParamInvalid;
+    // SAFETY: the IV buffer is readable for ulIvLen bytes by the caller's contract.
+    let iv = unsafe { ptr::bytes_or(raw.pIv, raw.ulIvLen, MAX_IV, bad.clone()) }?;
+    let tag_len = raw.ulTagBits / 8;
+    let tag = match dir {
+        // SAFETY: the tag buffer holds ulTagBits / 8 bytes by the caller's contract.
+        Direction::Decrypt => unsafe { ptr::bytes_or(raw.pTag, tag_len, MAX_TAG, bad) }?,
+        Direction::Encrypt => &[],
+    };
+    Ok(CallerParams {
+        params: GcmMessage {
+            iv: iv.to_vec(),
+            iv_fixed_bits: raw.ulIvFixedBits as u64,
+            generator: raw.ivGenerator,
+            tag_bits: raw.ulTagBits as u64,
+            tag: tag.to_vec(),
+        },
+        iv: raw.pIv,
+        tag: raw.pTag,
+    })
+}
+
+impl CallerParams {
+    /// Writes the IV used and the tag into the caller's buffers.
+    ///
+    /// # Safety
+    /// The buffers read by `read_params` must still be valid for writes.
+    unsafe fn write_back(&self, sealed: &Sealed) -> Result<()> {
+        if sealed.iv.len() != self.params.iv.len()
+            || sealed.tag.len() * 8 != self.params.tag_bits as usize
+        {
+            return Err(Error::general("message parameter lengths changed"));
+        }
+        if !sealed.iv.is_empty() {
+            // SAFETY: the IV buffer held ulIvLen bytes when read; the caller keeps it valid.
+            unsafe { ptr::bytes_mut(self.iv, sealed.iv.len() as CK_ULONG)? }
+                .copy_from_slice(&sealed.iv);
+        }
+        // SAFETY: the tag buffer holds ulTagBits / 8 bytes by the caller's contract.
+        unsafe { ptr::bytes_mut(self.tag, sealed.tag.len() as CK_ULONG)? }
+            .copy_from_slice(&sealed.tag);
+        Ok(())
+    }
+}
+
+fn init(
+    name: &'static str,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    key: CK_OBJECT_HANDLE,
+    dir: Direction,
 ) -> CK_RV {
-    not_supported("C_MessageEncryptInit")
+    guard(name, || {
+        let module = m()?;
+        // Only the mechanism type is used: each message brings its own parameter, so the one
+        // some callers pass here (cryptoki passes a CK_GCM_MESSAGE_PARAMS) is not read.
+        // SAFETY: the exported callers pass the caller's mechanism pointer on.
+        let mech = unsafe { p_mechanism.as_ref() }.ok_or(Error::ArgumentsBad)?;
+        module.message_init(h, mech.mechanism, key, dir)
+    })
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_mechanism` must be NULL or a valid `CK_MECHANISM`.
+#[unsafe(no_mangle)]
+pub(crate) unsafe extern "C" fn C_MessageEncryptInit(
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_key: CK_OBJECT_HANDLE,
+) -> CK_RV {
+    init(
+        "C_MessageEncryptInit",
+        h,
+        p_mechanism,
+        h_key,
+        Direction::Encrypt,
+    )
+}
+
+/// # Safety
+/// `p_mechanism` must be NULL or a valid `CK_MECHANISM`.
+#[unsafe(no_mangle)]
+pub(crate) unsafe extern "C" fn C_MessageDecryptInit(
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_key: CK_OBJECT_HANDLE,
+) -> CK_RV {
+    init(
+        "C_MessageDecryptInit",
+        h,
+        p_mechanism,
+        h_key,
+        Direction::Decrypt,
+    )
+}
+
+/// # Safety
+/// The parameter must be a valid `CK_GCM_MESSAGE_PARAMS` whose IV and tag buffers are
+/// writable; the other buffers NULL or valid for their stated lengths.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_EncryptMessage(
-    _h: CK_SESSION_HANDLE,
-    _p_parameter: CK_VOID_PTR,
-    _ul_parameter_len: CK_ULONG,
-    _p_associated_data: CK_BYTE_PTR,
-    _ul_associated_data_len: CK_ULONG,
-    _p_plaintext: CK_BYTE_PTR,
-    _ul_plaintext_len: CK_ULONG,
-    _p_ciphertext: CK_BYTE_PTR,
-    _pul_ciphertext_len: CK_ULONG_PTR,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_associated_data: CK_BYTE_PTR,
+    ul_associated_data_len: CK_ULONG,
+    p_plaintext: CK_BYTE_PTR,
+    ul_plaintext_len: CK_ULONG,
+    p_ciphertext: CK_BYTE_PTR,
+    pul_ciphertext_len: CK_ULONG_PTR,
 ) -> CK_RV {
-    not_supported("C_EncryptMessage")
+    guard("C_EncryptMessage", || {
+        let module = m()?;
+        // SAFETY: caller's contract, for each buffer.
+        let params = unsafe { read_params(p_parameter, ul_parameter_len, Direction::Encrypt)? };
+        let aad = unsafe { ptr::bytes(p_associated_data, ul_associated_data_len)? };
+        let pt = unsafe { ptr::input(p_plaintext, ul_plaintext_len, Error::DataLenRange)? };
+        let mut sealed = None;
+        // SAFETY: caller's contract.
+        unsafe {
+            ptr::deliver(p_ciphertext, pul_ciphertext_len, |out| {
+                let (o, s) = module.encrypt_message(h, &params.params, aad, pt, out)?;
+                sealed = s;
+                Ok(o)
+            })?
+        };
+        match sealed {
+            // SAFETY: the parameter's buffers are still the caller's.
+            Some(s) => unsafe { params.write_back(&s) },
+            None => Ok(()),
+        }
+    })
+}
+
+/// # Safety
+/// The parameter must be a valid `CK_GCM_MESSAGE_PARAMS`; the other buffers NULL or valid for
+/// their stated lengths.
+#[unsafe(no_mangle)]
+pub(crate) unsafe extern "C" fn C_DecryptMessage(
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_associated_data: CK_BYTE_PTR,
+    ul_associated_data_len: CK_ULONG,
+    p_ciphertext: CK_BYTE_PTR,
+    ul_ciphertext_len: CK_ULONG,
+    p_plaintext: CK_BYTE_PTR,
+    pul_plaintext_len: CK_ULONG_PTR,
+) -> CK_RV {
+    guard("C_DecryptMessage", || {
+        let module = m()?;
+        // SAFETY: caller's contract, for each buffer.
+        let params = unsafe { read_params(p_parameter, ul_parameter_len, Direction::Decrypt)? };
+        let aad = unsafe { ptr::bytes(p_associated_data, ul_associated_data_len)? };
+        let ct = unsafe {
+            ptr::input(
+                p_ciphertext,
+                ul_ciphertext_len,
+                Error::EncryptedDataLenRange,
+            )?
+        };
+        // SAFETY: caller's contract.
+        unsafe {
+            ptr::deliver(p_plaintext, pul_plaintext_len, |out| {
+                module.decrypt_message(h, &params.params, aad, ct, out)
+            })
+        }
+    })
+}
+
+/// # Safety
+/// No pointer is read.
+#[unsafe(no_mangle)]
+pub(crate) unsafe extern "C" fn C_MessageEncryptFinal(h: CK_SESSION_HANDLE) -> CK_RV {
+    guard("C_MessageEncryptFinal", || {
+        m()?.message_final(h, Direction::Encrypt)
+    })
+}
+
+/// # Safety
+/// No pointer is read.
+#[unsafe(no_mangle)]
+pub(crate) unsafe extern "C" fn C_MessageDecryptFinal(h: CK_SESSION_HANDLE) -> CK_RV {
+    guard("C_MessageDecryptFinal", || {
+        m()?.message_final(h, Direction::Decrypt)
+    })
 }
 
 /// # Safety
@@ -44,7 +238,6 @@ pub(crate) unsafe extern "C" fn C_EncryptMessageBegin(
 ) -> CK_RV {
     not_supported("C_EncryptMessageBegin")
 }
-
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
@@ -60,42 +253,6 @@ pub(crate) unsafe extern "C" fn C_EncryptMessageNext(
 ) -> CK_RV {
     not_supported("C_EncryptMessageNext")
 }
-
-/// # Safety
-/// Not implemented; no pointer is read.
-#[unsafe(no_mangle)]
-pub(crate) unsafe extern "C" fn C_MessageEncryptFinal(_h: CK_SESSION_HANDLE) -> CK_RV {
-    not_supported("C_MessageEncryptFinal")
-}
-
-/// # Safety
-/// Not implemented; no pointer is read.
-#[unsafe(no_mangle)]
-pub(crate) unsafe extern "C" fn C_MessageDecryptInit(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_key: CK_OBJECT_HANDLE,
-) -> CK_RV {
-    not_supported("C_MessageDecryptInit")
-}
-
-/// # Safety
-/// Not implemented; no pointer is read.
-#[unsafe(no_mangle)]
-pub(crate) unsafe extern "C" fn C_DecryptMessage(
-    _h: CK_SESSION_HANDLE,
-    _p_parameter: CK_VOID_PTR,
-    _ul_parameter_len: CK_ULONG,
-    _p_associated_data: CK_BYTE_PTR,
-    _ul_associated_data_len: CK_ULONG,
-    _p_ciphertext: CK_BYTE_PTR,
-    _ul_ciphertext_len: CK_ULONG,
-    _p_plaintext: CK_BYTE_PTR,
-    _pul_plaintext_len: CK_ULONG_PTR,
-) -> CK_RV {
-    not_supported("C_DecryptMessage")
-}
-
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
@@ -108,7 +265,6 @@ pub(crate) unsafe extern "C" fn C_DecryptMessageBegin(
 ) -> CK_RV {
     not_supported("C_DecryptMessageBegin")
 }
-
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]
@@ -124,14 +280,6 @@ pub(crate) unsafe extern "C" fn C_DecryptMessageNext(
 ) -> CK_RV {
     not_supported("C_DecryptMessageNext")
 }
-
-/// # Safety
-/// Not implemented; no pointer is read.
-#[unsafe(no_mangle)]
-pub(crate) unsafe extern "C" fn C_MessageDecryptFinal(_h: CK_SESSION_HANDLE) -> CK_RV {
-    not_supported("C_MessageDecryptFinal")
-}
-
 /// # Safety
 /// Not implemented; no pointer is read.
 #[unsafe(no_mangle)]

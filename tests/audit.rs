@@ -14,6 +14,7 @@ use cryptoki::session::Session;
 use cryptoki_sys::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "awslc-backend")]
 use std::sync::OnceLock;
 
 /// The audit log next to the config.

@@ -9,8 +9,9 @@ mod common;
 
 use common::*;
 use cryptoki::error::RvError;
+use cryptoki::mechanism::aead::{GcmMessageParams, GeneratorFunction};
 use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
-use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::mechanism::{Mechanism, MechanismType, MessageParam};
 use cryptoki::object::{Attribute, AttributeType, ObjectHandle};
 use cryptoki::session::Session;
 use cryptoki_sys::*;
@@ -395,9 +396,10 @@ fn default_mode_is_never_approved() {
     assert_eq!(last_approved(&lib, s.handle()), Ok(false));
 }
 
-/// Uses that provide no approved service although their mechanism is approved: AES-GCM
-/// encryption with the caller's IV (IG C.H), key transport with AES-CBC-PAD (IG D.G), any
-/// failed or refused call, and keys that did not come from an approved service.
+/// Uses of approved mechanisms that would provide no approved service are refused in
+/// approved-only mode: AES-GCM encryption with the caller's IV (IG C.H; the message API
+/// generates it), key transport with AES-CBC-PAD (IG D.G). Failed or refused calls, and keys
+/// that did not come from an approved service, leave the indicator false.
 #[test]
 fn indicator_follows_the_use_not_just_the_mechanism() {
     use cryptoki::mechanism::aead::GcmParams;
@@ -425,27 +427,41 @@ fn indicator_follows_the_use_not_just_the_mechanism() {
         )
         .unwrap();
 
-    // GCM: encryption under a caller's IV is not approved, decryption is.
+    // GCM: encryption under a caller's IV is refused (and not listed), decryption is approved.
     let mut iv = [7u8; 12];
-    let ct = s
-        .encrypt(
+    assert_rv!(
+        s.encrypt(
             &Mechanism::AesGcm(GcmParams::new(&mut iv, b"aad", 128.into()).unwrap()),
             key,
             b"gcm",
-        )
-        .unwrap();
+        ),
+        RvError::MechanismInvalid
+    );
     assert!(!approved(&s));
+    let (sealed_iv, ct, tag) =
+        gcm_message(&s, key, GeneratorFunction::GenerateCounter, b"gcm").unwrap();
+    assert!(approved(&s));
+    let mut sealed = ct.clone();
+    sealed.extend_from_slice(&tag);
+    let mut iv = sealed_iv;
     let pt = s
         .decrypt(
             &Mechanism::AesGcm(GcmParams::new(&mut iv, b"aad", 128.into()).unwrap()),
             key,
-            &ct,
+            &sealed,
         )
         .unwrap();
     assert_eq!(pt, b"gcm");
     assert!(approved(&s));
+    let slot = s.get_session_info().unwrap().slot_id();
+    let gcm = env
+        .p11()
+        .get_mechanism_info(slot, MechanismType::AES_GCM)
+        .unwrap();
+    assert!(!gcm.encrypt() && !gcm.wrap() && gcm.decrypt() && gcm.unwrap());
+    assert!(gcm.message_encrypt() && gcm.message_decrypt());
 
-    // Key transport: AES-KW is approved, AES-CBC-PAD is not.
+    // Key transport: AES-KW is approved, AES-CBC-PAD is refused.
     let target = s
         .generate_key(
             &Mechanism::AesKeyGen,
@@ -454,8 +470,10 @@ fn indicator_follows_the_use_not_just_the_mechanism() {
         .unwrap();
     s.wrap_key(&Mechanism::AesKeyWrap, kek, target).unwrap();
     assert!(approved(&s));
-    s.wrap_key(&Mechanism::AesCbcPad([1u8; 16]), kek, target)
-        .unwrap();
+    assert_rv!(
+        s.wrap_key(&Mechanism::AesCbcPad([1u8; 16]), kek, target),
+        RvError::MechanismInvalid
+    );
     assert!(!approved(&s));
 
     // A failed call and a refused C_*Init leave "false", not the last success's value.
@@ -590,5 +608,65 @@ fn pss_parameters_decide_approval() {
             ),
             "{r:?}"
         );
+    }
+}
+
+/// One AES-GCM message sealed through the 3.0 message API with aad "aad"; (IV, ct, tag).
+fn gcm_message(
+    s: &Session,
+    key: ObjectHandle,
+    generator: GeneratorFunction,
+    pt: &[u8],
+) -> Result<([u8; 12], Vec<u8>, [u8; 16]), cryptoki::error::Error> {
+    let (mut iv, mut tag) = ([0x5Au8; 12], [0u8; 16]);
+    let p = GcmMessageParams::new(&mut iv, 32.into(), generator, &mut tag)?;
+    s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)?;
+    let ct = s.encrypt_message(&MessageParam::AesGcmMessage(p), b"aad", pt);
+    s.message_encrypt_final()?;
+    Ok((iv, ct?, tag))
+}
+
+/// AES-GCM encryption is approved when the module generates the IV (SP 800-38D 8.2): a
+/// counter after a 32-bit fixed field, or 96 random bits; a caller's IV, or a generated
+/// one with too few free bits, is refused per message in approved-only mode. The audit
+/// record of each message says which.
+#[test]
+fn gcm_messages_are_approved_when_the_module_makes_the_iv() {
+    let env = fips_env("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let approved = |s: &Session| last_approved(&lib, s.handle()).unwrap();
+    let key = s
+        .generate_key(&Mechanism::AesKeyGen, &[Attribute::ValueLen(32.into())])
+        .unwrap();
+    for g in [
+        GeneratorFunction::GenerateCounter,
+        GeneratorFunction::Generate,
+    ] {
+        let (iv, ct, tag) = gcm_message(&s, key, g, b"approved").unwrap();
+        assert!(approved(&s), "{g:?}");
+        assert_eq!(iv[..4], [0x5A; 4]);
+        let (mut iv, mut tag) = (iv, tag);
+        let p = GcmMessageParams::new(&mut iv, 96.into(), GeneratorFunction::NoGenerate, &mut tag)
+            .unwrap();
+        s.message_decrypt_init(&Mechanism::AesGcmMessage(p), key)
+            .unwrap();
+        let pt = s
+            .decrypt_message(&MessageParam::AesGcmMessage(p), b"aad", &ct)
+            .unwrap();
+        s.message_decrypt_final().unwrap();
+        assert_eq!(pt, b"approved");
+        assert!(approved(&s));
+    }
+    // 64 random bits after a 32-bit fixed field: under SP 800-38D 8.2.2's 96.
+    for g in [
+        GeneratorFunction::NoGenerate,
+        GeneratorFunction::GenerateRandom,
+    ] {
+        assert_rv!(
+            gcm_message(&s, key, g, b"x"),
+            RvError::MechanismParamInvalid
+        );
+        assert!(!approved(&s));
     }
 }

@@ -339,6 +339,54 @@ fn aes_gcm_wycheproof_and_cavp() {
     t.check(60, 10);
 }
 
+/// The same AES-GCM vectors through the 3.0 message API (`C_EncryptMessage` with the
+/// caller's IV, `C_DecryptMessage` with the tag in `CK_GCM_MESSAGE_PARAMS`).
+#[test]
+fn aes_gcm_vectors_through_the_message_api() {
+    use cryptoki::mechanism::MessageParam;
+    use cryptoki::mechanism::aead::{GcmMessageParams, GeneratorFunction};
+    let (_env, s) = session();
+    let mut t = Tally::default();
+    for c in load("aes_gcm") {
+        let k = secret(&s, KeyType::AES, hx(&c, "key"));
+        let (mut iv, aad, msg) = (hx(&c, "iv"), hx(&c, "aad"), hx(&c, "msg"));
+        let (ct, want_tag) = (hx(&c, "ct"), hx(&c, "tag"));
+        if iv.is_empty() || want_tag.is_empty() {
+            continue;
+        }
+        let fixed = (iv.len() * 8) as u64;
+        let mut tag = want_tag.clone();
+        fn params<'a>(iv: &'a mut [u8], tag: &'a mut [u8], fixed: u64) -> GcmMessageParams<'a> {
+            GcmMessageParams::new(iv, fixed.into(), GeneratorFunction::NoGenerate, tag).unwrap()
+        }
+        if result(&c) == "valid" {
+            let p = params(&mut iv, &mut tag, fixed);
+            s.message_encrypt_init(&Mechanism::AesGcmMessage(p), k)
+                .unwrap();
+            let got = s
+                .encrypt_message(&MessageParam::AesGcmMessage(p), &aad, &msg)
+                .unwrap();
+            s.message_encrypt_final().unwrap();
+            assert_eq!(got, ct, "case {}", c["id"]);
+            assert_eq!(tag, want_tag, "case {}", c["id"]);
+            t.valid += 1;
+        }
+        let p = params(&mut iv, &mut tag, fixed);
+        s.message_decrypt_init(&Mechanism::AesGcmMessage(p), k)
+            .unwrap();
+        let r = s.decrypt_message(&MessageParam::AesGcmMessage(p), &aad, &ct);
+        s.message_decrypt_final().unwrap();
+        match result(&c) {
+            "valid" => assert_eq!(r.unwrap(), msg, "case {}", c["id"]),
+            _ => {
+                assert_rv!(r, RvError::EncryptedDataInvalid);
+                t.invalid += 1;
+            }
+        }
+    }
+    t.check(60, 10);
+}
+
 /// KW/KWP as single-part C_Encrypt/C_Decrypt, and for key-sized data through
 /// C_WrapKey/C_UnwrapKey as well.
 fn key_wrap_vectors(file: &str, mech: CK_MECHANISM_TYPE) {

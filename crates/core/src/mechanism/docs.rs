@@ -28,6 +28,8 @@ fn operations(ops: CK_FLAGS) -> String {
         (CKF_DERIVE, "derive"),
         (CKF_ENCAPSULATE, "encapsulate"),
         (CKF_DECAPSULATE, "decapsulate"),
+        (CKF_MESSAGE_ENCRYPT, "message encrypt"),
+        (CKF_MESSAGE_DECRYPT, "message decrypt"),
     ];
     let names: Vec<&str> = NAMES
         .iter()

@@ -64,11 +64,17 @@ impl Policy {
     }
 
     /// The mechanism's flags for `C_GetMechanismInfo`: the registry's, less the operations
-    /// the provider lacks.
+    /// the provider lacks and those approved-only mode refuses.
     pub fn flags(&self, spec: &MechSpec) -> CK_FLAGS {
         OPS.iter()
-            .filter(|op| spec.ops & op.flag() != 0 && self.found(spec, **op).is_none())
+            .filter(|op| spec.ops & op.flag() != 0 && !self.allows(spec, **op))
             .fold(spec.ops, |flags, op| flags & !op.flag())
+    }
+
+    /// Whether `op` of a registered mechanism may run: the provider has it and, in
+    /// approved-only mode, it is an approved use (approved or refused, never run unapproved).
+    fn allows(&self, spec: &MechSpec, op: Op) -> bool {
+        self.found(spec, op).is_some() && !(self.fips_approved_only && !approved_use(spec.mech, op))
     }
 
     /// Whether the provider implements any operation of the mechanism.
@@ -95,15 +101,29 @@ impl Policy {
         registry::all().filter(|s| self.registered(s))
     }
 
-    /// The spec of a registered mechanism whose provider offers `op`.
+    /// The spec of a registered mechanism that may run `op` (see `allows`).
     pub fn lookup(&self, mech: CK_MECHANISM_TYPE, op: Op) -> Result<&'static MechSpec> {
         let spec = registry::lookup(mech)
             .filter(|s| self.registered(s))
             .ok_or(Error::MechanismInvalid)?;
-        if self.found(spec, op).is_none() {
+        if !self.allows(spec, op) {
             return Err(Error::MechanismInvalid);
         }
         Ok(spec)
+    }
+
+    /// The spec of a registered message-based AEAD mechanism (`CKF_MESSAGE_ENCRYPT` /
+    /// `CKF_MESSAGE_DECRYPT`) whose provider has the cipher. Whether a message is approved
+    /// depends on its IV, so approved-only mode decides per message.
+    pub fn lookup_message(&self, mech: CK_MECHANISM_TYPE, op: Op) -> Result<&'static MechSpec> {
+        let flag = match op {
+            Op::Encrypt => CKF_MESSAGE_ENCRYPT,
+            Op::Decrypt => CKF_MESSAGE_DECRYPT,
+            _ => return Err(Error::MechanismInvalid),
+        };
+        registry::lookup(mech)
+            .filter(|s| self.registered(s) && s.ops & flag != 0 && self.found(s, op).is_some())
+            .ok_or(Error::MechanismInvalid)
     }
 
     /// The key-size range reported and enforced, in the mechanism's unit: the registry's,
@@ -235,9 +255,10 @@ impl Policy {
 }
 
 /// Uses of approved mechanisms that are still not approved services: AES-GCM encryption (and
-/// wrapping) with an IV the caller chose (IG C.H wants it generated inside the module), and
-/// key transport with AES-CBC-PAD, which authenticates nothing (IG D.G). The mechanisms stay
-/// offered; the indicator says false for these uses.
+/// wrapping) with an IV the caller chose (IG C.H wants it generated inside the module; the
+/// message-based calls generate it), and key transport with AES-CBC-PAD, which authenticates
+/// nothing (IG D.G). In the default mode they run with the indicator false; approved-only
+/// mode refuses them at `C_*Init` (`CKR_MECHANISM_INVALID`).
 pub fn approved_use(mech: CK_MECHANISM_TYPE, op: Op) -> bool {
     !matches!(
         (mech, op),

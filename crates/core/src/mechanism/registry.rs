@@ -96,6 +96,8 @@ pub struct MechSpec {
 pub(crate) const SV: CK_FLAGS = CKF_SIGN | CKF_VERIFY;
 pub(crate) const ED: CK_FLAGS = CKF_ENCRYPT | CKF_DECRYPT;
 pub(crate) const WU: CK_FLAGS = CKF_WRAP | CKF_UNWRAP;
+/// The 3.0 message-based encryption and decryption (`C_MessageEncryptInit`...).
+pub(crate) const MSG: CK_FLAGS = CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT;
 pub(crate) const AES: (u64, u64) = (16, 32);
 pub(crate) const EC_FLAGS: CK_FLAGS = CKF_EC_F_P | CKF_EC_OID | CKF_EC_UNCOMPRESS;
 /// Key-size ranges in each family's unit.

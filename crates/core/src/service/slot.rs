@@ -128,7 +128,7 @@ impl Module {
         Ok(MechanismInfo {
             min_key,
             max_key,
-            flags: spec.ops,
+            flags: self.policy.flags(spec),
         })
     }
 

@@ -156,6 +156,15 @@ pub struct CryptOp {
     pub auth_pending: bool,
 }
 
+/// A message-based encryption or decryption (`C_MessageEncryptInit`): the key, until
+/// `C_Message*Final`; each message brings its own parameters.
+pub struct MessageOp {
+    pub info: OpInfo,
+    pub key: Zeroizing<Vec<u8>>,
+    /// Messages sealed with a generated IV so far: the counter of `CKG_GENERATE_COUNTER*`.
+    pub messages: u64,
+}
+
 pub struct FindOp {
     pub handles: Vec<CK_OBJECT_HANDLE>,
     pub pos: usize,
@@ -170,6 +179,8 @@ pub struct Operations {
     pub verify: Option<VerifyOp>,
     pub encrypt: Option<CryptOp>,
     pub decrypt: Option<CryptOp>,
+    pub message_encrypt: Option<MessageOp>,
+    pub message_decrypt: Option<MessageOp>,
 }
 
 impl Operations {
@@ -210,6 +221,12 @@ impl Operations {
         }
         if flags & CKF_DECRYPT != 0 {
             self.decrypt = None;
+        }
+        if flags & CKF_MESSAGE_ENCRYPT != 0 {
+            self.message_encrypt = None;
+        }
+        if flags & CKF_MESSAGE_DECRYPT != 0 {
+            self.message_decrypt = None;
         }
     }
 }

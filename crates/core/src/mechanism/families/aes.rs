@@ -26,7 +26,7 @@ static ROWS: &[MechSpec] = &[
     m(CKM_AES_CBC, "CKM_AES_CBC", Aes, ED, AES, None, Approved),
     m(CKM_AES_CBC_PAD, "CKM_AES_CBC_PAD", Aes, ED | WU, AES, None, Approved),
     m(CKM_AES_CTR, "CKM_AES_CTR", Aes, ED, AES, None, Approved),
-    m(CKM_AES_GCM, "CKM_AES_GCM", Aes, ED | WU, AES, None, Approved),
+    m(CKM_AES_GCM, "CKM_AES_GCM", Aes, ED | WU | MSG, AES, None, Approved),
     m(CKM_AES_KEY_WRAP, "CKM_AES_KEY_WRAP", Aes, ED | WU, AES, None, Approved),
     m(CKM_AES_KEY_WRAP_KWP, "CKM_AES_KEY_WRAP_KWP", Aes, ED | WU, AES, None, Approved),
     m(CKM_AES_CMAC, "CKM_AES_CMAC", Aes, SV, AES, None, No("CMAC is outside this module's approved set")),
