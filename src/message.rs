@@ -153,7 +153,9 @@ pub(crate) unsafe extern "C" fn C_EncryptMessage(
         let module = m()?;
         // SAFETY: caller's contract, for each buffer.
         let params = unsafe { read_params(p_parameter, ul_parameter_len, Direction::Encrypt)? };
+        // SAFETY: caller's contract.
         let aad = unsafe { ptr::bytes(p_associated_data, ul_associated_data_len)? };
+        // SAFETY: caller's contract.
         let pt = unsafe { ptr::input(p_plaintext, ul_plaintext_len, Error::DataLenRange)? };
         let mut sealed = None;
         // SAFETY: caller's contract.
@@ -191,7 +193,9 @@ pub(crate) unsafe extern "C" fn C_DecryptMessage(
         let module = m()?;
         // SAFETY: caller's contract, for each buffer.
         let params = unsafe { read_params(p_parameter, ul_parameter_len, Direction::Decrypt)? };
+        // SAFETY: caller's contract.
         let aad = unsafe { ptr::bytes(p_associated_data, ul_associated_data_len)? };
+        // SAFETY: caller's contract.
         let ct = unsafe {
             ptr::input(
                 p_ciphertext,

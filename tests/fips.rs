@@ -611,13 +611,16 @@ fn pss_parameters_decide_approval() {
     }
 }
 
+/// A sealed message: the IV used, the ciphertext and the tag.
+type Sealed = ([u8; 12], Vec<u8>, [u8; 16]);
+
 /// One AES-GCM message sealed through the 3.0 message API with aad "aad"; (IV, ct, tag).
 fn gcm_message(
     s: &Session,
     key: ObjectHandle,
     generator: GeneratorFunction,
     pt: &[u8],
-) -> Result<([u8; 12], Vec<u8>, [u8; 16]), cryptoki::error::Error> {
+) -> Result<Sealed, cryptoki::error::Error> {
     let (mut iv, mut tag) = ([0x5Au8; 12], [0u8; 16]);
     let p = GcmMessageParams::new(&mut iv, 32.into(), generator, &mut tag)?;
     s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)?;

@@ -13,6 +13,9 @@ use cryptoki::object::ObjectHandle;
 use cryptoki::session::Session;
 use cryptoki_sys::*;
 
+/// A sealed message: the IV used, the ciphertext and the tag.
+type Sealed = ([u8; 12], Vec<u8>, [u8; 16]);
+
 /// Seals `pt` in one message of its own operation; returns (IV used, ciphertext, tag).
 fn seal(
     s: &Session,
@@ -22,7 +25,7 @@ fn seal(
     generator: GeneratorFunction,
     aad: &[u8],
     pt: &[u8],
-) -> Result<([u8; 12], Vec<u8>, [u8; 16]), cryptoki::error::Error> {
+) -> Result<Sealed, cryptoki::error::Error> {
     let (mut iv, mut tag) = (iv, [0u8; 16]);
     let p = GcmMessageParams::new(&mut iv, fixed.into(), generator, &mut tag)?;
     s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)?;

@@ -74,7 +74,7 @@ impl Policy {
     /// Whether `op` of a registered mechanism may run: the provider has it and, in
     /// approved-only mode, it is an approved use (approved or refused, never run unapproved).
     fn allows(&self, spec: &MechSpec, op: Op) -> bool {
-        self.found(spec, op).is_some() && !(self.fips_approved_only && !approved_use(spec.mech, op))
+        self.found(spec, op).is_some() && (!self.fips_approved_only || approved_use(spec.mech, op))
     }
 
     /// Whether the provider implements any operation of the mechanism.

@@ -327,7 +327,7 @@ impl Module {
 
 /// The tag length in bytes, as GCM allows it (SP 800-38D 5.2.1.2).
 fn tag_len(p: &GcmMessage) -> Result<usize> {
-    if p.tag_bits % 8 != 0 {
+    if !p.tag_bits.is_multiple_of(8) {
         return Err(Error::MechanismParamInvalid);
     }
     let n = (p.tag_bits / 8) as usize;
@@ -401,9 +401,15 @@ mod tests {
     #[test]
     fn random_ivs_keep_the_fixed_bits() {
         let p = params(&[0xA5; 3], 12, CKG_GENERATE_RANDOM);
-        let iv = generate_iv(|b: &mut [u8]| Ok(b.fill(0x00)), &p, 0).unwrap();
+        let fill = |v: u8| {
+            move |b: &mut [u8]| {
+                b.fill(v);
+                Ok(())
+            }
+        };
+        let iv = generate_iv(fill(0x00), &p, 0).unwrap();
         assert_eq!(iv, [0xA5, 0xA0, 0x00]);
-        let iv = generate_iv(|b: &mut [u8]| Ok(b.fill(0xFF)), &p, 0).unwrap();
+        let iv = generate_iv(fill(0xFF), &p, 0).unwrap();
         assert_eq!(iv, [0xA5, 0xAF, 0xFF]);
     }
 }
