@@ -6,7 +6,7 @@ use common::keys::*;
 use common::*;
 use cryptoki::error::RvError;
 use cryptoki::mechanism::{Mechanism, MechanismType};
-use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass};
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
 
 /// HMAC-SHA256 (RFC 2104) computed with the module's plain SHA-256 digest.
@@ -126,4 +126,96 @@ fn generic_secret_generation_and_hmac() {
     // HMAC takes a generic secret, not an AES key.
     let aes = aes_key(&s, &[]);
     assert_rv!(s.sign(&hmac, aes, msg), RvError::KeyTypeInconsistent);
+}
+
+/// The key type of an object, read through the raw C ABI (cryptoki 0.12.1 maps
+/// `CKK_SHA224/384/512_HMAC` to `CKK_SHA256_HMAC` in its `KeyType` constants).
+fn raw_key_type(
+    lib: &RawLib,
+    h: cryptoki_sys::CK_SESSION_HANDLE,
+    o: ObjectHandle,
+) -> cryptoki_sys::CK_KEY_TYPE {
+    let mut kt: cryptoki_sys::CK_KEY_TYPE = 0;
+    let mut a = cryptoki_sys::CK_ATTRIBUTE {
+        type_: cryptoki_sys::CKA_KEY_TYPE,
+        pValue: &mut kt as *mut _ as *mut _,
+        ulValueLen: size_of::<cryptoki_sys::CK_KEY_TYPE>() as _,
+    };
+    // SAFETY: one attribute with a buffer of its size.
+    let rv = unsafe { lib.0.C_GetAttributeValue(h, o.handle(), &mut a, 1) };
+    assert_eq!(rv, cryptoki_sys::CKR_OK);
+    kt
+}
+
+/// The 3.0 per-hash HMAC key generators make keys of the per-hash type, usable with that
+/// hash's HMAC only; an imported `CKK_SHA256_HMAC` key gives RFC 4231 test case 1.
+#[test]
+fn per_hash_hmac_key_types() {
+    use cryptoki_sys::*;
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let macs = [
+        Mechanism::Sha1Hmac,
+        Mechanism::Sha224Hmac,
+        Mechanism::Sha256Hmac,
+        Mechanism::Sha384Hmac,
+        Mechanism::Sha512Hmac,
+    ];
+    let gens = [
+        (Mechanism::Sha1KeyGen, CKK_SHA_1_HMAC),
+        (Mechanism::Sha224KeyGen, CKK_SHA224_HMAC),
+        (Mechanism::Sha256KeyGen, CKK_SHA256_HMAC),
+        (Mechanism::Sha384KeyGen, CKK_SHA384_HMAC),
+        (Mechanism::Sha512KeyGen, CKK_SHA512_HMAC),
+    ];
+    for (i, (keygen, kt)) in gens.iter().enumerate() {
+        let k = s
+            .generate_key(
+                keygen,
+                &[
+                    Attribute::ValueLen(32.into()),
+                    Attribute::Sign(true),
+                    Attribute::Verify(true),
+                ],
+            )
+            .unwrap();
+        assert_eq!(raw_key_type(&lib, s.handle(), k), *kt, "{keygen:?}");
+        // Bound to its hash: its own HMAC works, every other refuses the key.
+        for (j, mac) in macs.iter().enumerate() {
+            if i == j {
+                let sig = s.sign(mac, k, b"message").unwrap();
+                s.verify(mac, k, b"message", &sig).unwrap();
+            } else {
+                assert_rv!(s.sign(mac, k, b"message"), RvError::KeyTypeInconsistent);
+            }
+        }
+    }
+    // A generator needs the length, like CKM_GENERIC_SECRET_KEY_GEN.
+    assert_rv!(
+        s.generate_key(&Mechanism::Sha256KeyGen, &[Attribute::Sign(true)]),
+        RvError::TemplateIncomplete
+    );
+
+    // RFC 4231 4.2 (test case 1) through an imported CKK_SHA256_HMAC key.
+    let k = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::SHA256_HMAC),
+            Attribute::Value(vec![0x0b; 20]),
+            Attribute::Sign(true),
+        ])
+        .unwrap();
+    assert_eq!(raw_key_type(&lib, s.handle(), k), CKK_SHA256_HMAC);
+    let mac = s.sign(&Mechanism::Sha256Hmac, k, b"Hi There").unwrap();
+    assert_eq!(
+        hex::encode(mac),
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+    );
+    let slot = s.get_session_info().unwrap().slot_id();
+    let info = env
+        .p11()
+        .get_mechanism_info(slot, MechanismType::SHA256_KEY_GEN)
+        .unwrap();
+    assert!(info.generate());
 }

@@ -8,6 +8,7 @@ use crate::crypto::{
     RsaPublicParts,
 };
 use crate::error::{Error, Result};
+use crate::mechanism::families::secret;
 use cryptoki_sys::*;
 
 fn need(attrs: &Attributes, ty: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>> {
@@ -159,7 +160,7 @@ pub fn bits(attrs: &Attributes) -> Option<usize> {
             .map(Curve::bits),
         CKK_ML_DSA => ml_dsa_set(attrs).ok().map(MlDsaSet::public_key_len),
         CKK_ML_KEM => ml_kem_set(attrs).ok().map(MlKemSet::public_key_len),
-        CKK_AES | CKK_GENERIC_SECRET => attrs
+        kt if kt == CKK_AES || secret::is_hmac_key_type(kt) => attrs
             .ulong(CKA_VALUE_LEN)
             .map(|l| l as usize * 8)
             .or_else(|| attrs.bytes(CKA_VALUE).map(|v| v.len() * 8)),

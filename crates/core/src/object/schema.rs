@@ -3,6 +3,7 @@
 //! section 4, "Objects", tables of common attributes and their footnotes).
 
 use super::attribute::{AttrValue, CKA_VENDOR_FIPS_APPROVED};
+use crate::mechanism::families::secret;
 use cryptoki_sys::*;
 
 /// Footnote 1: must be given to `C_CreateObject`.
@@ -272,6 +273,9 @@ pub fn rules_for(class: CK_OBJECT_CLASS, subtype: Option<CK_ULONG>) -> Option<Ve
             &[STORAGE, KEY, PRIVATE_KEY, PQ_PRIVATE, KEM_PRIVATE]
         }
         (CKO_SECRET_KEY, Some(CKK_AES | CKK_GENERIC_SECRET)) => {
+            &[STORAGE, KEY, SECRET_KEY, SECRET_VALUE]
+        }
+        (CKO_SECRET_KEY, Some(kt)) if secret::is_hash_bound(kt) => {
             &[STORAGE, KEY, SECRET_KEY, SECRET_VALUE]
         }
         _ => return None,

@@ -7,6 +7,8 @@ use crate::crypto::{
     Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, Rng, SignInput, SignScheme,
 };
 use crate::error::{Error, Result};
+use crate::mechanism::families::secret;
+use crate::mechanism::registry::Family;
 use crate::mechanism::{Mechanism, Op};
 use crate::module::Module;
 use crate::object::template::{self, Origin};
@@ -37,9 +39,9 @@ impl Module {
                 if mech.params != crate::mechanism::Params::None {
                     return Err(Error::MechanismParamInvalid);
                 }
-                let key_type = match mech.mech {
-                    CKM_AES_KEY_GEN => CKK_AES,
-                    CKM_GENERIC_SECRET_KEY_GEN => CKK_GENERIC_SECRET,
+                let key_type = match spec.family {
+                    Family::Aes => CKK_AES,
+                    Family::GenericSecret => secret::generated_key_type(spec),
                     _ => return Err(Error::MechanismInvalid),
                 };
                 let login = t.login_state();

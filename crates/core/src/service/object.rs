@@ -4,6 +4,7 @@ use super::{check_object_access, require_rw};
 use crate::audit::{KeyRef, Operation};
 use crate::crypto::key::modulus_bits;
 use crate::error::{Error, Result};
+use crate::mechanism::families::secret;
 use crate::module::Module;
 use crate::object::schema;
 use crate::object::template::{self, Origin, Readout};
@@ -74,7 +75,9 @@ impl Module {
                 .is_some_and(|b| crate::mechanism::policy::APPROVED_RSA_BITS.contains(&b)),
             Some(CKK_EC) => matches!(crate::object::key::bits(attrs), Some(256) | Some(384)),
             Some(CKK_AES) => matches!(attrs.ulong(CKA_VALUE_LEN), Some(16 | 24 | 32)),
-            Some(CKK_GENERIC_SECRET) => attrs.ulong(CKA_VALUE_LEN).is_some_and(|l| l >= 14),
+            Some(kt) if secret::is_hmac_key_type(kt) => {
+                attrs.ulong(CKA_VALUE_LEN).is_some_and(|l| l >= 14)
+            }
             _ => false,
         }
     }

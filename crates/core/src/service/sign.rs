@@ -6,6 +6,7 @@ use crate::crypto::stream::SignData;
 use crate::crypto::{Curve, SignScheme, Streaming};
 use crate::error::{Error, Result};
 use crate::mechanism::families;
+use crate::mechanism::families::secret;
 use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::registry::Family;
 use crate::mechanism::{MechSpec, Mechanism, Op, Params};
@@ -39,7 +40,9 @@ fn check_key(
         Family::Ec => class == asym_class && kt == Some(CKK_EC),
         Family::EdDsa => class == asym_class && kt == Some(CKK_EC_EDWARDS),
         Family::MlDsa => class == asym_class && kt == Some(CKK_ML_DSA),
-        Family::Hmac => class == CKO_SECRET_KEY && kt == Some(CKK_GENERIC_SECRET),
+        Family::Hmac => {
+            class == CKO_SECRET_KEY && kt.is_some_and(|kt| secret::hmac_key_fits(kt, spec.hash))
+        }
         Family::Aes => class == CKO_SECRET_KEY && kt == Some(CKK_AES),
         _ => false,
     };
