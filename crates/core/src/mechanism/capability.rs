@@ -25,6 +25,8 @@ pub enum Need {
     Generate(KeyGen),
     /// Random bytes only (secret key generation).
     Random,
+    /// Nothing from the provider: byte manipulation inside the module (2.43's derivations).
+    Bytes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,7 @@ pub fn find(p: &Provider, need: Need) -> Option<Found> {
         Need::Kem => (!p.kems.is_empty()).then(|| plain(false)),
         Need::Generate(g) => generation(p, g),
         Need::Random => Some(plain(p.fips_module)),
+        Need::Bytes => Some(plain(false)),
     }
 }
 

@@ -49,7 +49,7 @@ fn key_sizes(s: &MechSpec) -> String {
         Family::MlKem => "ML-KEM-512, -768, -1024".into(),
         Family::Aes => "128, 192, 256 bits".into(),
         Family::Digest => "—".into(),
-        Family::Hmac | Family::GenericSecret | Family::Hkdf => {
+        Family::Hmac | Family::GenericSecret | Family::Hkdf | Family::SimpleKdf => {
             format!("{}–{} bits", s.min_key, s.max_key)
         }
     }
@@ -63,7 +63,7 @@ fn approved_sizes(s: &MechSpec) -> &'static str {
         Family::Aes => "128, 192, 256 bits",
         Family::Hmac | Family::GenericSecret | Family::Hkdf => "≥ 112 bits",
         Family::Digest => "—",
-        Family::EdDsa | Family::MlDsa | Family::MlKem => "never",
+        Family::EdDsa | Family::MlDsa | Family::MlKem | Family::SimpleKdf => "never",
     }
 }
 
@@ -82,7 +82,17 @@ fn parameters(s: &MechSpec) -> &'static str {
         }
         CKM_AES_CBC | CKM_AES_CBC_PAD => "16-byte IV",
         CKM_AES_CTR => "`CK_AES_CTR_PARAMS`: counter bits (1–128), counter block",
-        CKM_AES_GCM => "`CK_GCM_PARAMS`: IV (1–256 bytes), AAD, tag bits (32, 64, 96–128)",
+        CKM_AES_GCM => {
+            "`CK_GCM_PARAMS`: IV (1–256 bytes), AAD, tag bits (32, 64, 96–128); per message \
+             `CK_GCM_MESSAGE_PARAMS` (IV, fixed bits, `CKG_*` generator, tag)"
+        }
+        CKM_CONCATENATE_BASE_AND_KEY => "the other key's handle (`CK_OBJECT_HANDLE`)",
+        CKM_CONCATENATE_BASE_AND_DATA | CKM_CONCATENATE_DATA_AND_BASE | CKM_XOR_BASE_AND_DATA => {
+            "`CK_KEY_DERIVATION_STRING_DATA`: data"
+        }
+        CKM_EXTRACT_KEY_FROM_KEY => "`CK_EXTRACT_PARAMS`: first bit",
+        CKM_AES_ECB_ENCRYPT_DATA => "`CK_KEY_DERIVATION_STRING_DATA`: data (whole blocks)",
+        CKM_AES_CBC_ENCRYPT_DATA => "`CK_AES_CBC_ENCRYPT_DATA_PARAMS`: IV, data (whole blocks)",
         CKM_ECDH1_DERIVE | CKM_ECDH1_COFACTOR_DERIVE => {
             "`CK_ECDH1_DERIVE_PARAMS`: `CKD_NULL` or `CKD_SHA{1,224,256,384,512}_KDF`, \
              shared data, peer point (raw or DER OCTET STRING)"

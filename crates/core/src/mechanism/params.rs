@@ -57,6 +57,16 @@ pub enum Params {
         hedge: CK_HEDGE_TYPE,
         context: Vec<u8>,
     },
+    /// A key handle (`CKM_CONCATENATE_BASE_AND_KEY`).
+    KeyHandle(CK_OBJECT_HANDLE),
+    /// `CK_EXTRACT_PARAMS`: the first bit to extract.
+    Extract(u64),
+    /// `CK_AES_CBC_ENCRYPT_DATA_PARAMS` (with an IV) or `CK_KEY_DERIVATION_STRING_DATA`
+    /// (`CKM_AES_ECB_ENCRYPT_DATA`).
+    EncryptData {
+        iv: Option<[u8; 16]>,
+        data: Vec<u8>,
+    },
     /// Any other parameter, as raw bytes (IVs and the like).
     Bytes(Vec<u8>),
 }

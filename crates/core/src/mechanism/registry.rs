@@ -53,6 +53,8 @@ pub enum Family {
     GenericSecret,
     /// HKDF over a generic secret.
     Hkdf,
+    /// Concatenation, XOR and extraction of non-sensitive secrets (2.43).
+    SimpleKdf,
     /// ML-DSA (FIPS 204), registered only with `enable_pqc`.
     MlDsa,
     /// ML-KEM (FIPS 203), registered only with `enable_pqc`.

@@ -1,5 +1,7 @@
 //! Key derivation (PKCS#11 3.x section 5.18.5): ECDH (`CKM_ECDH1_DERIVE`,
-//! `CKM_ECDH1_COFACTOR_DERIVE`, with `CKD_NULL` or an X9.63 KDF) and HKDF (`CKM_HKDF_DERIVE`).
+//! `CKM_ECDH1_COFACTOR_DERIVE`, with `CKD_NULL` or an X9.63 KDF), HKDF (`CKM_HKDF_DERIVE`),
+//! AES encryption of data (`CKM_AES_ECB/CBC_ENCRYPT_DATA`) and the simple derivations of 2.43
+//! (concatenation, XOR, extraction) on keys the caller could read anyway.
 
 use super::check_object_access;
 use crate::audit::{KeyRef, Operation};
@@ -7,6 +9,7 @@ use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
 use crate::limits::MAX_DERIVED_KEY_LEN;
 use crate::mechanism::families::ec::kdf_hash;
+use crate::mechanism::families::{aes, simple_kdf};
 use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::registry::Family;
 use crate::mechanism::{Mechanism, Op, Params};
@@ -67,9 +70,19 @@ impl Module {
                     Some(l) if l > MAX_DERIVED_KEY_LEN as u64 => return Err(Error::KeySizeRange),
                     l => l.map(|l| l as usize),
                 };
+                // A second key the derivation read (an HKDF salt key, the other half of a
+                // concatenation): it counts as a base for approval and inheritance.
                 let (value, salt_key) = match spec.family {
                     Family::Ec => (self.ecdh_secret(&base_obj, mech, key_type, wanted)?, None),
                     Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,
+                    Family::SimpleKdf => self.simple_secret(t, &base_obj, mech, wanted)?,
+                    Family::Aes => {
+                        keep_protection(&attrs, base_obj.attrs())?;
+                        (
+                            self.encrypt_data_secret(spec, &base_obj, mech, wanted)?,
+                            None,
+                        )
+                    }
                     _ => return Err(Error::MechanismInvalid),
                 };
                 if key_type == CKK_AES && !matches!(value.len(), 16 | 24 | 32) {
@@ -225,6 +238,98 @@ impl Module {
         }
         Ok(k)
     }
+}
+
+impl Module {
+    /// 2.43's concatenation, XOR and extraction, on base keys that are neither sensitive nor
+    /// unextractable (see `families::simple_kdf`).
+    fn simple_secret(
+        &self,
+        t: &crate::token::Token,
+        base: &Object,
+        mech: &Mechanism,
+        wanted: Option<usize>,
+    ) -> Result<(Secret, Option<Arc<Object>>)> {
+        readable_secret(base)?;
+        let other = match mech.params {
+            Params::KeyHandle(h) => {
+                let (k, _) = self
+                    .object(t, h)
+                    .map_err(|_| Error::MechanismParamInvalid)?;
+                readable_secret(&k)?;
+                if !k.permits(CKA_DERIVE) {
+                    return Err(Error::KeyFunctionNotPermitted);
+                }
+                Some(k)
+            }
+            _ => None,
+        };
+        let value = |o: &Object| o.attrs().bytes(CKA_VALUE).map(<[u8]>::to_vec);
+        let base_value = Zeroizing::new(value(base).ok_or(Error::KeyTypeInconsistent)?);
+        let other_value = other.as_deref().and_then(value).map(Zeroizing::new);
+        let secret = simple_kdf::derive(
+            mech.mech,
+            &mech.params,
+            &base_value,
+            other_value.as_ref().map(|v| v.as_slice()),
+            wanted,
+        )?;
+        Ok((secret, other))
+    }
+
+    /// `CKM_AES_ECB_ENCRYPT_DATA` / `CKM_AES_CBC_ENCRYPT_DATA`: the key is the data encrypted
+    /// under the base key (as long as the data, or the template's shorter `CKA_VALUE_LEN`).
+    fn encrypt_data_secret(
+        &self,
+        spec: &crate::mechanism::MechSpec,
+        base: &Object,
+        mech: &Mechanism,
+        wanted: Option<usize>,
+    ) -> Result<Secret> {
+        let key = super::encrypt::check_aes_key(self, spec, base, CKA_DERIVE)?;
+        let (mode, data) = aes::encrypt_data_mode(mech)?;
+        let mut c = self
+            .backend
+            .cipher(&mode, &key, crate::crypto::Direction::Encrypt)?;
+        let mut out = Zeroizing::new(c.update(data)?);
+        out.extend_from_slice(&c.finish()?);
+        // Too little data for the key asked for is the parameter's fault (as SoftHSMv2 says).
+        match wanted {
+            Some(0) => Err(Error::TemplateInconsistent),
+            Some(l) if l > out.len() => Err(Error::MechanismParamInvalid),
+            Some(l) => {
+                out.truncate(l);
+                Ok(out)
+            }
+            None => Ok(out),
+        }
+    }
+}
+
+/// A secret whose value the caller could read anyway: what 2.43's byte manipulations may
+/// take without becoming a key-extraction oracle.
+fn readable_secret(k: &Object) -> Result<()> {
+    if k.class() != CKO_SECRET_KEY {
+        return Err(Error::KeyTypeInconsistent);
+    }
+    if k.attrs().bool(CKA_SENSITIVE) || !k.attrs().bool(CKA_EXTRACTABLE) {
+        return Err(Error::KeyFunctionNotPermitted);
+    }
+    Ok(())
+}
+
+/// A key derived by encrypting data under a sensitive (or unextractable) base key is so too:
+/// a template asking otherwise is inconsistent.
+fn keep_protection(
+    new: &crate::object::Attributes,
+    base: &crate::object::Attributes,
+) -> Result<()> {
+    let exposes = (base.bool(CKA_SENSITIVE) && !new.bool(CKA_SENSITIVE))
+        || (!base.bool(CKA_EXTRACTABLE) && new.bool(CKA_EXTRACTABLE));
+    if exposes {
+        return Err(Error::TemplateInconsistent);
+    }
+    Ok(())
 }
 
 /// A secret key HKDF accepts as input keying material or salt.

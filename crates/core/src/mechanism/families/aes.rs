@@ -1,5 +1,6 @@
 //! AES (PKCS#11 3.x mechanisms 2.8–2.14): key generation, ECB, CBC, CBC-PAD, CTR, GCM, key
-//! wrap (KW, KWP) and CMAC.
+//! wrap (KW, KWP), CMAC, and key derivation by encrypting data (`CKM_AES_ECB_ENCRYPT_DATA`,
+//! `CKM_AES_CBC_ENCRYPT_DATA`).
 
 use super::{FamilyDef, no_layout};
 use crate::crypto::cipher::AES_BLOCK;
@@ -30,10 +31,14 @@ static ROWS: &[MechSpec] = &[
     m(CKM_AES_KEY_WRAP, "CKM_AES_KEY_WRAP", Aes, ED | WU, AES, None, Approved),
     m(CKM_AES_KEY_WRAP_KWP, "CKM_AES_KEY_WRAP_KWP", Aes, ED | WU, AES, None, Approved),
     m(CKM_AES_CMAC, "CKM_AES_CMAC", Aes, SV, AES, None, No("CMAC is outside this module's approved set")),
+    m(CKM_AES_ECB_ENCRYPT_DATA, "CKM_AES_ECB_ENCRYPT_DATA", Aes, CKF_DERIVE, AES, None, No("key derivation by encryption is not an SP 800-108 KDF")),
+    m(CKM_AES_CBC_ENCRYPT_DATA, "CKM_AES_CBC_ENCRYPT_DATA", Aes, CKF_DERIVE, AES, None, No("key derivation by encryption is not an SP 800-108 KDF")),
 ];
 
 type Gcm = CK_GCM_PARAMS;
 type Ctr = CK_AES_CTR_PARAMS;
+type EcbData = CK_KEY_DERIVATION_STRING_DATA;
+type CbcData = CK_AES_CBC_ENCRYPT_DATA_PARAMS;
 
 fn layout(mech: CK_MECHANISM_TYPE) -> Option<Layout> {
     match mech {
@@ -48,6 +53,16 @@ fn layout(mech: CK_MECHANISM_TYPE) -> Option<Layout> {
         CKM_AES_CTR => Some(Layout {
             size: size_of::<Ctr>(),
             buffers: &[],
+            optional: false,
+        }),
+        CKM_AES_ECB_ENCRYPT_DATA => Some(Layout {
+            size: size_of::<EcbData>(),
+            buffers: &[(offset_of!(EcbData, pData), offset_of!(EcbData, ulLen))],
+            optional: false,
+        }),
+        CKM_AES_CBC_ENCRYPT_DATA => Some(Layout {
+            size: size_of::<CbcData>(),
+            buffers: &[(offset_of!(CbcData, pData), offset_of!(CbcData, length))],
             optional: false,
         }),
         m => no_layout(m),
@@ -65,6 +80,14 @@ fn parse(mech: CK_MECHANISM_TYPE, raw: RawParam) -> Result<Params> {
             counter_bits: raw.ulong(offset_of!(Ctr, ulCounterBits))?,
             block: raw.array::<AES_BLOCK>(offset_of!(Ctr, cb))?,
         },
+        CKM_AES_ECB_ENCRYPT_DATA => Params::EncryptData {
+            iv: None,
+            data: raw.buffer(0)?,
+        },
+        CKM_AES_CBC_ENCRYPT_DATA => Params::EncryptData {
+            iv: Some(raw.array::<AES_BLOCK>(offset_of!(CbcData, iv))?),
+            data: raw.buffer(0)?,
+        },
         m => super::plain(m, raw)?,
     })
 }
@@ -75,8 +98,8 @@ fn need(spec: &MechSpec, op: Op) -> Option<Need> {
         (CKM_AES_CMAC, _) => Need::Mac(MacAlg::Cmac),
         (CKM_AES_KEY_WRAP, _) => Need::Wrap(WrapKind::Kw),
         (CKM_AES_KEY_WRAP_KWP, _) => Need::Wrap(WrapKind::Kwp),
-        (CKM_AES_ECB, _) => Need::Cipher(CipherKind::Ecb),
-        (CKM_AES_CBC, _) => Need::Cipher(CipherKind::Cbc),
+        (CKM_AES_ECB | CKM_AES_ECB_ENCRYPT_DATA, _) => Need::Cipher(CipherKind::Ecb),
+        (CKM_AES_CBC | CKM_AES_CBC_ENCRYPT_DATA, _) => Need::Cipher(CipherKind::Cbc),
         (CKM_AES_CBC_PAD, _) => Need::Cipher(CipherKind::CbcPad),
         (CKM_AES_CTR, _) => Need::Cipher(CipherKind::Ctr),
         (CKM_AES_GCM, _) => Need::Cipher(CipherKind::Gcm),
@@ -120,4 +143,21 @@ pub fn cipher_mode(mech: &Mechanism) -> Result<CipherMode> {
         },
         _ => return Err(Error::MechanismParamInvalid),
     })
+}
+
+/// The cipher and input of a derivation by encryption: ECB, or CBC under the parameter's IV,
+/// over whole blocks of data (2.14's `CKM_AES_*_ENCRYPT_DATA`).
+pub fn encrypt_data_mode(mech: &Mechanism) -> Result<(CipherMode, &[u8])> {
+    let Params::EncryptData { iv, data } = &mech.params else {
+        return Err(Error::MechanismParamInvalid);
+    };
+    if data.is_empty() || data.len() % AES_BLOCK != 0 {
+        return Err(Error::MechanismParamInvalid);
+    }
+    let mode = match (mech.mech, iv) {
+        (CKM_AES_ECB_ENCRYPT_DATA, None) => CipherMode::Ecb,
+        (CKM_AES_CBC_ENCRYPT_DATA, Some(iv)) => CipherMode::Cbc { iv: *iv },
+        _ => return Err(Error::MechanismParamInvalid),
+    };
+    Ok((mode, data))
 }

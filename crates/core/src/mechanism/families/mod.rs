@@ -12,6 +12,7 @@ pub mod ml_dsa;
 pub mod ml_kem;
 pub mod rsa;
 pub mod secret;
+pub mod simple_kdf;
 
 use super::capability::Need;
 use super::raw::{Layout, RawParam};
@@ -40,6 +41,7 @@ pub static FAMILIES: &[&FamilyDef] = &[
     &digest::FAMILY,
     &secret::FAMILY,
     &hkdf::FAMILY,
+    &simple_kdf::FAMILY,
     &ml_dsa::FAMILY,
     &ml_kem::FAMILY,
 ];
