@@ -1,6 +1,6 @@
 //! Key management functions: generation, wrapping, derivation.
 
-use super::{attribute, guard, m, mechanism, ptr};
+use super::{attribute, guard, kbkdf, m, mechanism, ptr};
 use craton_hsm_core::error::Error;
 use cryptoki_sys::*;
 
@@ -128,9 +128,16 @@ pub(crate) unsafe extern "C" fn C_DeriveKey(
         let out = unsafe { ptr::out(ph_key)? };
         // SAFETY: caller's contract.
         let mech = unsafe { mechanism::read(p_mechanism)? };
+        // SAFETY: as above; `read` checked the mechanism pointer.
+        let more = unsafe { kbkdf::outputs(&*p_mechanism)? };
         // SAFETY: caller's contract.
         let tpl = unsafe { attribute::read_template(p_template, ul_attribute_count)? };
-        *out = module.derive_key(h, &mech, h_base_key, &tpl)?;
+        let handles = module.derive_keys(h, &mech, h_base_key, &tpl)?;
+        *out = handles[0];
+        for (p, handle) in more.into_iter().zip(&handles[1..]) {
+            // SAFETY: `outputs` checked each pointer is non-NULL; the caller keeps it valid.
+            unsafe { *p = *handle };
+        }
         Ok(())
     })
 }

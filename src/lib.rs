@@ -16,6 +16,7 @@ mod digest;
 mod encrypt;
 mod general;
 mod interface;
+mod kbkdf;
 mod kem;
 mod key;
 mod mechanism;

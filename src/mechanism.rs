@@ -2,7 +2,7 @@
 //! the mechanism declares its parameter structure's layout (size, and where its buffers'
 //! pointer/length pairs are) and parses the fields from the bytes read here.
 
-use super::ptr;
+use super::{kbkdf, ptr};
 use craton_hsm_core::error::{Error, Result};
 use craton_hsm_core::limits::MAX_PARAM_LEN;
 use craton_hsm_core::mechanism::Mechanism;
@@ -64,6 +64,8 @@ pub(crate) unsafe fn read(p: *const CK_MECHANISM) -> Result<Mechanism> {
     let m = unsafe { p.as_ref() }.ok_or(Error::ArgumentsBad)?;
     let absent = m.pParameter.is_null() || m.ulParameterLen == 0;
     let raw = match families::layout(m.mechanism) {
+        // SAFETY: caller's contract.
+        _ if kbkdf::takes(m.mechanism) => unsafe { kbkdf::read(m)? },
         Some(layout) if layout.optional && m.pParameter.is_null() => RawParam::None,
         // SAFETY: caller's contract.
         Some(layout) => unsafe { read_struct(m, &layout)? },

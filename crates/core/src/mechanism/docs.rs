@@ -49,7 +49,7 @@ fn key_sizes(s: &MechSpec) -> String {
         Family::MlKem => "ML-KEM-512, -768, -1024".into(),
         Family::Aes => "128, 192, 256 bits".into(),
         Family::Digest => "—".into(),
-        Family::Hmac | Family::GenericSecret | Family::Hkdf | Family::SimpleKdf => {
+        Family::Hmac | Family::GenericSecret | Family::Hkdf | Family::SimpleKdf | Family::Kbkdf => {
             format!("{}–{} bits", s.min_key, s.max_key)
         }
     }
@@ -63,7 +63,9 @@ fn approved_sizes(s: &MechSpec) -> &'static str {
         Family::Aes => "128, 192, 256 bits",
         Family::Hmac | Family::GenericSecret | Family::Hkdf => "≥ 112 bits",
         Family::Digest => "—",
-        Family::EdDsa | Family::MlDsa | Family::MlKem | Family::SimpleKdf => "never",
+        Family::EdDsa | Family::MlDsa | Family::MlKem | Family::SimpleKdf | Family::Kbkdf => {
+            "never"
+        }
     }
 }
 
@@ -91,6 +93,13 @@ fn parameters(s: &MechSpec) -> &'static str {
             "`CK_KEY_DERIVATION_STRING_DATA`: data"
         }
         CKM_EXTRACT_KEY_FROM_KEY => "`CK_EXTRACT_PARAMS`: first bit",
+        CKM_SP800_108_COUNTER_KDF => {
+            "`CK_SP800_108_KDF_PARAMS`: PRF (`CKM_*_HMAC`, `CKM_AES_CMAC`), data parameters \
+             (counter, byte arrays, DKM length), additional derived keys"
+        }
+        CKM_SP800_108_FEEDBACK_KDF => {
+            "`CK_SP800_108_FEEDBACK_KDF_PARAMS`: as counter mode, plus IV and optional counter"
+        }
         CKM_AES_ECB_ENCRYPT_DATA => "`CK_KEY_DERIVATION_STRING_DATA`: data (whole blocks)",
         CKM_AES_CBC_ENCRYPT_DATA => "`CK_AES_CBC_ENCRYPT_DATA_PARAMS`: IV, data (whole blocks)",
         CKM_ECDH1_DERIVE | CKM_ECDH1_COFACTOR_DERIVE => {

@@ -67,8 +67,24 @@ pub enum Params {
         iv: Option<[u8; 16]>,
         data: Vec<u8>,
     },
+    /// `CK_SP800_108_KDF_PARAMS` / `CK_SP800_108_FEEDBACK_KDF_PARAMS`.
+    Kbkdf(Box<Kbkdf>),
     /// Any other parameter, as raw bytes (IVs and the like).
     Bytes(Vec<u8>),
+}
+
+/// SP 800-108 parameters as the caller gave them: the family (`families::kbkdf`) decides what
+/// the data parameters mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kbkdf {
+    /// `prfType`: `CKM_*_HMAC` or `CKM_AES_CMAC`.
+    pub prf: CK_MECHANISM_TYPE,
+    /// Each `CK_PRF_DATA_PARAM`: its type and the bytes `pValue` points to (`None` for NULL).
+    pub data: Vec<(u64, Option<Vec<u8>>)>,
+    /// The feedback mode's IV (`None` in counter mode).
+    pub iv: Option<Vec<u8>>,
+    /// The templates of the additional derived keys, in order.
+    pub additional: Vec<crate::object::Template>,
 }
 
 /// The hash a `CKM_SHA*` mechanism names (as used in PSS/OAEP parameters).

@@ -249,7 +249,9 @@ impl Policy {
                 key_bits.is_none_or(|b| b >= HMAC_MIN_APPROVED_BITS)
             }
             Family::Digest => true,
-            Family::EdDsa | Family::MlDsa | Family::MlKem | Family::SimpleKdf => false,
+            Family::EdDsa | Family::MlDsa | Family::MlKem | Family::SimpleKdf | Family::Kbkdf => {
+                false
+            }
         }
     }
 }

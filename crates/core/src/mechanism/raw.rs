@@ -28,6 +28,8 @@ pub enum RawParam {
         bytes: Vec<u8>,
         buffers: Vec<Vec<u8>>,
     },
+    /// SP 800-108 parameters, which nest arrays and templates: the ABI copies them whole.
+    Kbkdf(Box<crate::mechanism::params::Kbkdf>),
 }
 
 const ULONG: usize = size_of::<CK_ULONG>();

@@ -55,6 +55,8 @@ pub enum Family {
     Hkdf,
     /// Concatenation, XOR and extraction of non-sensitive secrets (2.43).
     SimpleKdf,
+    /// SP 800-108 counter and feedback modes (2.42).
+    Kbkdf,
     /// ML-DSA (FIPS 204), registered only with `enable_pqc`.
     MlDsa,
     /// ML-KEM (FIPS 203), registered only with `enable_pqc`.

@@ -9,7 +9,7 @@ use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
 use crate::limits::MAX_DERIVED_KEY_LEN;
 use crate::mechanism::families::ec::kdf_hash;
-use crate::mechanism::families::{aes, simple_kdf};
+use crate::mechanism::families::{aes, kbkdf, simple_kdf};
 use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::registry::Family;
 use crate::mechanism::{Mechanism, Op, Params};
@@ -31,6 +31,18 @@ impl Module {
         base: CK_OBJECT_HANDLE,
         tpl: &Template,
     ) -> Result<CK_OBJECT_HANDLE> {
+        Ok(self.derive_keys(h, mech, base, tpl)?[0])
+    }
+
+    /// `C_DeriveKey`: the derived key's handle first, then those of any additional derived
+    /// keys the mechanism's parameter asked for (SP 800-108), all made or none.
+    pub fn derive_keys(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        base: CK_OBJECT_HANDLE,
+        tpl: &Template,
+    ) -> Result<Vec<CK_OBJECT_HANDLE>> {
         let (s, t) = self.session(h)?;
         self.audited(
             &s,
@@ -51,27 +63,11 @@ impl Module {
                 if !base_obj.allows_mechanism(mech.mech) {
                     return Err(Error::MechanismInvalid);
                 }
-                let login = t.login_state();
-                let tpl = template::with_key_template(tpl, base_obj.attrs(), CKA_DERIVE_TEMPLATE)?;
-                let key_type = match crate::object::attribute::find(&tpl, CKA_KEY_TYPE) {
-                    Some(AttrValue::Ulong(k)) => *k as CK_KEY_TYPE,
-                    Some(_) => return Err(Error::AttributeValueInvalid),
-                    None => CKK_GENERIC_SECRET,
-                };
-                let mut attrs = template::build(
-                    &tpl,
-                    Origin::Derive,
-                    Some((CKO_SECRET_KEY, key_type)),
-                    self.rights(login),
-                )?;
-                check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
-                // Bounded before any KDF runs: an absurd length is an error, not an allocation.
-                let wanted = match attrs.ulong(CKA_VALUE_LEN) {
-                    Some(l) if l > MAX_DERIVED_KEY_LEN as u64 => return Err(Error::KeySizeRange),
-                    l => l.map(|l| l as usize),
-                };
+                let new = self.derived_attrs(&s, t, tpl, &base_obj)?;
+                let (mut attrs, key_type, wanted) = new;
                 // A second key the derivation read (an HKDF salt key, the other half of a
                 // concatenation): it counts as a base for approval and inheritance.
+                let mut extra = Vec::new();
                 let (value, salt_key) = match spec.family {
                     Family::Ec => (self.ecdh_secret(&base_obj, mech, key_type, wanted)?, None),
                     Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,
@@ -83,27 +79,106 @@ impl Module {
                             None,
                         )
                     }
+                    Family::Kbkdf => {
+                        let (value, more) = self.kbkdf_secret(&s, t, &base_obj, mech, wanted)?;
+                        extra = more;
+                        (value, None)
+                    }
                     _ => return Err(Error::MechanismInvalid),
                 };
-                if key_type == CKK_AES && !matches!(value.len(), 16 | 24 | 32) {
-                    return Err(Error::TemplateInconsistent);
-                }
-                attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
-                attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(value.len() as u64));
+                set_value(&mut attrs, key_type, &value)?;
                 let approved =
                     self.policy
                         .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve())
                         && base_obj.approved_key()
                         && salt_key.as_ref().is_none_or(|k| k.approved_key());
                 ev.approve(approved);
-                template::derive_key_attributes(&mut attrs, Origin::Derive, approved);
                 let mut bases = vec![base_obj.attrs()];
                 bases.extend(salt_key.as_ref().map(|k| k.attrs()));
-                template::inherit_from_base(&mut attrs, &bases);
+                for a in std::iter::once(&mut attrs).chain(extra.iter_mut()) {
+                    template::derive_key_attributes(a, Origin::Derive, approved);
+                    template::inherit_from_base(a, &bases);
+                }
                 ev.object = KeyRef::of(&attrs);
-                Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
+                let mut all = vec![attrs];
+                all.extend(extra);
+                t.insert(self.backend, &*self.rng, h, all)
             },
         )
+    }
+
+    /// A derived secret key's attributes from a caller's template (with the base key's
+    /// `CKA_DERIVE_TEMPLATE`), its key type and the length it asks for.
+    fn derived_attrs(
+        &self,
+        s: &crate::session::Session,
+        t: &crate::token::Token,
+        tpl: &Template,
+        base: &Object,
+    ) -> Result<(crate::object::Attributes, CK_KEY_TYPE, Option<usize>)> {
+        let login = t.login_state();
+        let tpl = template::with_key_template(tpl, base.attrs(), CKA_DERIVE_TEMPLATE)?;
+        let key_type = match crate::object::attribute::find(&tpl, CKA_KEY_TYPE) {
+            Some(AttrValue::Ulong(k)) => *k as CK_KEY_TYPE,
+            Some(_) => return Err(Error::AttributeValueInvalid),
+            None => CKK_GENERIC_SECRET,
+        };
+        let attrs = template::build(
+            &tpl,
+            Origin::Derive,
+            Some((CKO_SECRET_KEY, key_type)),
+            self.rights(login),
+        )?;
+        check_object_access(s, login, attrs.is_token(), attrs.is_private())?;
+        // Bounded before any KDF runs: an absurd length is an error, not an allocation.
+        let wanted = match attrs.ulong(CKA_VALUE_LEN) {
+            Some(l) if l > MAX_DERIVED_KEY_LEN as u64 => return Err(Error::KeySizeRange),
+            l => l.map(|l| l as usize),
+        };
+        Ok((attrs, key_type, wanted))
+    }
+
+    /// SP 800-108: the first key's value, and the additional keys' attributes with theirs.
+    fn kbkdf_secret(
+        &self,
+        s: &crate::session::Session,
+        t: &crate::token::Token,
+        base: &Object,
+        mech: &Mechanism,
+        wanted: Option<usize>,
+    ) -> Result<(Secret, Vec<crate::object::Attributes>)> {
+        let Params::Kbkdf(k) = &mech.params else {
+            return Err(Error::MechanismParamInvalid);
+        };
+        let base_type = base.attrs().key_type().unwrap_or(CKK_VENDOR_DEFINED);
+        if !kbkdf::prf_key_fits(k.prf, base_type)? || base.class() != CKO_SECRET_KEY {
+            return Err(Error::KeyTypeInconsistent);
+        }
+        let mut more = Vec::with_capacity(k.additional.len());
+        let mut lens = vec![wanted.ok_or(Error::TemplateIncomplete)?];
+        for tpl in &k.additional {
+            let (attrs, key_type, len) = self.derived_attrs(s, t, tpl, base)?;
+            lens.push(len.ok_or(Error::TemplateIncomplete)?);
+            more.push((attrs, key_type));
+        }
+        let total: usize = lens.iter().sum();
+        if total > MAX_DERIVED_KEY_LEN {
+            return Err(Error::KeySizeRange);
+        }
+        let key = base
+            .attrs()
+            .bytes(CKA_VALUE)
+            .ok_or(Error::KeyTypeInconsistent)?;
+        let out = kbkdf::derive(self.backend, mech.mech, k, key, total)?;
+        let (first, mut rest) = out.split_at(lens[0]);
+        let mut extra = Vec::with_capacity(more.len());
+        for ((mut attrs, key_type), len) in more.into_iter().zip(&lens[1..]) {
+            let (value, tail) = rest.split_at(*len);
+            set_value(&mut attrs, key_type, value)?;
+            extra.push(attrs);
+            rest = tail;
+        }
+        Ok((Zeroizing::new(first.to_vec()), extra))
     }
 
     fn ecdh_secret(
@@ -304,6 +379,16 @@ impl Module {
             None => Ok(out),
         }
     }
+}
+
+/// Puts a derived value into a key's attributes; an AES key must have an AES length.
+fn set_value(attrs: &mut crate::object::Attributes, key_type: CK_KEY_TYPE, v: &[u8]) -> Result<()> {
+    if key_type == CKK_AES && !matches!(v.len(), 16 | 24 | 32) {
+        return Err(Error::TemplateInconsistent);
+    }
+    attrs.set(CKA_VALUE, AttrValue::Bytes(v.to_vec()));
+    attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(v.len() as u64));
+    Ok(())
 }
 
 /// A secret whose value the caller could read anyway: what 2.43's byte manipulations may

@@ -8,6 +8,7 @@ pub mod digest;
 pub mod ec;
 pub mod eddsa;
 pub mod hkdf;
+pub mod kbkdf;
 pub mod ml_dsa;
 pub mod ml_kem;
 pub mod rsa;
@@ -42,6 +43,7 @@ pub static FAMILIES: &[&FamilyDef] = &[
     &secret::FAMILY,
     &hkdf::FAMILY,
     &simple_kdf::FAMILY,
+    &kbkdf::FAMILY,
     &ml_dsa::FAMILY,
     &ml_kem::FAMILY,
 ];
@@ -64,7 +66,7 @@ pub fn plain(_: CK_MECHANISM_TYPE, raw: RawParam) -> Result<Params> {
     Ok(match raw {
         RawParam::None => Params::None,
         RawParam::Bytes(b) => Params::Bytes(b),
-        RawParam::Struct { .. } => return Err(Error::MechanismParamInvalid),
+        RawParam::Struct { .. } | RawParam::Kbkdf(_) => return Err(Error::MechanismParamInvalid),
     })
 }
 
