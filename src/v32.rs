@@ -1,50 +1,70 @@
-//! The other PKCS#11 3.2 additions: signature-first verification, session validation flags,
-//! asynchronous operations and authenticated key wrapping. Not implemented; each returns
+//! The other PKCS#11 3.2 additions: signature-first verification (implemented), and session
+//! validation flags, asynchronous operations and authenticated key wrapping, which return
 //! `CKR_FUNCTION_NOT_SUPPORTED` (listed in docs/pkcs11-coverage.md).
 
-use super::not_supported;
+use super::{guard, m, mechanism, not_supported, op_args, ptr};
+use craton_hsm_core::error::Error;
 use cryptoki_sys::*;
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_mechanism` must be a valid mechanism; `p_signature` NULL or `ul_signature_len` bytes.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_VerifySignatureInit(
-    _h: CK_SESSION_HANDLE,
-    _p_mechanism: CK_MECHANISM_PTR,
-    _h_key: CK_OBJECT_HANDLE,
-    _p_signature: CK_BYTE_PTR,
-    _ul_signature_len: CK_ULONG,
+    h: CK_SESSION_HANDLE,
+    p_mechanism: CK_MECHANISM_PTR,
+    h_key: CK_OBJECT_HANDLE,
+    p_signature: CK_BYTE_PTR,
+    ul_signature_len: CK_ULONG,
 ) -> CK_RV {
-    not_supported("C_VerifySignatureInit")
+    guard("C_VerifySignatureInit", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let mech = unsafe { mechanism::read(p_mechanism)? };
+        // SAFETY: caller's contract.
+        let sig = unsafe { ptr::input(p_signature, ul_signature_len, Error::SignatureLenRange)? };
+        module.verify_signature_init(h, &mech, h_key, sig)
+    })
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_data` must be NULL or hold `ul_data_len` bytes.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_VerifySignature(
-    _h: CK_SESSION_HANDLE,
-    _p_data: CK_BYTE_PTR,
-    _ul_data_len: CK_ULONG,
+    h: CK_SESSION_HANDLE,
+    p_data: CK_BYTE_PTR,
+    ul_data_len: CK_ULONG,
 ) -> CK_RV {
-    not_supported("C_VerifySignature")
+    guard("C_VerifySignature", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let args = unsafe { ptr::input(p_data, ul_data_len, Error::DataLenRange) };
+        let data = op_args(&module, h, CKF_VERIFY, args)?;
+        module.verify_signature(h, Some(data))
+    })
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// `p_part` must be NULL or hold `ul_part_len` bytes.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_VerifySignatureUpdate(
-    _h: CK_SESSION_HANDLE,
-    _p_part: CK_BYTE_PTR,
-    _ul_part_len: CK_ULONG,
+    h: CK_SESSION_HANDLE,
+    p_part: CK_BYTE_PTR,
+    ul_part_len: CK_ULONG,
 ) -> CK_RV {
-    not_supported("C_VerifySignatureUpdate")
+    guard("C_VerifySignatureUpdate", || {
+        let module = m()?;
+        // SAFETY: caller's contract.
+        let args = unsafe { ptr::input(p_part, ul_part_len, Error::DataLenRange) };
+        let part = op_args(&module, h, CKF_VERIFY, args)?;
+        module.verify_signature_update(h, part)
+    })
 }
 
 /// # Safety
-/// Not implemented; no pointer is read.
+/// No pointer is read.
 #[unsafe(no_mangle)]
-pub(crate) unsafe extern "C" fn C_VerifySignatureFinal(_h: CK_SESSION_HANDLE) -> CK_RV {
-    not_supported("C_VerifySignatureFinal")
+pub(crate) unsafe extern "C" fn C_VerifySignatureFinal(h: CK_SESSION_HANDLE) -> CK_RV {
+    guard("C_VerifySignatureFinal", || m()?.verify_signature(h, None))
 }
 
 /// # Safety

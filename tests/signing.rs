@@ -454,3 +454,60 @@ fn rsa_8192_on_the_awslc_provider() {
         );
     }
 }
+
+/// PKCS#11 3.2 signature-first verification: the signature at `C_VerifySignatureInit`, the
+/// data in one call or in parts; an operation of its own next to `C_VerifyInit`'s.
+#[test]
+fn signature_first_verification() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let (public, private) = ec_pair(&s, &P256, Mechanism::EccKeyPairGen);
+    let m = Mechanism::EcdsaSha256;
+    let sig = s.sign(&m, private, b"signed message").unwrap();
+
+    s.verify_signature_init(&m, public, &sig).unwrap();
+    s.verify_signature(b"signed message").unwrap();
+    // The operation ended with the call.
+    assert_rv!(
+        s.verify_signature(b"signed message"),
+        RvError::OperationNotInitialized
+    );
+
+    s.verify_signature_init(&m, public, &sig).unwrap();
+    // A classic verification may run meanwhile.
+    s.verify(&m, public, b"signed message", &sig).unwrap();
+    s.verify_signature_update(b"signed ").unwrap();
+    s.verify_signature_update(b"message").unwrap();
+    s.verify_signature_final().unwrap();
+
+    s.verify_signature_init(&m, public, &sig).unwrap();
+    assert_rv!(
+        s.verify_signature(b"other message"),
+        RvError::SignatureInvalid
+    );
+    assert_rv!(s.verify_signature_final(), RvError::OperationNotInitialized);
+
+    // An HMAC the same way, with a wrong-length tag refused as such.
+    let k = s
+        .generate_key(
+            &Mechanism::GenericSecretKeyGen,
+            &[
+                Attribute::ValueLen(32.into()),
+                Attribute::Sign(true),
+                Attribute::Verify(true),
+            ],
+        )
+        .unwrap();
+    let tag = s.sign(&Mechanism::Sha256Hmac, k, b"data").unwrap();
+    s.verify_signature_init(&Mechanism::Sha256Hmac, k, &tag)
+        .unwrap();
+    s.verify_signature(b"data").unwrap();
+    s.verify_signature_init(&Mechanism::Sha256Hmac, k, &tag[..31])
+        .unwrap();
+    assert_rv!(s.verify_signature(b"data"), RvError::SignatureLenRange);
+    // A key without CKA_VERIFY is refused at init.
+    assert_rv!(
+        s.verify_signature_init(&m, private, &sig),
+        RvError::KeyTypeInconsistent
+    );
+}

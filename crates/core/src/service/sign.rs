@@ -324,9 +324,31 @@ impl Module {
         mech: &Mechanism,
         key: CK_OBJECT_HANDLE,
     ) -> Result<()> {
+        self.start_verify(h, mech, key, None)
+    }
+
+    /// `C_VerifySignatureInit` (3.2): the signature comes first; `C_VerifySignature` or
+    /// `C_VerifySignatureUpdate`/`Final` then give the data.
+    pub fn verify_signature_init(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+        signature: &[u8],
+    ) -> Result<()> {
+        self.start_verify(h, mech, key, Some(signature.to_vec()))
+    }
+
+    fn start_verify(
+        &self,
+        h: CK_SESSION_HANDLE,
+        mech: &Mechanism,
+        key: CK_OBJECT_HANDLE,
+        signature: Option<Vec<u8>>,
+    ) -> Result<()> {
         let r = self
             .audit_ready()
-            .and_then(|_| self.try_verify_init(h, mech, key));
+            .and_then(|_| self.try_verify_init(h, mech, key, signature));
         let refused = Operation::Verify {
             mechanism: mech.mech as u64,
             fips_approved: false,
@@ -339,9 +361,11 @@ impl Module {
         h: CK_SESSION_HANDLE,
         mech: &Mechanism,
         key: CK_OBJECT_HANDLE,
+        signature: Option<Vec<u8>>,
     ) -> Result<()> {
+        let which = Verifying::of(signature.is_some());
         let (s, t) = self.session(h)?;
-        ensure_idle(&s.lock().ops.verify)?;
+        ensure_idle(which.slot(&mut s.lock()))?;
         let p = self.prepare(t, mech, key, Op::Verify, CKA_VERIFY)?;
         let be = self.backend;
         let (kind, len) = if let Some((mac, len)) = self.mac_for(p.spec, &p.obj)? {
@@ -366,26 +390,45 @@ impl Module {
             )
         };
         let mut st = s.lock();
-        ensure_idle(&st.ops.verify)?;
-        st.ops.verify = Some(VerifyOp {
+        let slot = which.slot(&mut st);
+        ensure_idle(slot)?;
+        *slot = Some(VerifyOp {
             info: p.info,
             key,
             kind: Some(kind),
             len,
             multi: false,
+            signature,
         });
         Ok(())
     }
 
     /// `C_Verify`, or `C_VerifyFinal` when `data` is `None`. Always ends the operation.
     pub fn verify(&self, h: CK_SESSION_HANDLE, data: Option<&[u8]>, sig: &[u8]) -> Result<()> {
+        self.finish_verify(h, Verifying::Data, data, Some(sig))
+    }
+
+    /// `C_VerifySignature`, or `C_VerifySignatureFinal` when `data` is `None`, against the
+    /// signature given at init. Always ends the operation.
+    pub fn verify_signature(&self, h: CK_SESSION_HANDLE, data: Option<&[u8]>) -> Result<()> {
+        self.finish_verify(h, Verifying::SignatureFirst, data, None)
+    }
+
+    fn finish_verify(
+        &self,
+        h: CK_SESSION_HANDLE,
+        which: Verifying,
+        data: Option<&[u8]>,
+        sig: Option<&[u8]>,
+    ) -> Result<()> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
-        let op = st
-            .ops
-            .verify
+        let op = which
+            .slot(&mut st)
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
+        let given = op.signature.take();
+        let sig = sig.or(given.as_deref()).unwrap_or_default();
         let r = match op.kind.take() {
             // C_Verify after C_VerifyUpdate: an error that still ends the operation.
             _ if data.is_some() && op.multi => Err(Error::OperationActive),
@@ -414,16 +457,24 @@ impl Module {
             }
             None => Err(Error::general("verifier gone")),
         };
-        self.end_verify(&s, &mut st, &r);
+        self.end_verify(&s, &mut st, which, &r);
         r
     }
 
     pub fn verify_update(&self, h: CK_SESSION_HANDLE, data: &[u8]) -> Result<()> {
+        self.update_verify(h, Verifying::Data, data)
+    }
+
+    /// `C_VerifySignatureUpdate`.
+    pub fn verify_signature_update(&self, h: CK_SESSION_HANDLE, data: &[u8]) -> Result<()> {
+        self.update_verify(h, Verifying::SignatureFirst, data)
+    }
+
+    fn update_verify(&self, h: CK_SESSION_HANDLE, which: Verifying, data: &[u8]) -> Result<()> {
         let (s, _) = self.session(h)?;
         let mut st = s.lock();
-        let op = st
-            .ops
-            .verify
+        let op = which
+            .slot(&mut st)
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
         op.multi = true;
@@ -436,19 +487,43 @@ impl Module {
             None => Err(Error::general("verifier gone")),
         };
         if r.is_err() {
-            self.end_verify(&s, &mut st, &r);
+            self.end_verify(&s, &mut st, which, &r);
         }
         r
     }
 
-    fn end_verify(&self, s: &Session, st: &mut SessionState, r: &Result<()>) {
-        if let Some(op) = st.ops.verify.take() {
+    fn end_verify(&self, s: &Session, st: &mut SessionState, which: Verifying, r: &Result<()>) {
+        if let Some(op) = which.slot(st).take() {
             let event = Event::new(Operation::Verify {
                 mechanism: op.info.mech as u64,
                 fips_approved: op.info.approved,
             })
             .key(op.info.key);
             self.record_locked(s, st, event, rv_of(r));
+        }
+    }
+}
+
+/// Which verification a call continues: `C_VerifyInit`'s, or 3.2's signature-first one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verifying {
+    Data,
+    SignatureFirst,
+}
+
+impl Verifying {
+    fn of(signature_first: bool) -> Verifying {
+        if signature_first {
+            Verifying::SignatureFirst
+        } else {
+            Verifying::Data
+        }
+    }
+
+    fn slot(self, st: &mut SessionState) -> &mut Option<VerifyOp> {
+        match self {
+            Verifying::Data => &mut st.ops.verify,
+            Verifying::SignatureFirst => &mut st.ops.verify_signature,
         }
     }
 }

@@ -230,6 +230,7 @@ impl Module {
                 input,
             }),
             multi: a.multi,
+            signature: None,
         })
     }
 }

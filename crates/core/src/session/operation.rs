@@ -127,6 +127,8 @@ pub struct VerifyOp {
     pub kind: Option<VerifierKind>,
     pub len: usize,
     pub multi: bool,
+    /// The signature given up front (3.2 `C_VerifySignatureInit`).
+    pub signature: Option<Vec<u8>>,
 }
 
 /// What an encryption or decryption runs on.
@@ -177,6 +179,8 @@ pub struct Operations {
     pub digest: Option<DigestOp>,
     pub sign: Option<SignOp>,
     pub verify: Option<VerifyOp>,
+    /// 3.2 signature-first verification, an operation of its own.
+    pub verify_signature: Option<VerifyOp>,
     pub encrypt: Option<CryptOp>,
     pub decrypt: Option<CryptOp>,
     pub message_encrypt: Option<MessageOp>,
@@ -215,6 +219,7 @@ impl Operations {
         }
         if flags & CKF_VERIFY != 0 {
             self.verify = None;
+            self.verify_signature = None;
         }
         if flags & CKF_ENCRYPT != 0 {
             self.encrypt = None;
