@@ -638,3 +638,67 @@ fn search_does_not_confirm_a_guessed_key_value() {
     assert_eq!(guess(&s), vec![shown]);
     assert_ne!(hidden, shown);
 }
+
+/// What an R/W public session may make on the token (docs/pkcs11-coverage.md, C_CreateObject):
+/// public objects without secret material (data, certificates, public keys) are stored;
+/// a token key with secret material — a secret or private key, even with CKA_PRIVATE false —
+/// is CKR_USER_NOT_LOGGED_IN, since its material is sealed under the token key that only a
+/// login unlocks. As session objects such keys work without a login.
+#[test]
+fn public_session_token_objects() {
+    use cryptoki::object::{KeyType, ObjectClass};
+    let env = Env::new("");
+    let slot = env.init_token();
+    let s = env.p11().open_rw_session(slot).unwrap();
+    let data = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::DATA),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Value(b"public".to_vec()),
+        ])
+        .unwrap();
+    let public = s
+        .generate_key_pair(
+            &cryptoki::mechanism::Mechanism::EccKeyPairGen,
+            &[
+                Attribute::Token(true),
+                Attribute::EcParams(common::keys::P256.to_vec()),
+            ],
+            // A private object needs a login even in the session: this one is not private.
+            &[Attribute::Token(false), Attribute::Private(false)],
+        )
+        .unwrap()
+        .0;
+    let secret = [
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::Token(true),
+        Attribute::Private(false),
+        Attribute::Value(vec![7; 32]),
+    ];
+    assert_rv!(s.create_object(&secret), RvError::UserNotLoggedIn);
+    assert_rv!(
+        s.generate_key(
+            &cryptoki::mechanism::Mechanism::AesKeyGen,
+            &[
+                Attribute::Token(true),
+                Attribute::Private(false),
+                Attribute::ValueLen(32.into()),
+            ],
+        ),
+        RvError::UserNotLoggedIn
+    );
+    // As session objects they need no login.
+    let mut session_key = secret.to_vec();
+    session_key[2] = Attribute::Token(false);
+    s.create_object(&session_key).unwrap();
+    // The public objects are on the token for every later session.
+    drop(s);
+    let s = env.p11().open_ro_session(slot).unwrap();
+    let found = s.find_objects(&[Attribute::Token(true)]).unwrap();
+    assert!(
+        found.contains(&data) && found.contains(&public),
+        "{found:?}"
+    );
+}
