@@ -1,6 +1,6 @@
 //! SP 800-108 KBKDF through the C ABI (`CKM_SP800_108_COUNTER_KDF`,
-//! `CKM_SP800_108_FEEDBACK_KDF`): NIST CAVP vectors (tests/vectors/kbkdf.json), additional
-//! derived keys, and the data-parameter rules.
+//! `CKM_SP800_108_FEEDBACK_KDF`): NIST CAVP counter and feedback vectors
+//! (tests/vectors/kbkdf.json), additional derived keys, and the data-parameter rules.
 
 mod common;
 
@@ -107,6 +107,7 @@ fn cavp_vectors() {
                 match (c["ctr_location"].as_str().unwrap(), ctr) {
                     ("none", None) => data.push(fixed_param),
                     ("after_iter", Some(ctr)) => data.extend([ctr, fixed_param]),
+                    ("after_fixed", Some(ctr)) => data.extend([fixed_param, ctr]),
                     ("before_iter", Some(ctr)) => {
                         data.insert(0, ctr);
                         data.push(fixed_param);

@@ -127,6 +127,8 @@ pub(crate) fn cipher(mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Bo
             Box::new(CtrMode::new(AwsCtr(ks), block, *counter_bits)?)
         }
         CipherMode::Gcm { iv, aad, tag_len } => Box::new(Gcm::new(key, iv, aad, *tag_len, dir)?),
+        // Not in this provider's tables (docs/mechanisms.md, "Backend differences").
+        CipherMode::Des3Ecb | CipherMode::Des3Cbc { .. } => return Err(Error::MechanismInvalid),
     })
 }
 

@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 use zeroize::Zeroizing;
 
 pub const AES_BLOCK: usize = 16;
+/// Triple DES (TDEA) block size.
+pub const DES3_BLOCK: usize = 8;
 
 /// A mode and its parameters, as the PKCS#11 mechanism gives them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,13 @@ pub enum CipherMode {
         iv: Vec<u8>,
         aad: Vec<u8>,
         tag_len: usize,
+    },
+    /// Three-key Triple DES, ECB (`CKM_DES3_ECB`).
+    Des3Ecb,
+    /// Three-key Triple DES, CBC; `pad` is PKCS#7 padding (`CKM_DES3_CBC_PAD`).
+    Des3Cbc {
+        iv: [u8; DES3_BLOCK],
+        pad: bool,
     },
 }
 
@@ -64,15 +73,23 @@ pub trait Blocks: Send {
 /// ECB, CBC and CBC-PAD over a `Blocks` primitive.
 pub struct BlockMode<B: Blocks> {
     blocks: B,
+    block: usize,
     buf: Zeroizing<Vec<u8>>,
     pad: bool,
     dir: Direction,
 }
 
 impl<B: Blocks> BlockMode<B> {
+    /// An AES mode (16-byte blocks).
     pub fn new(blocks: B, pad: bool, dir: Direction) -> Self {
+        Self::with_block(blocks, AES_BLOCK, pad, dir)
+    }
+
+    /// A mode over a cipher with `block`-byte blocks.
+    pub fn with_block(blocks: B, block: usize, pad: bool, dir: Direction) -> Self {
         BlockMode {
             blocks,
+            block,
             buf: Zeroizing::new(Vec::new()),
             pad,
             dir,
@@ -81,11 +98,12 @@ impl<B: Blocks> BlockMode<B> {
 
     /// Bytes ready for output when `total` bytes are buffered.
     fn ready(&self, total: usize) -> usize {
+        let b = self.block;
         if self.pad && self.dir == Direction::Decrypt {
             // The last block may carry padding: keep it for finish.
-            total.saturating_sub(1) / AES_BLOCK * AES_BLOCK
+            total.saturating_sub(1) / b * b
         } else {
-            total / AES_BLOCK * AES_BLOCK
+            total / b * b
         }
     }
 
@@ -103,7 +121,7 @@ impl<B: Blocks> CipherCtx for BlockMode<B> {
     }
 
     fn finish_len(&self) -> usize {
-        if self.pad { AES_BLOCK } else { 0 }
+        if self.pad { self.block } else { 0 }
     }
 
     fn update(&mut self, input: &[u8]) -> Result<Vec<u8>> {
@@ -120,13 +138,13 @@ impl<B: Blocks> CipherCtx for BlockMode<B> {
             (false, _) if last.is_empty() => Ok(last),
             (false, _) => Err(self.len_error()),
             (true, Direction::Encrypt) => {
-                let p = AES_BLOCK - last.len();
-                last.resize(AES_BLOCK, p as u8);
+                let p = self.block - last.len();
+                last.resize(self.block, p as u8);
                 self.blocks.process(&mut last);
                 Ok(last)
             }
             (true, Direction::Decrypt) => {
-                if last.len() != AES_BLOCK {
+                if last.len() != self.block {
                     return Err(self.len_error());
                 }
                 self.blocks.process(&mut last);
@@ -142,14 +160,15 @@ impl<B: Blocks> CipherCtx for BlockMode<B> {
 /// branches over the padding bytes.
 fn pkcs7_unpadded_len(block: &[u8]) -> Result<usize> {
     use subtle::{ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
-    let p = block[AES_BLOCK - 1];
-    let mut ok = p.ct_gt(&0) & p.ct_lt(&(AES_BLOCK as u8 + 1));
+    let n = block.len();
+    let p = block[n - 1];
+    let mut ok = p.ct_gt(&0) & p.ct_lt(&(n as u8 + 1));
     for (i, &b) in block.iter().enumerate() {
-        let in_pad = ((AES_BLOCK - i) as u8).ct_lt(&p.wrapping_add(1));
+        let in_pad = ((n - i) as u8).ct_lt(&p.wrapping_add(1));
         ok &= !in_pad | b.ct_eq(&p);
     }
     if bool::from(ok) {
-        Ok(AES_BLOCK - p as usize)
+        Ok(n - p as usize)
     } else {
         Err(Error::EncryptedDataInvalid)
     }

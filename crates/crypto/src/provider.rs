@@ -53,6 +53,9 @@ pub enum CipherKind {
     CbcPad,
     Ctr,
     Gcm,
+    /// Three-key Triple DES, ECB and CBC (with or without padding): legacy, never approved.
+    Des3Ecb,
+    Des3Cbc,
 }
 
 impl CipherKind {
@@ -63,6 +66,8 @@ impl CipherKind {
             CipherMode::CbcPad { .. } => CipherKind::CbcPad,
             CipherMode::Ctr { .. } => CipherKind::Ctr,
             CipherMode::Gcm { .. } => CipherKind::Gcm,
+            CipherMode::Des3Ecb => CipherKind::Des3Ecb,
+            CipherMode::Des3Cbc { .. } => CipherKind::Des3Cbc,
         }
     }
 }

@@ -5,6 +5,7 @@
 // needed there.
 #![allow(clippy::unnecessary_cast)]
 
+mod des3;
 mod ec;
 pub(crate) mod hash;
 mod kdf;

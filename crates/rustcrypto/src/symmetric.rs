@@ -123,6 +123,7 @@ pub(crate) fn cipher(mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Bo
             let cipher = A::new_from_slice(key).map_err(bad)?;
             Box::new(Gcm::new(cipher, iv, aad, *tag_len, dir)?)
         }
+        (CipherMode::Des3Ecb | CipherMode::Des3Cbc { .. }, _) => return Err(Error::MechanismInvalid),
     }))
 }
 

@@ -1,7 +1,7 @@
 //! What the RustCrypto provider offers, as the provider interface's tables. Every `fips` flag
 //! is false: these crates are not a validated module.
 
-use crate::{ec, hash, kdf, pqc, rsa, symmetric};
+use crate::{des3, ec, hash, kdf, pqc, rsa, symmetric};
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
     CipherAlgorithm, CipherCtx, CipherKind, CipherMode, CipherRules, Curve, Digest, Direction,
@@ -55,6 +55,8 @@ static RUSTCRYPTO: Provider = Provider {
         &Aes(CipherKind::CbcPad),
         &Aes(CipherKind::Ctr),
         &Aes(CipherKind::Gcm),
+        &Des3(CipherKind::Des3Ecb),
+        &Des3(CipherKind::Des3Cbc),
     ],
     wraps: &[&Kw(WrapKind::Kw), &Kw(WrapKind::Kwp)],
     kdfs: &[
@@ -262,6 +264,28 @@ impl CipherAlgorithm for Aes {
     }
     fn start(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
         symmetric::cipher(mode, key, dir)
+    }
+}
+
+/// Three-key Triple DES: 24-byte keys only.
+struct Des3(CipherKind);
+
+impl CipherAlgorithm for Des3 {
+    fn kind(&self) -> CipherKind {
+        self.0
+    }
+    fn rules(&self) -> CipherRules {
+        CipherRules {
+            key_bytes: &[24],
+            iv_bytes: (8, 8),
+            tag_bytes: &[],
+        }
+    }
+    fn fips(&self) -> bool {
+        false
+    }
+    fn start(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
+        des3::cipher(mode, key, dir)
     }
 }
 

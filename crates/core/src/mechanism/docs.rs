@@ -48,6 +48,7 @@ fn key_sizes(s: &MechSpec) -> String {
         Family::MlDsa => "ML-DSA-44, -65, -87".into(),
         Family::MlKem => "ML-KEM-512, -768, -1024".into(),
         Family::Aes => "128, 192, 256 bits".into(),
+        Family::Des3 => "192 bits (three keys)".into(),
         Family::Digest => "—".into(),
         Family::Hmac | Family::GenericSecret | Family::Hkdf | Family::SimpleKdf | Family::Kbkdf => {
             format!("{}–{} bits", s.min_key, s.max_key)
@@ -63,9 +64,12 @@ fn approved_sizes(s: &MechSpec) -> &'static str {
         Family::Aes => "128, 192, 256 bits",
         Family::Hmac | Family::GenericSecret | Family::Hkdf => "≥ 112 bits",
         Family::Digest => "—",
-        Family::EdDsa | Family::MlDsa | Family::MlKem | Family::SimpleKdf | Family::Kbkdf => {
-            "never"
-        }
+        Family::EdDsa
+        | Family::MlDsa
+        | Family::MlKem
+        | Family::SimpleKdf
+        | Family::Kbkdf
+        | Family::Des3 => "never",
     }
 }
 
@@ -83,6 +87,7 @@ fn parameters(s: &MechSpec) -> &'static str {
             "`CK_RSA_PKCS_OAEP_PARAMS`: hash, MGF1 hash, label (`CKZ_DATA_SPECIFIED`)"
         }
         CKM_AES_CBC | CKM_AES_CBC_PAD => "16-byte IV",
+        CKM_DES3_CBC | CKM_DES3_CBC_PAD => "8-byte IV",
         CKM_AES_CTR => "`CK_AES_CTR_PARAMS`: counter bits (1–128), counter block",
         CKM_AES_GCM => {
             "`CK_GCM_PARAMS`: IV (1–256 bytes), AAD, tag bits (32, 64, 96–128); per message \

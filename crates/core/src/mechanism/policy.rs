@@ -249,9 +249,12 @@ impl Policy {
                 key_bits.is_none_or(|b| b >= HMAC_MIN_APPROVED_BITS)
             }
             Family::Digest => true,
-            Family::EdDsa | Family::MlDsa | Family::MlKem | Family::SimpleKdf | Family::Kbkdf => {
-                false
-            }
+            Family::EdDsa
+            | Family::MlDsa
+            | Family::MlKem
+            | Family::SimpleKdf
+            | Family::Kbkdf
+            | Family::Des3 => false,
         }
     }
 }

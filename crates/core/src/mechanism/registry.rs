@@ -57,6 +57,8 @@ pub enum Family {
     SimpleKdf,
     /// SP 800-108 counter and feedback modes (2.42).
     Kbkdf,
+    /// Three-key Triple DES (legacy, default mode only).
+    Des3,
     /// ML-DSA (FIPS 204), registered only with `enable_pqc`.
     MlDsa,
     /// ML-KEM (FIPS 203), registered only with `enable_pqc`.

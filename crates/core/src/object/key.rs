@@ -160,7 +160,7 @@ pub fn bits(attrs: &Attributes) -> Option<usize> {
             .map(Curve::bits),
         CKK_ML_DSA => ml_dsa_set(attrs).ok().map(MlDsaSet::public_key_len),
         CKK_ML_KEM => ml_kem_set(attrs).ok().map(MlKemSet::public_key_len),
-        kt if kt == CKK_AES || secret::is_hmac_key_type(kt) => attrs
+        kt if kt == CKK_AES || kt == CKK_DES3 || secret::is_hmac_key_type(kt) => attrs
             .ulong(CKA_VALUE_LEN)
             .map(|l| l as usize * 8)
             .or_else(|| attrs.bytes(CKA_VALUE).map(|v| v.len() * 8)),

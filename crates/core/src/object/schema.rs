@@ -272,7 +272,7 @@ pub fn rules_for(class: CK_OBJECT_CLASS, subtype: Option<CK_ULONG>) -> Option<Ve
         (CKO_PRIVATE_KEY, Some(CKK_ML_KEM)) => {
             &[STORAGE, KEY, PRIVATE_KEY, PQ_PRIVATE, KEM_PRIVATE]
         }
-        (CKO_SECRET_KEY, Some(CKK_AES | CKK_GENERIC_SECRET)) => {
+        (CKO_SECRET_KEY, Some(CKK_AES | CKK_GENERIC_SECRET | CKK_DES3)) => {
             &[STORAGE, KEY, SECRET_KEY, SECRET_VALUE]
         }
         (CKO_SECRET_KEY, Some(kt)) if secret::is_hash_bound(kt) => {

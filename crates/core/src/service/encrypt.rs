@@ -5,7 +5,7 @@ use super::rv_of;
 use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::Direction;
 use crate::error::{Error, Result};
-use crate::mechanism::families::{aes::cipher_mode, rsa::enc_scheme};
+use crate::mechanism::families::{aes::cipher_mode, des3, rsa::enc_scheme};
 use crate::mechanism::registry::Family;
 use crate::mechanism::{MechSpec, Mechanism, Op, Params};
 use crate::module::Module;
@@ -22,7 +22,19 @@ pub(super) fn check_aes_key(
     obj: &Object,
     usage: CK_ATTRIBUTE_TYPE,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    if obj.class() != CKO_SECRET_KEY || obj.attrs().key_type() != Some(CKK_AES) {
+    check_secret_key(module, spec, obj, usage, CKK_AES)
+}
+
+/// Checks that `obj` is a secret key of type `key_type` usable for `usage` with `spec`; its
+/// value.
+fn check_secret_key(
+    module: &Module,
+    spec: &MechSpec,
+    obj: &Object,
+    usage: CK_ATTRIBUTE_TYPE,
+    key_type: CK_KEY_TYPE,
+) -> Result<Zeroizing<Vec<u8>>> {
+    if obj.class() != CKO_SECRET_KEY || obj.attrs().key_type() != Some(key_type) {
         return Err(Error::KeyTypeInconsistent);
     }
     if !obj.permits(usage) {
@@ -146,6 +158,10 @@ impl Module {
                     }
                     _ => CryptKind::Stream(be.cipher(&cipher_mode(mech)?, &value, dir)?),
                 }
+            }
+            Family::Des3 => {
+                let value = check_secret_key(self, spec, &obj, usage(dir), CKK_DES3)?;
+                CryptKind::Stream(be.cipher(&des3::cipher_mode(mech)?, &value, dir)?)
             }
             Family::Rsa => {
                 check_rsa_key(self, spec, &obj, dir, usage(dir))?;

@@ -7,7 +7,7 @@ use crate::crypto::{
     Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, Rng, SignInput, SignScheme,
 };
 use crate::error::{Error, Result};
-use crate::mechanism::families::secret;
+use crate::mechanism::families::{des3, secret};
 use crate::mechanism::registry::Family;
 use crate::mechanism::{Mechanism, Op};
 use crate::module::Module;
@@ -42,6 +42,7 @@ impl Module {
                 let key_type = match spec.family {
                     Family::Aes => CKK_AES,
                     Family::GenericSecret => secret::generated_key_type(spec),
+                    Family::Des3 => CKK_DES3,
                     _ => return Err(Error::MechanismInvalid),
                 };
                 let login = t.login_state();
@@ -52,9 +53,14 @@ impl Module {
                     Some((CKO_SECRET_KEY, key_type)),
                     self.rights(login),
                 )?;
-                let len = attrs
-                    .ulong(CKA_VALUE_LEN)
-                    .ok_or(Error::TemplateIncomplete)?;
+                // A Triple DES key has one length; the others come from CKA_VALUE_LEN.
+                let len = match (spec.family, attrs.ulong(CKA_VALUE_LEN)) {
+                    (Family::Des3, None) => des3::KEY_LEN as u64,
+                    (Family::Des3, Some(l)) if l != des3::KEY_LEN as u64 => {
+                        return Err(Error::TemplateInconsistent);
+                    }
+                    (_, l) => l.ok_or(Error::TemplateIncomplete)?,
+                };
                 // Bounded before anything is allocated: the range check covers the length.
                 let len = usize::try_from(len)
                     .ok()
@@ -64,6 +70,10 @@ impl Module {
                 check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
                 let mut value = Zeroizing::new(vec![0u8; len]);
                 self.rng.fill(&mut value)?;
+                if key_type == CKK_DES3 {
+                    des3::set_odd_parity(&mut value);
+                    attrs.set(CKA_VALUE_LEN, AttrValue::Ulong(len as u64));
+                }
                 attrs.set(CKA_VALUE, AttrValue::Bytes(value.to_vec()));
                 let approved = self
                     .policy

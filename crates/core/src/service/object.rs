@@ -4,7 +4,7 @@ use super::{check_object_access, require_rw};
 use crate::audit::{KeyRef, Operation};
 use crate::crypto::key::modulus_bits;
 use crate::error::{Error, Result};
-use crate::mechanism::families::secret;
+use crate::mechanism::families::{des3, secret};
 use crate::module::Module;
 use crate::object::schema;
 use crate::object::template::{self, Origin, Readout};
@@ -52,6 +52,7 @@ impl Module {
             .ok_or(Error::TemplateIncomplete)?;
         let ok = match attrs.key_type() {
             Some(CKK_AES) => matches!(len, 16 | 24 | 32),
+            Some(CKK_DES3) => len == des3::KEY_LEN,
             _ => len > 0,
         };
         if !ok {

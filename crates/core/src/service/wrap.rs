@@ -7,7 +7,7 @@ use super::{check_object_access, rv_of};
 use crate::audit::{Event, KeyRef, Operation};
 use crate::crypto::{Curve, Direction, PrivateKeyMaterial};
 use crate::error::{Error, Result};
-use crate::mechanism::families::{aes::cipher_mode, rsa::enc_scheme};
+use crate::mechanism::families::{aes::cipher_mode, des3, rsa::enc_scheme};
 use crate::mechanism::registry::Family;
 use crate::mechanism::{MechSpec, Mechanism, Op, Params};
 use crate::module::Module;
@@ -266,6 +266,7 @@ impl Module {
             CKO_SECRET_KEY => {
                 let ok = match attrs.key_type() {
                     Some(CKK_AES) => matches!(material.len(), 16 | 24 | 32),
+                    Some(CKK_DES3) => material.len() == des3::KEY_LEN,
                     _ => !material.is_empty(),
                 };
                 // A length that contradicts the key type or CKA_VALUE_LEN (spec 5.18).

@@ -4,6 +4,7 @@
 //! family is a row here and, where a provider lacks it, a row in that provider's tables.
 
 pub mod aes;
+pub mod des3;
 pub mod digest;
 pub mod ec;
 pub mod eddsa;
@@ -39,6 +40,7 @@ pub static FAMILIES: &[&FamilyDef] = &[
     &ec::FAMILY,
     &eddsa::FAMILY,
     &aes::FAMILY,
+    &des3::FAMILY,
     &digest::FAMILY,
     &secret::FAMILY,
     &hkdf::FAMILY,
