@@ -297,7 +297,7 @@ fn info_and_slot_list_conventions() {
         assert_eq!((mi.ulMinKeySize, mi.ulMaxKeySize), (2048, max));
         assert_ne!(mi.flags & CKF_GENERATE_KEY_PAIR, 0);
         assert_eq!(
-            r.lib.C_GetMechanismInfo(0, CKM_DES3_CBC, &mut mi),
+            r.lib.C_GetMechanismInfo(0, CKM_DES_CBC, &mut mi),
             CKR_MECHANISM_INVALID
         );
 
