@@ -93,7 +93,7 @@ fn usage(dir: Direction) -> CK_ATTRIBUTE_TYPE {
 }
 
 /// The audit operation of an encryption or decryption.
-fn crypt_event(dir: Direction, mechanism: u64, fips_approved: bool) -> Operation {
+pub(super) fn crypt_event(dir: Direction, mechanism: u64, fips_approved: bool) -> Operation {
     match dir {
         Direction::Encrypt => Operation::Encrypt {
             mechanism,

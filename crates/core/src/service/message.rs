@@ -4,8 +4,9 @@
 //! (SP 800-38D 8.2, IG C.H); a caller-chosen IV encrypts in the default mode and is refused in
 //! approved-only mode. The multi-part calls (`C_EncryptMessageBegin/Next`) are not offered.
 
+use super::encrypt::crypt_event;
 use super::rv_of;
-use crate::audit::{Event, KeyRef, Operation};
+use crate::audit::{Event, KeyRef};
 use crate::crypto::{CipherMode, Direction};
 use crate::error::{Error, Result};
 use crate::mechanism::MechSpec;
@@ -99,19 +100,6 @@ fn slot(st: &mut SessionState, dir: Direction) -> &mut Option<MessageOp> {
     }
 }
 
-fn event(dir: Direction, mechanism: u64, fips_approved: bool) -> Operation {
-    match dir {
-        Direction::Encrypt => Operation::Encrypt {
-            mechanism,
-            fips_approved,
-        },
-        Direction::Decrypt => Operation::Decrypt {
-            mechanism,
-            fips_approved,
-        },
-    }
-}
-
 impl Module {
     /// `C_MessageEncryptInit` / `C_MessageDecryptInit`. The mechanism's own parameter is not
     /// used: each message brings its own.
@@ -125,7 +113,7 @@ impl Module {
         let r = self
             .audit_ready()
             .and_then(|_| self.try_message_init(h, mech, key, dir));
-        self.indicate_refusal(h, r, event(dir, mech as u64, false))
+        self.indicate_refusal(h, r, crypt_event(dir, mech as u64, false))
     }
 
     fn try_message_init(
@@ -192,10 +180,8 @@ impl Module {
             .message_encrypt
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
-        match out {
-            OutBuf::Query => return Ok((Output::Length(pt.len()), None)),
-            OutBuf::Capacity(c) if c < pt.len() => return Ok((Output::TooSmall(pt.len()), None)),
-            OutBuf::Capacity(_) => {}
+        if let Some(answer) = length_only(out, pt.len()) {
+            return Ok((answer, None));
         }
         let generated = params.generator != CKG_NO_GENERATE;
         let approved = op.info.approved && generated && generated_iv_approved(params);
@@ -261,10 +247,8 @@ impl Module {
             .message_decrypt
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
-        match out {
-            OutBuf::Query => return Ok(Output::Length(ct.len())),
-            OutBuf::Capacity(c) if c < ct.len() => return Ok(Output::TooSmall(ct.len())),
-            OutBuf::Capacity(_) => {}
+        if let Some(answer) = length_only(out, ct.len()) {
+            return Ok(answer);
         }
         let r = self.open_message(op, params, aad, ct);
         let info = op.info.clone();
@@ -311,7 +295,7 @@ impl Module {
         approved: bool,
         r: &Result<T>,
     ) {
-        let e = Event::new(event(dir, info.mech as u64, approved)).key(info.key.clone());
+        let e = Event::new(crypt_event(dir, info.mech as u64, approved)).key(info.key.clone());
         self.record_locked(s, st, e, rv_of(r));
     }
 
@@ -322,6 +306,16 @@ impl Module {
             .take()
             .map(|_| ())
             .ok_or(Error::OperationNotInitialized)
+    }
+}
+
+/// The answer to a length query or a too-small buffer: GCM's output is as long as its input,
+/// so neither needs the operation to run (nor an IV to be generated).
+fn length_only(out: OutBuf, n: usize) -> Option<Output> {
+    match out {
+        OutBuf::Query => Some(Output::Length(n)),
+        OutBuf::Capacity(c) if c < n => Some(Output::TooSmall(n)),
+        OutBuf::Capacity(_) => None,
     }
 }
 

@@ -109,15 +109,7 @@ fn need(spec: &MechSpec, op: Op) -> Option<Need> {
 
 /// The AES mode a mechanism and its parameters name.
 pub fn cipher_mode(mech: &Mechanism) -> Result<CipherMode> {
-    let iv = || -> Result<[u8; AES_BLOCK]> {
-        match &mech.params {
-            Params::Bytes(b) => b
-                .as_slice()
-                .try_into()
-                .map_err(|_| Error::MechanismParamInvalid),
-            _ => Err(Error::MechanismParamInvalid),
-        }
-    };
+    let iv = || super::iv::<AES_BLOCK>(mech);
     Ok(match mech.mech {
         CKM_AES_ECB if mech.params == Params::None => CipherMode::Ecb,
         CKM_AES_CBC => CipherMode::Cbc { iv: iv()? },

@@ -44,15 +44,7 @@ fn need(spec: &MechSpec, op: Op) -> Option<Need> {
 
 /// The mode a mechanism and its parameter (an 8-byte IV for CBC) name.
 pub fn cipher_mode(mech: &Mechanism) -> Result<CipherMode> {
-    let iv = || -> Result<[u8; DES3_BLOCK]> {
-        match &mech.params {
-            Params::Bytes(b) => b
-                .as_slice()
-                .try_into()
-                .map_err(|_| Error::MechanismParamInvalid),
-            _ => Err(Error::MechanismParamInvalid),
-        }
-    };
+    let iv = || super::iv::<DES3_BLOCK>(mech);
     Ok(match mech.mech {
         CKM_DES3_ECB if mech.params == Params::None => CipherMode::Des3Ecb,
         CKM_DES3_CBC => CipherMode::Des3Cbc {

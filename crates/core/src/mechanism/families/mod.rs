@@ -63,6 +63,17 @@ pub fn no_layout(_: CK_MECHANISM_TYPE) -> Option<Layout> {
     None
 }
 
+/// A block mode's IV: the parameter's bytes, exactly `N` of them.
+pub fn iv<const N: usize>(mech: &Mechanism) -> Result<[u8; N]> {
+    match &mech.params {
+        Params::Bytes(b) => b
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::MechanismParamInvalid),
+        _ => Err(Error::MechanismParamInvalid),
+    }
+}
+
 /// Parameters for mechanisms that take none or plain bytes (an IV).
 pub fn plain(_: CK_MECHANISM_TYPE, raw: RawParam) -> Result<Params> {
     Ok(match raw {
