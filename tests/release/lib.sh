@@ -92,3 +92,35 @@ integrity_verdict() {
     v=$(sed -n 's/.*POST: integrity=\([A-Za-z_-]*\).*/\1/p' "$1" | head -n1)
     echo "${v:-none}"
 }
+
+# Says what differs between two release directories, printed last so a CI log's tail shows
+# it: each differing file, and for ELF files their differing sections, for packages their
+# differing members and headers, for JSON the differing keys.
+explain_difference() {
+    local a=$1 b=$2 f s
+    echo "--- what differs between $a and $b" >&2
+    diff "$a/SHA256SUMS" "$b/SHA256SUMS" >&2 || true
+    for f in $(cd "$a" && ls); do
+        [ -f "$b/$f" ] || { echo "only in A: $f" >&2; continue; }
+        cmp -s "$a/$f" "$b/$f" && continue
+        echo "differs: $f ($(stat -c %s "$a/$f") and $(stat -c %s "$b/$f") bytes)" >&2
+        case "$f" in
+            *.json) diff <(jq -S . "$a/$f") <(jq -S . "$b/$f") | head -n 20 >&2 || true ;;
+            *.deb) diff <(dpkg-deb -c "$a/$f"; dpkg-deb -f "$a/$f") <(dpkg-deb -c "$b/$f"; dpkg-deb -f "$b/$f") | head -n 20 >&2 || true ;;
+            *.rpm) diff <(rpm -qp --dump --info "$a/$f" 2>/dev/null) <(rpm -qp --dump --info "$b/$f" 2>/dev/null) | head -n 20 >&2 || true ;;
+        esac
+        if readelf -h "$a/$f" >/dev/null 2>&1; then
+            local t
+            t=$(mktemp -d)
+            for s in $(readelf -S -W "$a/$f" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) .*/\1/p'); do
+                objcopy --dump-section "$s=$t/a" "$a/$f" "$t/a.elf" 2>/dev/null || continue
+                objcopy --dump-section "$s=$t/b" "$b/$f" "$t/b.elf" 2>/dev/null || continue
+                cmp -s "$t/a" "$t/b" || echo "  section $s differs" >&2
+            done
+            rm -rf "$t"
+        fi
+    done
+    if command -v diffoscope >/dev/null; then
+        diffoscope --text - --max-report-size 20000 "$a" "$b" 2>/dev/null | head -n 80 >&2 || true
+    fi
+}

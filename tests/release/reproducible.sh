@@ -104,8 +104,8 @@ unplant; trap - EXIT
 grep -E '^(FAIL|WARN)|rebuilt in|verify-release:|PASSED|FAILED' "$SCRATCH/build-b.log" || true
 [ -f "$B/dist/SHA256SUMS" ] || { tail -n 60 "$SCRATCH/build-b.log" >&2; fail "build B produced no SHA256SUMS"; }
 if ! cmp -s "$OUT/SHA256SUMS" "$B/dist/SHA256SUMS"; then
-    diff "$OUT/SHA256SUMS" "$B/dist/SHA256SUMS" >&2 || true
     tail -n 60 "$SCRATCH/build-b.log" >&2
+    explain_difference "$OUT" "$B/dist"
     fail "$VARIANT: the two builds differ"
 fi
 [ ! -e "$B/fake-rustc.log" ] || fail "the planted RUSTC was used: $(head -n1 "$B/fake-rustc.log")"
