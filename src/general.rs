@@ -33,6 +33,7 @@ pub(crate) unsafe extern "C" fn C_Initialize(p_init_args: CK_VOID_PTR) -> CK_RV 
                 return Err(Error::CantLock);
             }
         }
+        super::platform::watch_forks();
         module::initialize(super::platform::library_path(), super::PROVIDERS)
     })
 }

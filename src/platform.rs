@@ -1,7 +1,31 @@
 //! Where the loaded module lives on disk (for the integrity self-test): `dladdr` on Unix,
-//! `GetModuleHandleExW` + `GetModuleFileNameW` on Windows.
+//! `GetModuleHandleExW` + `GetModuleFileNameW` on Windows; and telling the core about `fork`.
 
 use std::path::PathBuf;
+
+/// Has the core told, in every child this process forks from now on, that it is a child
+/// (`pthread_atfork`), so a module inherited from the parent is not used. Once per process.
+#[cfg(unix)]
+pub(crate) fn watch_forks() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    extern "C" fn child() {
+        craton_hsm_core::module::forked();
+    }
+    ONCE.call_once(|| {
+        // SAFETY: registers a handler with no parent-side parts; `child` only bumps an atomic
+        // counter, which is async-signal-safe as a fork child handler must be.
+        let rc = unsafe { libc::pthread_atfork(None, None, Some(child)) };
+        if rc != 0 {
+            tracing::error!(
+                "pthread_atfork failed ({rc}): a forked child could use the parent's module"
+            );
+        }
+    });
+}
+
+/// Windows has no `fork`.
+#[cfg(windows)]
+pub(crate) fn watch_forks() {}
 
 /// The path of the library file this code was loaded from.
 #[cfg(unix)]

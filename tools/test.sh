@@ -28,6 +28,8 @@ lint() {
 unit() {
     step "unit: the whole suite on the RustCrypto provider (C ABI through cryptoki, the core's own API, craton-admin, both providers side by side, docs)"
     CRATON_TEST_BACKEND=rustcrypto cargo nextest run --locked "${ALL[@]}" --no-fail-fast
+    step "unit: the layer benchmark's smoke run (every case for milliseconds, errors fail; benches/layer.rs)"
+    cargo test --locked "${ALL[@]}" --bench layer
 }
 
 backends() {

@@ -15,6 +15,7 @@ use crate::status::{check_error_state, enter_error_state, in_error_state};
 use crate::token::{PinPolicy, Token};
 use cryptoki_sys::CK_SLOT_ID;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// Everything that exists between `C_Initialize` and `C_Finalize`.
@@ -35,20 +36,34 @@ pub struct Module {
 
 struct Global {
     module: Option<Arc<Module>>,
-    /// The process that initialized `module`; another pid means we are a forked child.
-    pid: u32,
+    /// The fork generation that initialized `module`; another one means we are a forked child.
+    generation: u64,
 }
 
 static GLOBAL: RwLock<Global> = RwLock::new(Global {
     module: None,
-    pid: 0,
+    generation: 0,
 });
+
+/// Bumped in every forked child (the C ABI registers `forked` with `pthread_atfork`). Checked
+/// on every call: an atomic load, where asking for the process id is a system call.
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Runs in the child right after `fork`: the module it inherited is the parent's.
+pub fn forked() {
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+fn generation() -> u64 {
+    FORK_GENERATION.load(Ordering::Relaxed)
+}
+
 /// The initialized module of this process.
 pub fn get() -> Result<Arc<Module>> {
     check_error_state()?;
     let g = GLOBAL.read().unwrap_or_else(|p| p.into_inner());
     match &g.module {
-        Some(m) if g.pid == std::process::id() => Ok(m.clone()),
+        Some(m) if g.generation == generation() => Ok(m.clone()),
         _ => Err(Error::NotInitialized),
     }
 }
@@ -69,7 +84,7 @@ pub fn initialize_with(
     check_error_state()?;
     let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
     if g.module.is_some() {
-        if g.pid == std::process::id() {
+        if g.generation == generation() {
             return Err(Error::AlreadyInitialized);
         }
         // A forked child: the parent's state (its SQLite handles above all) must not be used
@@ -83,7 +98,7 @@ pub fn initialize_with(
         }
     })?;
     g.module = Some(Arc::new(module));
-    g.pid = std::process::id();
+    g.generation = generation();
     Ok(())
 }
 
@@ -91,7 +106,7 @@ pub fn initialize_with(
 pub fn finalize() -> Result<()> {
     check_error_state()?;
     let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
-    if g.module.is_none() || g.pid != std::process::id() {
+    if g.module.is_none() || g.generation != generation() {
         return Err(Error::NotInitialized);
     }
     g.module = None;

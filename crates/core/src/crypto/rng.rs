@@ -8,6 +8,7 @@ use super::drbg::HmacDrbg;
 use super::{Provider, Rng};
 use crate::error::{Error, Result};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use zeroize::Zeroizing;
 
 /// Entropy assumed per input byte. Deliberately low (1 bit) so a seed carries far more raw
@@ -101,12 +102,28 @@ struct State {
     output_health: OutputHealth,
 }
 
-/// How the generator makes its bytes.
+/// How the generator makes its bytes. Each has one instance per shard, so threads drawing at
+/// once do not queue behind one lock (SP 800-90A allows any number of instantiations; each
+/// shard's continuous tests see its own output and entropy).
 enum Engine {
-    /// The module's HMAC_DRBG over the provider's entropy source.
-    Module(Mutex<State>),
-    /// The provider's approved DRBG; only the output test's last block is shared state.
-    Provider(Mutex<OutputHealth>),
+    /// The module's HMAC_DRBG instances over the provider's entropy source.
+    Module(Vec<Mutex<State>>),
+    /// The provider's approved DRBG; only the output test's last block is per-shard state.
+    Provider(Vec<Mutex<OutputHealth>>),
+}
+
+/// Shards: one per core, at most this many.
+const MAX_SHARDS: usize = 8;
+
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The shard this thread draws from, handed out round-robin on first use.
+    static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed);
+}
+
+fn shard<T>(shards: &[T]) -> &T {
+    &shards[SHARD.with(|s| *s) % shards.len()]
 }
 
 /// The shared generator behind `C_GenerateRandom`, key generation and every module secret.
@@ -116,28 +133,29 @@ pub struct SharedRng {
 }
 
 impl SharedRng {
-    /// Draws and health-tests a seed, then instantiates the DRBG; or, on a provider's approved
-    /// DRBG, runs the output test once on its first blocks.
+    /// Draws and health-tests a seed per shard, then instantiates its DRBG; or, on a
+    /// provider's approved DRBG, runs each shard's output test once on its first blocks.
     pub fn new(backend: &'static Provider) -> Result<Self> {
+        let shards = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_SHARDS));
         if backend.approved_drbg {
+            let health = (0..shards).map(|_| Mutex::default()).collect();
             let rng = SharedRng {
                 backend,
-                engine: Engine::Provider(Mutex::new(OutputHealth::default())),
+                engine: Engine::Provider(health),
             };
-            rng.try_generate(&mut Zeroizing::new([0u8; 64])[..], &[], false)?;
+            if let Engine::Provider(health) = &rng.engine {
+                for h in health {
+                    rng.provider_drbg(h, &mut Zeroizing::new([0u8; 64])[..], false)?;
+                }
+            }
             return Ok(rng);
         }
-        let mut entropy_health = EntropyHealth::default();
-        let seed = draw(backend, &mut entropy_health, SEED_BYTES, "")?;
-        let nonce = draw(backend, &mut entropy_health, NONCE_BYTES, "")?;
-        let drbg = HmacDrbg::instantiate(backend, &seed, &nonce, PERSONALIZATION)?;
+        let states = (0..shards)
+            .map(|_| instantiate(backend).map(Mutex::new))
+            .collect::<Result<_>>()?;
         Ok(SharedRng {
             backend,
-            engine: Engine::Module(Mutex::new(State {
-                drbg,
-                entropy_health,
-                output_health: OutputHealth::default(),
-            })),
+            engine: Engine::Module(states),
         })
     }
 
@@ -151,34 +169,39 @@ impl SharedRng {
         self.generate_inner(out, additional, false)
     }
 
-    /// `C_GenerateRandom`: reseeds from fresh, health-tested entropy first (prediction
-    /// resistance), so every call runs the entropy tests as well as the output test.
-    pub fn generate_fresh(&self, out: &mut [u8]) -> Result<()> {
+    /// `C_GenerateRandom` and generated IVs: as `generate`, and the calls the test-only fault
+    /// switches of the continuous tests act on.
+    pub fn generate_for_caller(&self, out: &mut [u8]) -> Result<()> {
         self.generate_inner(out, &[], true)
     }
 
     /// A failure here (a health test, the DRBG) is fatal for the module, whoever asked.
-    fn generate_inner(&self, out: &mut [u8], additional: &[u8], fresh: bool) -> Result<()> {
-        self.try_generate(out, additional, fresh).inspect_err(|e| {
+    fn generate_inner(&self, out: &mut [u8], additional: &[u8], caller: bool) -> Result<()> {
+        self.try_generate(out, additional, caller).inspect_err(|e| {
             crate::status::enter_error_state(&format!("random generator: {e}"));
         })
     }
 
-    fn try_generate(&self, out: &mut [u8], additional: &[u8], fresh: bool) -> Result<()> {
+    fn try_generate(&self, out: &mut [u8], additional: &[u8], caller: bool) -> Result<()> {
         // The fault switch that makes the output look stuck (C_GenerateRandom's calls only).
-        let stuck = fresh && crate::status::fault::injected("drbg-output");
+        let stuck = caller && crate::status::fault::injected("drbg-output");
         match &self.engine {
-            Engine::Module(state) => self.module_drbg(state, out, additional, fresh, stuck),
-            Engine::Provider(health) => self.provider_drbg(health, out, stuck),
+            Engine::Module(states) => {
+                self.module_drbg(shard(states), out, additional, caller, stuck)
+            }
+            Engine::Provider(health) => self.provider_drbg(shard(health), out, stuck),
         }
     }
 
+    /// Reseeds on the SP 800-90A schedule (`drbg::RESEED_INTERVAL` requests), not per call:
+    /// prediction resistance is not claimed, and a forked child gets a new generator with its
+    /// next `C_Initialize` (the module refuses the parent's state).
     fn module_drbg(
         &self,
         state: &Mutex<State>,
         out: &mut [u8],
         additional: &[u8],
-        fresh: bool,
+        caller: bool,
         stuck: bool,
     ) -> Result<()> {
         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -187,7 +210,9 @@ impl SharedRng {
             entropy_health,
             output_health,
         } = &mut *st;
-        if fresh {
+        // Test-only: the stuck-entropy switch reseeds at once, so a test sees the entropy
+        // tests fail on a reseed without first making RESEED_INTERVAL requests.
+        if caller && crate::status::fault::injected("entropy") {
             let seed = draw(self.backend, entropy_health, SEED_BYTES, "entropy")?;
             drbg.reseed(self.backend, &seed, &[])?;
         }
@@ -238,20 +263,23 @@ impl SharedRng {
         Ok(())
     }
 
-    /// `C_SeedRandom`: the caller's seed is mixed in as additional input to a fresh reseed; it
-    /// never replaces the entropy source.
+    /// `C_SeedRandom`: the caller's seed is mixed into every shard as additional input to a
+    /// fresh reseed; it never replaces the entropy source.
     pub fn mix_in(&self, seed: &[u8]) -> Result<()> {
-        let Engine::Module(state) = &self.engine else {
+        let Engine::Module(states) = &self.engine else {
             return Err(Error::RandomSeedNotSupported);
         };
-        let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
-        let State {
-            drbg,
-            entropy_health,
-            ..
-        } = &mut *st;
-        let entropy = draw(self.backend, entropy_health, SEED_BYTES, "")?;
-        drbg.reseed(self.backend, &entropy, seed)
+        for state in states {
+            let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
+            let State {
+                drbg,
+                entropy_health,
+                ..
+            } = &mut *st;
+            let entropy = draw(self.backend, entropy_health, SEED_BYTES, "")?;
+            drbg.reseed(self.backend, &entropy, seed)?;
+        }
+        Ok(())
     }
 }
 
@@ -259,6 +287,18 @@ impl Rng for SharedRng {
     fn fill(&self, buf: &mut [u8]) -> Result<()> {
         self.generate(buf, &[])
     }
+}
+
+/// One shard's DRBG, seeded from health-tested entropy.
+fn instantiate(backend: &Provider) -> Result<State> {
+    let mut entropy_health = EntropyHealth::default();
+    let seed = draw(backend, &mut entropy_health, SEED_BYTES, "")?;
+    let nonce = draw(backend, &mut entropy_health, NONCE_BYTES, "")?;
+    Ok(State {
+        drbg: HmacDrbg::instantiate(backend, &seed, &nonce, PERSONALIZATION)?,
+        entropy_health,
+        output_health: OutputHealth::default(),
+    })
 }
 
 /// Draws `n` health-tested entropy bytes. `fault` names the fault-injection switch that makes

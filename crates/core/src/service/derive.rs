@@ -52,7 +52,7 @@ impl Module {
             },
             |ev| {
                 let spec = self.policy.lookup(mech.mech, Op::Derive)?;
-                let (base_obj, _) = self.object(t, base).map_err(|e| match e {
+                let base_obj = self.key(t, base).map_err(|e| match e {
                     Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
                     e => e,
                 })?;
@@ -299,8 +299,8 @@ impl Module {
         handle: CK_OBJECT_HANDLE,
         mech: CK_MECHANISM_TYPE,
     ) -> Result<Arc<Object>> {
-        let (k, _) = self
-            .object(t, handle)
+        let k = self
+            .key(t, handle)
             .map_err(|_| Error::MechanismParamInvalid)?;
         if !is_hkdf_key(&k) {
             return Err(Error::MechanismParamInvalid);
@@ -328,9 +328,7 @@ impl Module {
         readable_secret(base)?;
         let other = match mech.params {
             Params::KeyHandle(h) => {
-                let (k, _) = self
-                    .object(t, h)
-                    .map_err(|_| Error::MechanismParamInvalid)?;
+                let k = self.key(t, h).map_err(|_| Error::MechanismParamInvalid)?;
                 readable_secret(&k)?;
                 if !k.permits(CKA_DERIVE) {
                     return Err(Error::KeyFunctionNotPermitted);

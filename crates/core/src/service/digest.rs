@@ -90,7 +90,7 @@ impl Module {
         if s.lock().ops.digest.is_none() {
             return Err(Error::OperationNotInitialized);
         }
-        let value = self.object(t, key).and_then(|(obj, _)| {
+        let value = self.key(t, key).and_then(|obj| {
             if obj.class() != CKO_SECRET_KEY {
                 return Err(Error::KeyIndigestible);
             }

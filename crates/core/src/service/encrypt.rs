@@ -138,7 +138,7 @@ impl Module {
         let (s, t) = self.session(h)?;
         ensure_idle(slot(&mut s.lock(), dir))?;
         let spec = self.policy.lookup(mech.mech, op(dir))?;
-        let (obj, _) = self.object(t, key).map_err(|e| match e {
+        let obj = self.key(t, key).map_err(|e| match e {
             Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
             e => e,
         })?;

@@ -103,7 +103,7 @@ impl Module {
         if mech.params != Params::None {
             return Err(Error::MechanismParamInvalid);
         }
-        let (obj, _) = self.object(t, handle).map_err(|e| match e {
+        let obj = self.key(t, handle).map_err(|e| match e {
             Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
             e => e,
         })?;

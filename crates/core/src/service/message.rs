@@ -133,7 +133,7 @@ impl Module {
             Direction::Decrypt => Op::Decrypt,
         };
         let spec: &MechSpec = self.policy.lookup_message(mech, op)?;
-        let (obj, _) = self.object(t, key).map_err(|e| match e {
+        let obj = self.key(t, key).map_err(|e| match e {
             Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
             e => e,
         })?;
@@ -208,7 +208,7 @@ impl Module {
         let iv = if generated {
             let random = |b: &mut [u8]| {
                 self.rng
-                    .generate_fresh(b)
+                    .generate_for_caller(b)
                     .map_err(|_| Error::general("random generator failed"))
             };
             let iv = generate_iv(random, params, op.messages)?;

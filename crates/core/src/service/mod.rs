@@ -51,6 +51,11 @@ impl Module {
         token.object(self.backend, h)
     }
 
+    /// A key the session uses by handle in a cryptographic operation.
+    pub fn key(&self, token: &Token, h: CK_OBJECT_HANDLE) -> Result<Arc<Object>> {
+        token.key(self.backend, h)
+    }
+
     /// What a caller logged in as `login` may do beyond the template rules.
     fn rights(&self, login: Login) -> Rights {
         Rights {

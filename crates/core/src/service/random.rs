@@ -13,7 +13,7 @@ impl Module {
         // A generator failure has already put the module in the error state.
         let r = self.audit_ready().and_then(|_| {
             self.rng
-                .generate_fresh(out)
+                .generate_for_caller(out)
                 .map_err(|_| Error::general("random generator failed"))
         });
         let approved = self.policy.fips_approved_only && self.policy.backend_fips;

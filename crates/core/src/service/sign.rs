@@ -142,7 +142,7 @@ impl Module {
         usage: CK_ATTRIBUTE_TYPE,
     ) -> Result<Prepared> {
         let spec = self.policy.lookup(mech.mech, op)?;
-        let (obj, _) = self.object(t, key).map_err(|e| match e {
+        let obj = self.key(t, key).map_err(|e| match e {
             Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
             e => e,
         })?;

@@ -47,7 +47,7 @@ impl Module {
                 Error::UnwrappingKeySizeRange,
             ),
         };
-        let (obj, _) = self.object(t, handle).map_err(|e| match e {
+        let obj = self.key(t, handle).map_err(|e| match e {
             Error::ObjectHandleInvalid => invalid.clone(),
             e => e,
         })?;
@@ -146,7 +146,7 @@ impl Module {
             let spec = self.policy.lookup(mech.mech, Op::Wrap)?;
             let (kek, kek_obj) = self.kek(t, spec, wrapping, Direction::Encrypt)?;
             used = KeyRef::of(kek_obj.attrs());
-            let (obj, _) = self.object(t, key).map_err(|e| match e {
+            let obj = self.key(t, key).map_err(|e| match e {
                 Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
                 e => e,
             })?;

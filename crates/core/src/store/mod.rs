@@ -210,9 +210,11 @@ impl Store {
         self.schema == LEGACY_SCHEMA
     }
 
+    /// Asked before every object lookup: the statement is prepared once.
     fn read_data_version(&self) -> Result<i64> {
         self.conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut q| q.query_row([], |r| r.get(0)))
             .db()
     }
 

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Who is logged in to a token (shared by all of the application's sessions on it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,11 @@ struct Entry {
     complete: bool,
 }
 
+/// How old this process's view of other processes' commits may be when a key is used by
+/// handle in a cryptographic `C_*Init`. Object management, login and token calls always ask
+/// the store first; the keys of a busy caller do not pay a store query per operation.
+pub(crate) const KEY_USE_FRESHNESS: Duration = Duration::from_millis(20);
+
 /// Object handles are never reused within a process, so a stale handle cannot alias.
 static NEXT_HANDLE: AtomicU64 = AtomicU64::new(1);
 
@@ -63,6 +69,8 @@ struct State {
     epoch: Vec<u8>,
     /// Another process committed since the object table was last brought up to date.
     stale_objects: bool,
+    /// When the store was last asked for other processes' commits.
+    checked: Option<Instant>,
 }
 
 /// A snapshot of what `C_GetTokenInfo` reports.
@@ -133,6 +141,7 @@ impl Token {
                 handles: HashMap::new(),
                 epoch,
                 stale_objects: false,
+                checked: None,
             }),
             attempts: Mutex::new(()),
         })
@@ -140,8 +149,16 @@ impl Token {
 
     /// Locks the token state, first catching up with other processes' commits.
     fn lock(&self, be: &Provider) -> Result<MutexGuard<'_, State>> {
+        self.lock_within(be, Duration::ZERO)
+    }
+
+    /// `lock`, asking the store for other processes' commits only when the last answer is
+    /// older than `freshness` (the question takes SQLite's WAL read lock, a system call).
+    fn lock_within(&self, be: &Provider, freshness: Duration) -> Result<MutexGuard<'_, State>> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        st.catch_up(self.slot_id)?;
+        if st.checked.is_none_or(|t| t.elapsed() >= freshness) {
+            st.catch_up(self.slot_id)?;
+        }
         if st.stale_objects || st.objects.is_empty() && !st.handles.is_empty() {
             st.sync_objects(be, false)?;
             st.stale_objects = false;

@@ -25,6 +25,17 @@ impl Token {
         Ok((e.obj.clone(), e.location.clone()))
     }
 
+    /// A key used by handle in a cryptographic operation: as `object`, with other processes'
+    /// commits seen within `KEY_USE_FRESHNESS`.
+    pub fn key(&self, be: &Provider, handle: CK_OBJECT_HANDLE) -> Result<Arc<Object>> {
+        let st = self.lock_within(be, super::KEY_USE_FRESHNESS)?;
+        let e = visible(&st, handle)?;
+        if !e.complete {
+            return Err(Error::UserNotLoggedIn);
+        }
+        Ok(e.obj.clone())
+    }
+
     /// An object visible under the current login, for reading its attributes: also a public
     /// token key before login, with `false` saying its material is still sealed.
     pub fn object_view(

@@ -14,6 +14,7 @@ impl State {
     /// elsewhere, the end of this process's login (its token key belongs to the old token;
     /// nothing may be sealed under it again). Objects are re-read at the next `lock`.
     pub(super) fn catch_up(&mut self, slot: CK_SLOT_ID) -> Result<()> {
+        self.checked = Some(std::time::Instant::now());
         if !self.store.changed_elsewhere()? {
             return Ok(());
         }
