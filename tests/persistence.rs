@@ -45,6 +45,14 @@ fn child_entry() {
                 "child must see the parent's committed object"
             );
         }
+        "revoke-shared-key" => {
+            let found = s
+                .find_objects(&[Attribute::Label(b"shared-key".to_vec())])
+                .unwrap();
+            assert_eq!(found.len(), 1, "child must see the parent's key");
+            s.update_attributes(found[0], &[Attribute::Sign(false)])
+                .unwrap();
+        }
         "write-forever" => {
             for i in 0u64.. {
                 s.generate_key(
@@ -233,6 +241,35 @@ fn reinit_by_another_process_ends_this_login() {
     let info = env.p11().get_token_info(env.slot()).unwrap();
     assert_eq!(info.label(), "reinitialized");
     assert!(!info.user_pin_initialized());
+}
+
+/// A key another process changes is used under its new attributes once `KEY_USE_FRESHNESS`
+/// (20 ms) has passed, even by a caller that only signs (no object-management call between).
+#[test]
+fn another_process_revoking_a_key_takes_effect_for_signing() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let key = s
+        .generate_key(
+            &Mechanism::GenericSecretKeyGen,
+            &[
+                Attribute::ValueLen(32.into()),
+                Attribute::Token(true),
+                Attribute::Sign(true),
+                Attribute::Label(b"shared-key".to_vec()),
+            ],
+        )
+        .unwrap();
+    s.sign(&Mechanism::Sha256Hmac, key, b"before").unwrap();
+    let status = child("child_entry", "revoke-shared-key", &env.config)
+        .status()
+        .expect("run child");
+    assert!(status.success(), "child failed: {status}");
+    std::thread::sleep(Duration::from_millis(50));
+    assert_rv!(
+        s.sign(&Mechanism::Sha256Hmac, key, b"after"),
+        cryptoki::error::RvError::KeyFunctionNotPermitted
+    );
 }
 
 /// The token database and its WAL files are readable by their owner only.

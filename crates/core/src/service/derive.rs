@@ -4,7 +4,7 @@
 //! (concatenation, XOR, extraction) on keys the caller could read anyway.
 
 use super::check_object_access;
-use crate::audit::{KeyRef, Operation};
+use crate::audit::Operation;
 use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
 use crate::limits::MAX_DERIVED_KEY_LEN;
@@ -56,7 +56,7 @@ impl Module {
                     Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
                     e => e,
                 })?;
-                ev.key = KeyRef::of(base_obj.attrs());
+                ev.key = self.key_ref(base_obj.attrs());
                 if !base_obj.permits(CKA_DERIVE) {
                     return Err(Error::KeyFunctionNotPermitted);
                 }
@@ -99,7 +99,7 @@ impl Module {
                     template::derive_key_attributes(a, Origin::Derive, approved);
                     template::inherit_from_base(a, &bases);
                 }
-                ev.object = KeyRef::of(&attrs);
+                ev.object = self.key_ref(&attrs);
                 let mut all = vec![attrs];
                 all.extend(extra);
                 t.insert(self.backend, &*self.rng, h, all)

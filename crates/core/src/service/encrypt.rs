@@ -2,7 +2,7 @@
 //! single-part, AES key wrap as a single-part cipher.
 
 use super::rv_of;
-use crate::audit::{Event, KeyRef, Operation};
+use crate::audit::{Event, Operation};
 use crate::crypto::Direction;
 use crate::error::{Error, Result};
 use crate::mechanism::families::{aes::cipher_mode, des3, rsa::enc_scheme};
@@ -189,7 +189,7 @@ impl Module {
             info: OpInfo {
                 mech: mech.mech,
                 approved,
-                key: KeyRef::of(obj.attrs()),
+                key: self.key_ref(obj.attrs()),
             },
             dir,
             kind: Some(kind),

@@ -2,7 +2,7 @@
 //! shared secret becomes a secret-key object built from the caller's template.
 
 use super::{check_object_access, rv_of};
-use crate::audit::{Event, KeyRef, Operation};
+use crate::audit::{Event, Operation};
 use crate::crypto::MlKemSet;
 use crate::crypto::pqc::ML_KEM_SHARED_SECRET_LEN;
 use crate::error::{Error, Result};
@@ -33,7 +33,7 @@ impl Module {
         let r = (|| {
             self.audit_ready()?;
             let (obj, set) = self.kem_key(t, mech, public, CKO_PUBLIC_KEY, Op::Encapsulate)?;
-            used = KeyRef::of(obj.attrs());
+            used = self.key_ref(obj.attrs());
             let ct_len = set.ciphertext_len();
             match out {
                 OutBuf::Query => return Ok((Output::Length(ct_len), None)),
@@ -72,7 +72,7 @@ impl Module {
         let r = (|| {
             self.audit_ready()?;
             let (obj, set) = self.kem_key(t, mech, private, CKO_PRIVATE_KEY, Op::Decapsulate)?;
-            used = KeyRef::of(obj.attrs());
+            used = self.key_ref(obj.attrs());
             if ct.len() != set.ciphertext_len() {
                 return Err(Error::EncryptedDataLenRange);
             }

@@ -2,7 +2,7 @@
 //! test FIPS 140-3 IG 10.3.A requires on every generated pair.
 
 use super::check_object_access;
-use crate::audit::{KeyRef, Operation};
+use crate::audit::Operation;
 use crate::crypto::{
     Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, Rng, SignInput, SignScheme,
 };
@@ -80,7 +80,7 @@ impl Module {
                     .approved(spec, Op::Generate, Some(len * 8), None);
                 ev.approve(approved);
                 template::derive_key_attributes(&mut attrs, origin, approved);
-                ev.object = KeyRef::of(&attrs);
+                ev.object = self.key_ref(&attrs);
                 Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
             },
         )
@@ -200,7 +200,7 @@ impl Module {
                 template::derive_key_attributes(&mut public, origin, approved);
                 template::derive_key_attributes(&mut private, origin, approved);
                 pairwise_consistency(be, &*self.rng, &public, &private)?;
-                ev.object = KeyRef::of(&private).or_else(|| KeyRef::of(&public));
+                ev.object = self.key_ref(&private).or_else(|| self.key_ref(&public));
                 let handles = t.insert(be, &*self.rng, h, vec![public, private])?;
                 Ok((handles[0], handles[1]))
             },

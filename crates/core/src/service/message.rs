@@ -6,7 +6,7 @@
 
 use super::encrypt::crypt_event;
 use super::rv_of;
-use crate::audit::{Event, KeyRef};
+use crate::audit::Event;
 use crate::crypto::{CipherMode, Direction};
 use crate::error::{Error, Result};
 use crate::mechanism::MechSpec;
@@ -155,7 +155,7 @@ impl Module {
             info: OpInfo {
                 mech,
                 approved,
-                key: KeyRef::of(obj.attrs()),
+                key: self.key_ref(obj.attrs()),
             },
             key: value,
             messages: 0,

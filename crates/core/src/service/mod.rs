@@ -15,11 +15,11 @@ mod slot;
 mod state;
 mod wrap;
 
-use crate::audit::{Event, Operation};
+use crate::audit::{Event, KeyRef, Operation};
 use crate::error::{Error, Result};
 use crate::module::Module;
-use crate::object::Object;
 use crate::object::template::{self, Rights};
+use crate::object::{Attributes, Object};
 use crate::session::{Session, SessionState};
 use crate::token::{Location, Login, Token};
 use cryptoki_sys::*;
@@ -49,6 +49,12 @@ impl Module {
     /// An object visible to the session.
     pub fn object(&self, token: &Token, h: CK_OBJECT_HANDLE) -> Result<(Arc<Object>, Location)> {
         token.object(self.backend, h)
+    }
+
+    /// The key identity an audit record names: `None` without an audit log, so no call
+    /// formats one for nothing.
+    fn key_ref(&self, attrs: &Attributes) -> Option<KeyRef> {
+        self.audit.as_ref().and_then(|_| KeyRef::of(attrs))
     }
 
     /// A key the session uses by handle in a cryptographic operation.

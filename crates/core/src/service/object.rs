@@ -1,7 +1,7 @@
 //! Object management: create, copy, destroy, attributes, search (PKCS#11 3.x section 5.8).
 
 use super::{check_object_access, require_rw};
-use crate::audit::{KeyRef, Operation};
+use crate::audit::Operation;
 use crate::crypto::key::modulus_bits;
 use crate::error::{Error, Result};
 use crate::mechanism::families::{des3, secret};
@@ -26,7 +26,7 @@ impl Module {
         self.audited(&s, Operation::CreateObject, |ev| {
             let login = t.login_state();
             let mut attrs = template::build(tpl, Origin::Create, None, self.rights(login))?;
-            ev.object = KeyRef::of(&attrs);
+            ev.object = self.key_ref(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             self.complete_imported_key(&mut attrs)?;
             let approved = self.import_approved(&attrs);
@@ -92,10 +92,10 @@ impl Module {
         let (s, t) = self.session(h)?;
         self.audited(&s, Operation::CopyObject, |ev| {
             let (o, _) = self.object(t, obj)?;
-            ev.key = KeyRef::of(o.attrs());
+            ev.key = self.key_ref(o.attrs());
             let login = t.login_state();
             let attrs = template::apply_copy(&o, tpl, self.rights(login))?;
-            ev.object = KeyRef::of(&attrs);
+            ev.object = self.key_ref(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
             Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
         })
@@ -105,7 +105,7 @@ impl Module {
         let (s, t) = self.session(h)?;
         self.audited(&s, Operation::DestroyObject, |ev| {
             let (o, loc) = self.object(t, obj)?;
-            ev.object = KeyRef::of(o.attrs());
+            ev.object = self.key_ref(o.attrs());
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
@@ -165,7 +165,7 @@ impl Module {
         let (s, t) = self.session(h)?;
         self.audited(&s, Operation::SetAttributeValue, |ev| {
             let (o, loc) = self.object(t, obj)?;
-            ev.object = KeyRef::of(o.attrs());
+            ev.object = self.key_ref(o.attrs());
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }

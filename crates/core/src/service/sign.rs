@@ -1,7 +1,7 @@
 //! Signing and verification with asymmetric keys and MACs (PKCS#11 3.x sections 5.13, 5.15).
 
 use super::rv_of;
-use crate::audit::{Event, KeyRef, Operation};
+use crate::audit::{Event, Operation};
 use crate::crypto::stream::SignData;
 use crate::crypto::{Curve, SignScheme, Streaming};
 use crate::error::{Error, Result};
@@ -156,7 +156,7 @@ impl Module {
                 approved: self.policy.approved(spec, op, bits, curve)
                     && obj.approved_key()
                     && families::rsa::params_approved(mech),
-                key: KeyRef::of(obj.attrs()),
+                key: self.key_ref(obj.attrs()),
             },
             obj,
         })

@@ -4,7 +4,7 @@
 
 use super::encrypt::{check_aes_key, check_rsa_key};
 use super::{check_object_access, rv_of};
-use crate::audit::{Event, KeyRef, Operation};
+use crate::audit::{Event, Operation};
 use crate::crypto::{Curve, Direction, PrivateKeyMaterial};
 use crate::error::{Error, Result};
 use crate::mechanism::families::{aes::cipher_mode, des3, rsa::enc_scheme};
@@ -145,12 +145,12 @@ impl Module {
             self.audit_ready()?;
             let spec = self.policy.lookup(mech.mech, Op::Wrap)?;
             let (kek, kek_obj) = self.kek(t, spec, wrapping, Direction::Encrypt)?;
-            used = KeyRef::of(kek_obj.attrs());
+            used = self.key_ref(kek_obj.attrs());
             let obj = self.key(t, key).map_err(|e| match e {
                 Error::ObjectHandleInvalid => Error::KeyHandleInvalid,
                 e => e,
             })?;
-            wrapped_key = KeyRef::of(obj.attrs());
+            wrapped_key = self.key_ref(obj.attrs());
             if !obj.attrs().bool(CKA_EXTRACTABLE) {
                 return Err(Error::KeyUnextractable);
             }
@@ -222,7 +222,7 @@ impl Module {
             self.audit_ready()?;
             let spec = self.policy.lookup(mech.mech, Op::Unwrap)?;
             let (kek, kek_obj) = self.kek(t, spec, unwrapping, Direction::Decrypt)?;
-            used = KeyRef::of(kek_obj.attrs());
+            used = self.key_ref(kek_obj.attrs());
             let login = t.login_state();
             let full = template::with_key_template(tpl, kek_obj.attrs(), CKA_UNWRAP_TEMPLATE)?;
             let mut attrs = template::build(&full, Origin::Unwrap, None, self.rights(login))?;
@@ -247,7 +247,7 @@ impl Module {
             let key_approved = approved && self.import_approved(&attrs);
             template::derive_key_attributes(&mut attrs, Origin::Unwrap, key_approved);
             Object::new(attrs.clone()).validate_key(self.backend)?;
-            made = KeyRef::of(&attrs);
+            made = self.key_ref(&attrs);
             Ok(t.insert(self.backend, &*self.rng, h, vec![attrs])?[0])
         })();
         let event = Event::new(Operation::UnwrapKey {
