@@ -29,16 +29,12 @@ fn guide_config(extra: &str) -> String {
     )
 }
 
-/// One copy of the library with its sidecar for this test binary: approved-only mode refuses
-/// to start without it.
+/// One copy of the library with its sidecar for this build's test processes: approved-only
+/// mode refuses to start without it. (A temporary directory held in a static is never removed,
+/// and nextest runs each test in a process of its own.)
 fn fips_library() -> &'static Path {
-    static LIB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &LIB.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let lib = common::library_with_sidecar(dir.path());
-        (dir, lib)
-    })
-    .1
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| common::shared_library_with_sidecar("fips-library"))
 }
 
 /// A module in approved-only mode. `algorithms` lines go into the guide's `[algorithms]`.

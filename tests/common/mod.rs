@@ -431,6 +431,32 @@ pub fn with_backend(config: String) -> String {
     }
 }
 
+/// `library_with_sidecar` in `CARGO_TARGET_TMPDIR/<name>-<build>`, shared by the test processes
+/// of one build (`<build>` is the library's size and modification time). Each process makes
+/// its copy aside and renames it in, sidecar first; the copies of one build are identical, so
+/// a process never sees a library without its matching sidecar.
+pub fn shared_library_with_sidecar(name: &str) -> PathBuf {
+    let meta = std::fs::metadata(lib_path()).expect("the built library");
+    let stamp = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}-{stamp}", meta.len()));
+    let lib = dir.join("libcraton_hsm.so");
+    if lib.is_file() && dir.join("libcraton_hsm.hmac").is_file() {
+        return lib;
+    }
+    let aside = dir.join(format!(".{}", std::process::id()));
+    std::fs::create_dir_all(&aside).expect("make the shared library directory");
+    library_with_sidecar(&aside);
+    for file in ["libcraton_hsm.hmac", "libcraton_hsm.so"] {
+        std::fs::rename(aside.join(file), dir.join(file)).expect("move the copy in");
+    }
+    let _ = std::fs::remove_dir(&aside);
+    lib
+}
+
 /// A copy of the built library in `dir`, with its integrity sidecar written by
 /// tools/compute-integrity-hmac.sh (as an operator would, guide step 4).
 pub fn library_with_sidecar(dir: &Path) -> PathBuf {
