@@ -407,7 +407,7 @@ struct Keys {
 struct Module {
     name: String,
     lib: PathBuf,
-    config: (&'static str, PathBuf),
+    kind: Kind,
     _dir: tempfile::TempDir,
     p11: Pkcs11,
     slot: Slot,
@@ -490,7 +490,7 @@ impl Module {
         Module {
             name: name.to_string(),
             lib: copy,
-            config,
+            kind,
             _dir: dir,
             p11,
             slot,
@@ -506,12 +506,8 @@ impl Module {
     /// store, so its state is not this module's), each followed by `C_Finalize`.
     fn initialize_latency(&self, n: u32) -> Duration {
         let dir = tempfile::tempdir().unwrap();
-        let kind = match self.config.0 {
-            "SOFTHSM2_CONF" => Kind::SoftHsm,
-            _ => Kind::Craton(backend_of(&self.config.1)),
-        };
-        let copy = copy_library(&self.lib, kind, dir.path(), "-init");
-        let config = write_config(kind, dir.path());
+        let copy = copy_library(&self.lib, self.kind, dir.path(), "-init");
+        let config = write_config(self.kind, dir.path());
         // Held so the library stays loaded between the cycles.
         let _keep = Pkcs11::new(&copy).unwrap();
         let mut total = Duration::ZERO;
@@ -554,15 +550,6 @@ fn copy_library(lib: &Path, kind: Kind, dir: &Path, suffix: &str) -> PathBuf {
     };
     std::fs::copy(lib, &copy).unwrap();
     copy
-}
-
-fn backend_of(config: &Path) -> &'static str {
-    let text = std::fs::read_to_string(config).unwrap();
-    if text.contains("\"awslc\"") {
-        "awslc"
-    } else {
-        "rustcrypto"
-    }
 }
 
 fn data_object(label: &str) -> Vec<Attribute> {

@@ -138,17 +138,14 @@ impl SharedRng {
     pub fn new(backend: &'static Provider) -> Result<Self> {
         let shards = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_SHARDS));
         if backend.approved_drbg {
-            let health = (0..shards).map(|_| Mutex::default()).collect();
-            let rng = SharedRng {
+            let health: Vec<Mutex<OutputHealth>> = (0..shards).map(|_| Mutex::default()).collect();
+            for h in &health {
+                provider_drbg(backend, h, &mut Zeroizing::new([0u8; 64])[..], false)?;
+            }
+            return Ok(SharedRng {
                 backend,
                 engine: Engine::Provider(health),
-            };
-            if let Engine::Provider(health) = &rng.engine {
-                for h in health {
-                    rng.provider_drbg(h, &mut Zeroizing::new([0u8; 64])[..], false)?;
-                }
-            }
-            return Ok(rng);
+            });
         }
         let states = (0..shards)
             .map(|_| instantiate(backend).map(Mutex::new))
@@ -189,7 +186,7 @@ impl SharedRng {
             Engine::Module(states) => {
                 self.module_drbg(shard(states), out, additional, caller, stuck)
             }
-            Engine::Provider(health) => self.provider_drbg(shard(health), out, stuck),
+            Engine::Provider(health) => provider_drbg(self.backend, shard(health), out, stuck),
         }
     }
 
@@ -231,38 +228,6 @@ impl SharedRng {
         Ok(())
     }
 
-    /// Whole 32-byte blocks straight into `out`, a short tail from one more block; each block
-    /// is tested against the one before it. The lock covers only the comparison, so callers
-    /// on several threads draw from the provider in parallel.
-    fn provider_drbg(
-        &self,
-        health: &Mutex<OutputHealth>,
-        out: &mut [u8],
-        stuck: bool,
-    ) -> Result<()> {
-        const BLOCK: usize = 32;
-        let (head, tail) = out.split_at_mut(out.len() / BLOCK * BLOCK);
-        self.backend.entropy(head)?;
-        let mut last = Zeroizing::new([0u8; BLOCK]);
-        if !tail.is_empty() {
-            self.backend.entropy(&mut last[..])?;
-        }
-        let mut health = health.lock().unwrap_or_else(|p| p.into_inner());
-        let tail_block = (!tail.is_empty()).then_some(&*last);
-        for block in head
-            .chunks_exact(BLOCK)
-            .map(|b| b.try_into().expect("whole blocks"))
-            .chain(tail_block)
-        {
-            if stuck {
-                health.check(block)?;
-            }
-            health.check(block)?;
-        }
-        tail.copy_from_slice(&last[..tail.len()]);
-        Ok(())
-    }
-
     /// `C_SeedRandom`: the caller's seed is mixed into every shard as additional input to a
     /// fresh reseed; it never replaces the entropy source.
     pub fn mix_in(&self, seed: &[u8]) -> Result<()> {
@@ -287,6 +252,38 @@ impl Rng for SharedRng {
     fn fill(&self, buf: &mut [u8]) -> Result<()> {
         self.generate(buf, &[])
     }
+}
+
+/// Whole 32-byte blocks straight into `out`, a short tail from one more block; each block
+/// is tested against the one before it. The lock covers only the comparison, so callers
+/// on several threads draw from the provider in parallel.
+fn provider_drbg(
+    backend: &Provider,
+    health: &Mutex<OutputHealth>,
+    out: &mut [u8],
+    stuck: bool,
+) -> Result<()> {
+    const BLOCK: usize = 32;
+    let (head, tail) = out.split_at_mut(out.len() / BLOCK * BLOCK);
+    backend.entropy(head)?;
+    let mut last = Zeroizing::new([0u8; BLOCK]);
+    if !tail.is_empty() {
+        backend.entropy(&mut last[..])?;
+    }
+    let mut health = health.lock().unwrap_or_else(|p| p.into_inner());
+    let tail_block = (!tail.is_empty()).then_some(&*last);
+    for block in head
+        .chunks_exact(BLOCK)
+        .map(|b| b.try_into().expect("whole blocks"))
+        .chain(tail_block)
+    {
+        if stuck {
+            health.check(block)?;
+        }
+        health.check(block)?;
+    }
+    tail.copy_from_slice(&last[..tail.len()]);
+    Ok(())
 }
 
 /// One shard's DRBG, seeded from health-tested entropy.

@@ -1,7 +1,7 @@
 //! The token's objects as sessions see them: lookup under the login's visibility, search,
 //! and changes written through to the store.
 
-use super::{Entry, Location, Login, Token, new_handle, new_uid, visible};
+use super::{Entry, Location, Login, State, Token, new_handle, new_uid, visible};
 use crate::crypto::{Provider, Rng};
 use crate::error::{Error, Result};
 use crate::object::{AttrValue, Attributes, Object};
@@ -18,10 +18,7 @@ impl Token {
         handle: CK_OBJECT_HANDLE,
     ) -> Result<(Arc<Object>, Location)> {
         let st = self.lock(be)?;
-        let e = visible(&st, handle)?;
-        if !e.complete {
-            return Err(Error::UserNotLoggedIn);
-        }
+        let e = usable(&st, handle)?;
         Ok((e.obj.clone(), e.location.clone()))
     }
 
@@ -29,11 +26,7 @@ impl Token {
     /// commits seen within `KEY_USE_FRESHNESS`.
     pub fn key(&self, be: &Provider, handle: CK_OBJECT_HANDLE) -> Result<Arc<Object>> {
         let st = self.lock_within(be, super::KEY_USE_FRESHNESS)?;
-        let e = visible(&st, handle)?;
-        if !e.complete {
-            return Err(Error::UserNotLoggedIn);
-        }
-        Ok(e.obj.clone())
+        Ok(usable(&st, handle)?.obj.clone())
     }
 
     /// An object visible under the current login, for reading its attributes: also a public
@@ -195,4 +188,13 @@ impl Token {
         st.objects
             .retain(|_, e| e.location != Location::Session(session));
     }
+}
+
+/// The entry behind `handle` if the login may see it and its key material is open.
+fn usable(st: &State, handle: CK_OBJECT_HANDLE) -> Result<&Entry> {
+    let e = visible(st, handle)?;
+    if !e.complete {
+        return Err(Error::UserNotLoggedIn);
+    }
+    Ok(e)
 }
