@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tools/release-repos.sh on a real, signed release: the signed apt repository installs the
 # package into a clean Debian root made by mmdebstrap (apt checks InRelease against signed-by),
-# the signed dnf repository is read by dnf with repo_gpgcheck (Debian's dnf; the package is
+# the signed dnf repository is read by dnf with repo_gpgcheck and gpgcheck (Debian's dnf; the package is
 # fetched by dnf and installed with rpm --root, as no Fedora/RHEL base repository is reachable
 # here for its libc dependencies); the installed module loads (POST: integrity=OK) and
-# verify-install passes. The same repositories with a bad signature fail in apt and dnf.
+# verify-install passes. The same repositories with a bad signature fail in apt and dnf, and so
+# does an rpm signed by a key dnf was not given.
 # Usage: tests/release/repos.sh DIST      (needs root, network to the Debian archive, CRATON_ADMIN)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -106,7 +107,7 @@ base_provides() { # -> an rpm providing RPMREL's requirements (libc.so.6(...), .
 BASE=$(base_provides) || fail "cannot build the base-system stand-in rpm"
 dnf_install() { # REPOS ROOT
     local conf=$WORK/dnf.conf
-    printf '[main]\nreposdir=%s\ncachedir=%s/dnf-cache\ngpgcheck=0\n' "$WORK/dnf-repos" "$WORK" >"$conf"
+    printf '[main]\nreposdir=%s\ncachedir=%s/dnf-cache\ngpgcheck=1\n' "$WORK/dnf-repos" "$WORK" >"$conf"
     rm -rf "$WORK/dnf-repos" "$WORK/dnf-cache" "$2" && mkdir -p "$WORK/dnf-repos" "$2"
     sed "s|^baseurl=.*|baseurl=file://$1/rpm|; s|^gpgkey=.*|gpgkey=file://$1/craton-hsm.asc|" "$1/craton-hsm.repo" >"$WORK/dnf-repos/craton-hsm.repo"
     rpm --root "$2" --initdb
@@ -125,7 +126,28 @@ CRATON_HSM_LOG=info HOME=$WORK/h XDG_DATA_HOME=$WORK/h/data pkcs11-tool --module
 flip_byte "$LIB" 1000
 ! "$CRATON_ADMIN" verify-install --release "$REL" --root "$R" >"$WORK/dnf-vi2.log" 2>&1 ||
     { cat "$WORK/dnf-vi2.log" >&2; fail "dnf: verify-install passes after a changed byte"; }
-pass "dnf: $PKG installed by dnf --installroot from the signed repository (repo_gpgcheck), loads (integrity=OK); verify-install passes, and fails after one changed byte"
+sig=$(rpm --root "$R" -q --qf '%{DSAHEADER:pgpsig}%{RSAHEADER:pgpsig}' "$PKG" | sed 's/(none)//g')
+[ -n "$sig" ] || fail "dnf: the installed package carries no header signature"
+pass "dnf: $PKG installed by dnf --installroot from the signed repository (repo_gpgcheck, gpgcheck: $sig), loads (integrity=OK); verify-install passes, and fails after one changed byte"
+# The rpm signed by a key dnf does not know (repodata re-made and signed by the good key).
+gpg -q --batch --passphrase '' --quick-gen-key 'Stranger <stranger@craton-hsm.invalid>' ed25519 sign never 2>/dev/null
+STRANGE=$WORK/strange
+cp -a "$OUT" "$STRANGE"
+rpmsign --define "_gpg_name stranger@craton-hsm.invalid" --define "__gpg $(command -v gpg)" --addsign "$STRANGE"/rpm/*.rpm >/dev/null 2>&1
+rm -rf "$STRANGE/rpm/repodata" && createrepo_c --quiet "$STRANGE/rpm" >/dev/null
+gpg --batch --yes --local-user repo@craton-hsm.invalid --armor --detach-sign -o "$STRANGE/rpm/repodata/repomd.xml.asc" "$STRANGE/rpm/repodata/repomd.xml"
+if dnf_install "$STRANGE" "$WORK/dnf-strange" >"$WORK/dnf-strange.log" 2>&1; then
+    fail "dnf: installed an rpm signed by a key it was not given"
+fi
+grep -qiE 'GPG check FAILED|public key .* not installed|signature' "$WORK/dnf-strange.log" || { cat "$WORK/dnf-strange.log" >&2; fail "dnf: failure is not about the rpm signature"; }
+pass "dnf: an rpm signed by another key is refused by dnf's gpgcheck ($(grep -iE 'GPG check FAILED|not installed' "$WORK/dnf-strange.log" | head -n1 | cut -c1-120))"
+COMMIT=$(jq -r .commit "$REL/release.json")
+"$CRATON_ADMIN" verify-release "$REL" --keyring "$WORK/publisher.asc" --commit "$COMMIT" --signed-rpms "$OUT/rpm" >"$WORK/good-vr.log" 2>&1 ||
+    { cat "$WORK/good-vr.log" >&2; fail "verify-release --signed-rpms fails on the repository's rpms"; }
+! "$CRATON_ADMIN" verify-release "$REL" --keyring "$WORK/publisher.asc" --commit "$COMMIT" \
+    --signed-rpms "$STRANGE/rpm" >"$WORK/strange-vr.log" 2>&1 || { cat "$WORK/strange-vr.log" >&2; fail "verify-release accepts an rpm signed by another key"; }
+grep -q 'signed by an unknown key' "$WORK/strange-vr.log" || { cat "$WORK/strange-vr.log" >&2; fail "verify-release: failure is not about the rpm signature"; }
+pass "verify-release --signed-rpms: the repository's rpm is the released one plus the publisher's signature; another key's is refused"
 sed -i 's/<revision>[0-9]*</<revision>1</' "$BAD/rpm/repodata/repomd.xml"
 if dnf_install "$BAD" "$WORK/dnf-bad" >"$WORK/dnf-bad.log" 2>&1; then
     fail "dnf: installed from a repository whose repomd.xml signature is bad"

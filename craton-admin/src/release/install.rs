@@ -57,6 +57,8 @@ pub fn verify_install(args: &VerifyInstallArgs) -> Report {
         allow_toolchain_mismatch: true,
         attestations: None,
         attestation_policy: None,
+        signed_rpms: None,
+        rpm_keyring: None,
         json: false,
     };
     let (rel_report, release) = verify_release(&rel_args);

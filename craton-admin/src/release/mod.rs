@@ -16,6 +16,7 @@ mod pe;
 mod policy;
 mod report;
 mod rpm;
+mod signed_rpm;
 mod sums;
 
 pub use manifest::Release;
@@ -53,6 +54,14 @@ pub struct VerifyReleaseArgs {
     /// The K-of-N policy (TOML: threshold, [[builder]] id and key) the attestations must meet.
     #[arg(long, value_name = "FILE", requires = "attestations")]
     pub attestation_policy: Option<PathBuf>,
+    /// Signed copies of the release's rpms (rpmsign --addsign, for dnf's gpgcheck): each must
+    /// be the released rpm byte for byte except its signature header, signed by a key of
+    /// --rpm-keyring, and every release rpm must have its copy here.
+    #[arg(long, value_name = "DIR")]
+    pub signed_rpms: Option<PathBuf>,
+    /// The keys accepted for the rpms' header signatures (default: --keyring).
+    #[arg(long, value_name = "FILE", requires = "signed_rpms")]
+    pub rpm_keyring: Option<PathBuf>,
     /// One JSON object on stdout instead of lines.
     #[arg(long)]
     pub json: bool,
@@ -367,6 +376,18 @@ pub fn verify_release(args: &VerifyReleaseArgs) -> (Report, Option<Release>) {
     }
     if let (Some(p), Some(d)) = (&args.attestation_policy, &args.attestations) {
         attest::check(p, d, &files, &mut r);
+    }
+    if let Some(d) = &args.signed_rpms {
+        match args.rpm_keyring.as_ref().or(args.keyring.as_ref()) {
+            None => r.fail(
+                "signed rpms",
+                "give --rpm-keyring (or --keyring) with the keys that sign the rpms",
+            ),
+            Some(k) => match openpgp::Keyring::load(k) {
+                Ok(ring) => signed_rpm::check_dir(d, &ring, &files, &mut r),
+                Err(e) => r.fail("rpm keyring", format!("{}: {e}", k.display())),
+            },
+        }
     }
 
     (r, Some(release))
