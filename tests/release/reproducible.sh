@@ -13,6 +13,8 @@
 #                      and RUSTFLAGS are also handed to its actions), then bazel test of that
 #                      variant's verify and SBOM tests.
 # Both use the shared cache $CRATON_RELEASE_CACHE (B read-only). Leaves release A in OUT.
+# WINDOWS_DLL, if set, is handed to build A (--windows-dll: the DLL, its sidecar and the MSI);
+# the rebuild reuses the release's DLL and rebuilds the MSI around it.
 # Usage: tests/release/reproducible.sh VARIANT MODE SCRATCH OUT
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,7 +45,7 @@ start=$(date +%s)
     cd "$A/craton-hsm"
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$A/home" TMPDIR="$A/tmp" TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 \
         CARGO_BUILD_JOBS=2 CRATON_RELEASE_CACHE="$CACHE" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" \
-        tools/release.sh --variant "$VARIANT" --out "$OUT" --work-dir "$A/work"
+        tools/release.sh --variant "$VARIANT" --out "$OUT" --work-dir "$A/work" ${WINDOWS_DLL:+--windows-dll "$WINDOWS_DLL"}
 ) >"$SCRATCH/build-a.log" 2>&1 || { tail -n 60 "$SCRATCH/build-a.log" >&2; fail "build A failed"; }
 echo "build A: $(($(date +%s) - start)) s"
 cat "$OUT/SHA256SUMS"

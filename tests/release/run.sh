@@ -8,7 +8,9 @@
 #   per variant in $RELEASE_TEST_VARIANTS (default "default fips"):
 #     reproducible.sh  two builds as different users under different conditions, identical
 #                      SHA256SUMS: default's second build is verify-release.sh --rebuild, fips's
-#                      is `bazel build //:release_fips` (+ its Bazel tests)
+#                      is `bazel build //:release_fips` (+ its Bazel tests); the default
+#                      release carries a mingw-w64 test DLL (windows-test-dll.c), so its MSI is
+#                      built by wixl, rebuilt and read by the verifier
 #     sbom.sh          the SBOM against the library's .dep-v0 and cargo tree
 #     install.sh       the deb and rpm installed into scratch roots, the module exercised
 #     verifier.sh      verify-release.sh on good and tampered copies
@@ -22,7 +24,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 VARIANTS=${RELEASE_TEST_VARIANTS:-"default fips"}
 export CRATON_RELEASE_CACHE=${CRATON_RELEASE_CACHE:-/var/cache/craton-hsm-release}
-for t in git jq dpkg-deb rpmbuild rpm rpm2cpio cpio pkcs11-tool openssl readelf objcopy mmdebstrap bwrap bazel runuser nix-instantiate; do
+for t in git jq dpkg-deb rpmbuild rpm rpm2cpio cpio pkcs11-tool openssl readelf objcopy mmdebstrap bwrap bazel runuser nix-instantiate x86_64-w64-mingw32-gcc; do
     command -v "$t" >/dev/null || { echo "FAIL: $t is needed for the release tests" >&2; exit 1; }
 done
 python3 -c 'import sys; assert sys.version_info >= (3, 11)' || { echo "FAIL: python3 >= 3.11 is needed" >&2; exit 1; }
@@ -53,6 +55,10 @@ echo; echo "=== lock enforcement"
 timed "lock.sh" "$HERE/lock.sh" "$SCRATCH/lock"
 echo; echo "=== no network in the build steps"
 timed "network.sh" "$HERE/network.sh" "$SCRATCH/network"
+# The Windows DLL needs MSVC; a test DLL stands in for it so the MSI path runs (never published).
+mkdir -p "$SCRATCH/windows"
+x86_64-w64-mingw32-gcc -shared -O2 -s -Wl,--no-insert-timestamp -o "$SCRATCH/windows/craton_hsm.dll" "$HERE/windows-test-dll.c"
+chmod -R a+rX "$SCRATCH/windows"
 for v in $VARIANTS; do
     echo
     echo "=== release tests, variant $v"
@@ -60,7 +66,8 @@ for v in $VARIANTS; do
     out=${out:-$SCRATCH/dist-$v}
     mode=rebuild
     [ "$v" != fips ] || mode=bazel
-    timed "reproducible.sh $v ($mode)" "$HERE/reproducible.sh" "$v" "$mode" "$SCRATCH/build-$v" "$out"
+    dll=; [ "$v" != default ] || dll=$SCRATCH/windows/craton_hsm.dll
+    timed "reproducible.sh $v ($mode)" env WINDOWS_DLL="$dll" "$HERE/reproducible.sh" "$v" "$mode" "$SCRATCH/build-$v" "$out"
     timed "sbom.sh $v" "$HERE/sbom.sh" "$out"
     timed "install.sh $v" "$HERE/install.sh" "$out"
     timed "verifier.sh $v" "$HERE/verifier.sh" "$out"

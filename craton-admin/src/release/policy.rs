@@ -129,7 +129,6 @@ impl Policy {
                 .replace("{version}", cx.version)
                 .replace("{msi-product}", &v.msi_product)
                 .replace("{config}", &v.config)
-                .replace("{libdir}", &r.libdir)
         };
         let libdir = fill(&r.libdir);
         let fill = |s: &str| fill(s).replace("{libdir}", &libdir);
