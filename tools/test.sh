@@ -56,6 +56,9 @@ interop() {
     fips_lib=$(mktemp -d)/libcraton_hsm.so
     cp target/release/libcraton_hsm.so "$fips_lib"
     tests/interop/fips-guide.sh "$fips_lib"
+
+    step "interop: third-party suites on the AWS-LC release build, its own known failures in tests/suites/*.awslc.allow"
+    SUITES_VARIANT=awslc tests/suites/run.sh "$fips_lib"
     rm -rf "$(dirname "$fips_lib")"
 }
 
