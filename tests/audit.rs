@@ -442,16 +442,12 @@ fn files_the_module_creates_are_0600_whatever_the_umask() {
     }
 }
 
-/// One copy of the library with its sidecar: approved-only mode needs it.
+/// One copy of the library with its sidecar, shared by this build's test processes:
+/// approved-only mode needs it. (A temporary directory held in a static is never removed.)
 #[cfg(feature = "awslc-backend")]
 fn fips_library() -> &'static Path {
-    static LIB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &LIB.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let lib = library_with_sidecar(dir.path());
-        (dir, lib)
-    })
-    .1
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| shared_library_with_sidecar("audit-fips-library"))
 }
 
 /// Approved-only mode on the provider that allows it (the RustCrypto one refuses the mode).

@@ -26,9 +26,12 @@ cargo +nightly build --locked --release --manifest-path fuzz/Cargo.toml --target
 for t in "${targets[@]}"; do
     fresh=$(mktemp -d)   # new inputs land here; the committed corpus is only read
     log=$(mktemp)
+    # The harness's token store lives for the whole process and libFuzzer exits without
+    # dropping it: its temporary directory goes under one this script removes.
+    scratch=$(mktemp -d)
     echo "=== fuzz $t (${secs}s)"
     status=0
-    "$CARGO_TARGET_DIR/$triple/release/$t" "$fresh" "fuzz/corpus/$t" \
+    TMPDIR=$scratch "$CARGO_TARGET_DIR/$triple/release/$t" "$fresh" "fuzz/corpus/$t" \
         -max_total_time="$secs" -seed=1 -rss_limit_mb=4096 -print_final_stats=1 >"$log" 2>&1 ||
         status=$?
     grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::new_units_added|INFO: seed corpus)' "$log" || true
@@ -37,6 +40,6 @@ for t in "${targets[@]}"; do
         echo "fuzz target $t failed (exit $status); the input is in the log above"
         exit 1
     fi
-    rm -rf "$fresh" "$log"
+    rm -rf "$fresh" "$log" "$scratch"
 done
 echo "all fuzz targets ran clean"
