@@ -34,15 +34,21 @@ impl Gpg {
     }
 
     fn run(&self, args: &[&str]) -> Vec<u8> {
-        let o = Command::new("gpg")
+        self.tool(
+            "gpg",
+            Command::new("gpg").args(["--batch", "--quiet"]).args(args),
+        )
+    }
+
+    /// Runs `cmd` with this gpg home; panics with its stderr unless it succeeds.
+    fn tool(&self, what: &str, cmd: &mut Command) -> Vec<u8> {
+        let o = cmd
             .env("GNUPGHOME", self.home.path())
-            .args(["--batch", "--quiet"])
-            .args(args)
             .output()
-            .expect("gpg (Debian gnupg) is needed");
+            .unwrap_or_else(|e| panic!("{what} (Debian gnupg, rpm) is needed: {e}"));
         assert!(
             o.status.success(),
-            "gpg {args:?}: {}",
+            "{what}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
         o.stdout
@@ -63,18 +69,13 @@ impl Gpg {
                 .stdout,
         )
         .unwrap();
-        let o = Command::new("rpmsign")
-            .env("GNUPGHOME", self.home.path())
-            .args(["--define", &format!("_gpg_name {uid}")])
-            .args(["--define", &format!("__gpg {}", gpg.trim())])
-            .arg("--addsign")
-            .arg(rpm)
-            .output()
-            .expect("rpmsign (Debian rpm) is needed");
-        assert!(
-            o.status.success(),
-            "rpmsign: {}",
-            String::from_utf8_lossy(&o.stderr)
+        self.tool(
+            "rpmsign",
+            Command::new("rpmsign")
+                .args(["--define", &format!("_gpg_name {uid}")])
+                .args(["--define", &format!("__gpg {}", gpg.trim())])
+                .arg("--addsign")
+                .arg(rpm),
         );
     }
 }

@@ -7,8 +7,9 @@
 #
 # A failure is allowed only when the suite's allow-list (tests/suites/SUITE.allow) names the
 # test with its reason; any other failure fails the script. SUITES_VARIANT names a build whose
-# own known failures are in tests/suites/SUITE.VARIANT.allow, read on top of SUITE.allow. A listed test that passes, is
-# skipped or no longer exists is reported so that the list can shrink. Closes with
+# own known failures are in tests/suites/SUITE.VARIANT.allow, read on top of SUITE.allow. A
+# listed test that passes, is skipped or no longer exists is reported so that the list can
+# shrink. Closes with
 # "suites: N passed, N failed" (failed = not allow-listed) and one line per suite.
 #
 # Needs: cargo (crates.io reachable, or the crate and its dependencies in cargo's cache),

@@ -13,91 +13,52 @@ use std::path::Path;
 const LEAD_LEN: usize = 96;
 const LEAD_MAGIC: [u8; 4] = [0xed, 0xab, 0xee, 0xdb];
 const HEADER_MAGIC: [u8; 3] = [0x8e, 0xad, 0xe8];
-/// rpm puts a header-only OpenPGP signature here: DSA/EdDSA/ECDSA in one, RSA in the other.
-const HEADER_SIGNATURE_TAGS: [u32; 2] = [267, 268];
-const BIN: u32 = 7;
 
-/// One header structure: index entries (tag, type, offset, count), data store, end offset.
-struct Header<'a> {
-    entries: Vec<[u32; 4]>,
-    store: &'a [u8],
-    end: usize,
-}
-
-/// An rpm cut where signing can change it.
+/// An rpm cut where signing can change it: the `rpm` crate parses packages but does not say
+/// where its parts start, and these comparisons need the bytes themselves.
 struct Parts<'a> {
     lead: &'a [u8],
-    signature: Header<'a>,
     /// The main header, which the header signature covers.
     header: &'a [u8],
     /// The main header and the payload.
     rest: &'a [u8],
 }
 
-fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+fn be32(b: &[u8], at: usize) -> usize {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as usize
 }
 
-/// The header structure at `at`.
-fn header_at(b: &[u8], at: usize) -> Result<Header<'_>, String> {
+/// Where the header structure at `at` ends (16-byte intro, 16 bytes an entry, data store).
+fn header_end(b: &[u8], at: usize) -> Result<usize, String> {
     let intro = b.get(at..at + 16).ok_or("truncated before a header")?;
     if intro[..3] != HEADER_MAGIC {
         return Err(format!("no rpm header at offset {at}"));
     }
-    let (count, size) = (be32(intro, 8) as usize, be32(intro, 12) as usize);
-    let index = at + 16;
-    let store = count
+    let end = be32(intro, 8)
         .checked_mul(16)
-        .and_then(|n| n.checked_add(index))
-        .ok_or("header index too large")?;
-    let end = store.checked_add(size).ok_or("header too large")?;
+        .and_then(|n| n.checked_add(at + 16))
+        .and_then(|n| n.checked_add(be32(intro, 12)))
+        .ok_or("header too large")?;
     if end > b.len() {
         return Err(format!(
             "header at offset {at} runs past the end of the file"
         ));
     }
-    let entries = (0..count)
-        .map(|i| {
-            let e = index + 16 * i;
-            [be32(b, e), be32(b, e + 4), be32(b, e + 8), be32(b, e + 12)]
-        })
-        .collect();
-    Ok(Header {
-        entries,
-        store: &b[store..end],
-        end,
-    })
+    Ok(end)
 }
 
 fn split(b: &[u8]) -> Result<Parts<'_>, String> {
     if b.len() < LEAD_LEN || b[..4] != LEAD_MAGIC {
         return Err("not an rpm (no lead)".into());
     }
-    let signature = header_at(b, LEAD_LEN)?;
-    // The signature header is padded to a multiple of 8 bytes.
-    let main = signature.end.div_ceil(8) * 8;
-    let main_end = header_at(b, main)?.end;
+    // The signature header follows the lead, padded to a multiple of 8 bytes.
+    let main = header_end(b, LEAD_LEN)?.div_ceil(8) * 8;
+    let main_end = header_end(b, main)?;
     Ok(Parts {
         lead: &b[..LEAD_LEN],
-        signature,
         header: &b[main..main_end],
         rest: &b[main..],
     })
-}
-
-/// The OpenPGP header signatures of the signature header.
-fn header_signatures<'a>(p: &Parts<'a>) -> Result<Vec<&'a [u8]>, String> {
-    let store = p.signature.store;
-    p.signature
-        .entries
-        .iter()
-        .filter(|[tag, ty, _, _]| HEADER_SIGNATURE_TAGS.contains(tag) && *ty == BIN)
-        .map(|&[tag, _, off, len]| {
-            store
-                .get(off as usize..off as usize + len as usize)
-                .ok_or_else(|| format!("signature tag {tag} runs past the signature header"))
-        })
-        .collect()
 }
 
 /// Checks one signed rpm against the released one; returns who signed it.
@@ -114,16 +75,20 @@ pub fn check(signed: &[u8], released: &[u8], ring: &Keyring) -> Result<String, S
                 .into(),
         );
     }
-    rpm::Package::parse(&mut std::io::Cursor::new(signed))
-        .and_then(|p| p.verify_digests())
+    let pkg = rpm::Package::parse(&mut std::io::Cursor::new(signed))
+        .map_err(|e| format!("not an rpm: {e}"))?;
+    pkg.verify_digests()
         .map_err(|e| format!("its signature header's digests do not hold: {e}"))?;
-    let sigs = header_signatures(&s)?;
+    // The header signatures: rpm 4.20's OPENPGP tag, else the RSA or DSA tag rpm 4.18 writes.
+    let sigs = pkg
+        .raw_signatures()
+        .map_err(|e| format!("unreadable signature header: {e}"))?;
     if sigs.is_empty() {
         return Err("not signed: no OpenPGP header signature (rpmsign --addsign)".into());
     }
     let mut last = String::new();
     for sig in sigs {
-        match ring.verify(s.header, sig) {
+        match ring.verify(s.header, &sig) {
             Ok(who) => return Ok(who),
             Err(e) => last = e,
         }
