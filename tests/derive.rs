@@ -422,3 +422,151 @@ fn hkdf_salt_key_is_checked_like_the_base_key() {
         .unwrap();
     assert!(!bool_attr(&s, with_key, AttributeType::AlwaysSensitive));
 }
+
+/// `CKA_EC_PARAMS` of X25519: the id-X25519 OID (RFC 8410).
+const X25519: [u8; 5] = [0x06, 0x03, 0x2b, 0x65, 0x6e];
+
+fn x25519_pair(
+    s: &cryptoki::session::Session,
+    private: &[Attribute],
+) -> (ObjectHandle, ObjectHandle) {
+    s.generate_key_pair(
+        &Mechanism::EccMontgomeryKeyPairGen,
+        &[Attribute::EcParams(X25519.to_vec())],
+        private,
+    )
+    .unwrap()
+}
+
+/// X25519 key pairs (`CKK_EC_MONTGOMERY`): generated, agreed on from both sides with
+/// `CKD_NULL` and an X9.63 KDF, wrapped and unwrapped as PKCS#8 (RFC 8410), and refused where
+/// the key type and curve disagree.
+#[test]
+fn x25519_key_pairs_agree_wrap_and_check_their_curve() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let info = env
+        .p11()
+        .get_mechanism_info(
+            env.slot(),
+            cryptoki::mechanism::MechanismType::ECC_MONTGOMERY_KEY_PAIR_GEN,
+        )
+        .unwrap();
+    assert_eq!((info.min_key_size(), info.max_key_size()), (255, 255));
+    assert!(info.generate_key_pair());
+
+    let extractable = [Attribute::Derive(true), Attribute::Extractable(true)];
+    let (a_pub, a_priv) = x25519_pair(&s, &extractable);
+    let (b_pub, b_priv) = x25519_pair(&s, &extractable);
+    let attrs = s
+        .get_attributes(a_pub, &[AttributeType::KeyType, AttributeType::EcParams])
+        .unwrap();
+    assert_eq!(
+        attrs,
+        [
+            Attribute::KeyType(KeyType::EC_MONTGOMERY),
+            Attribute::EcParams(X25519.to_vec())
+        ]
+    );
+    // CKA_EC_POINT: the 32-byte u-coordinate in a DER OCTET STRING, as for Edwards keys.
+    let (a_point, b_point) = (ec_point(&s, a_pub), ec_point(&s, b_pub));
+    assert_eq!((a_point.len(), &a_point[..2]), (34, &[0x04, 32][..]));
+    let z_template = [
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::KeyType(KeyType::GENERIC_SECRET),
+        Attribute::Sensitive(false),
+        Attribute::Extractable(true),
+    ];
+    let z = |point: &[u8], private| {
+        value(
+            &s,
+            s.derive_key(&ecdh(EcKdf::null(), point), private, &z_template)
+                .unwrap(),
+        )
+    };
+    let z_a = z(&b_point, a_priv);
+    assert_eq!(z_a.len(), 32);
+    assert_eq!(z_a, z(&a_point, b_priv));
+    // The raw 32 bytes are taken as the peer's public data too.
+    assert_eq!(z_a, z(&b_point[2..], a_priv));
+    let kdf_a = s
+        .derive_key(
+            &ecdh(EcKdf::sha256(b"info"), &b_point),
+            a_priv,
+            &derived_aes_template(),
+        )
+        .unwrap();
+    let kdf_b = s
+        .derive_key(
+            &ecdh(EcKdf::sha256(b"info"), &a_point),
+            b_priv,
+            &derived_aes_template(),
+        )
+        .unwrap();
+    assert_same_aes_key(&s, kdf_a, kdf_b);
+    // A peer value of the wrong length, and the all-zero u (a low-order point).
+    for bad in [&b_point[2..33], &[0u8; 32][..]] {
+        assert_eq!(
+            rv(s.derive_key(&ecdh(EcKdf::null(), bad), a_priv, &z_template)
+                .unwrap_err()),
+            RvError::MechanismParamInvalid
+        );
+    }
+
+    // Wrapped as PKCS#8 and unwrapped, the key still agrees on the same secret.
+    let kek = aes_kek(&s, &[]);
+    let wrapped = s.wrap_key(&Mechanism::AesKeyWrap, kek, a_priv).unwrap();
+    let unwrapped = s
+        .unwrap_key(
+            &Mechanism::AesKeyWrap,
+            kek,
+            &wrapped,
+            &[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::KeyType(KeyType::EC_MONTGOMERY),
+                Attribute::Derive(true),
+            ],
+        )
+        .unwrap();
+    assert_eq!(z(&b_point, unwrapped), z_a);
+    // The PKCS#8 unwrapped under another key type is refused.
+    assert_eq!(
+        rv(s.unwrap_key(
+            &Mechanism::AesKeyWrap,
+            kek,
+            &wrapped,
+            &[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::KeyType(KeyType::EC),
+            ],
+        )
+        .unwrap_err()),
+        RvError::TemplateInconsistent
+    );
+
+    // The key type must match the curve, in generation and in import.
+    assert_eq!(
+        rv(s.generate_key_pair(
+            &Mechanism::EccMontgomeryKeyPairGen,
+            &[Attribute::EcParams(P256.to_vec())],
+            &[],
+        )
+        .unwrap_err()),
+        RvError::CurveNotSupported
+    );
+    assert_eq!(
+        rv(s.create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC),
+            Attribute::EcParams(X25519.to_vec()),
+            Attribute::Value(vec![7; 32]),
+        ])
+        .unwrap_err()),
+        RvError::TemplateInconsistent
+    );
+    // An X25519 key does not sign.
+    assert_eq!(
+        rv(s.sign_init(&Mechanism::Ecdsa, a_priv).unwrap_err()),
+        RvError::KeyTypeInconsistent
+    );
+}

@@ -187,6 +187,42 @@ fn blocked_rows_give_the_guides_codes() {
     ));
     assert_rv!(s.sign_init(&eddsa, ec), RvError::MechanismInvalid);
 
+    // X25519 is blocked: no key pairs, and an imported key does not agree.
+    let x25519 = vec![0x06, 0x03, 0x2b, 0x65, 0x6e];
+    assert_rv!(
+        s.generate_key_pair(
+            &Mechanism::EccMontgomeryKeyPairGen,
+            &[Attribute::EcParams(x25519.clone())],
+            &[Attribute::Derive(true)],
+        ),
+        RvError::MechanismInvalid
+    );
+    let imported = s
+        .create_object(&[
+            Attribute::Class(cryptoki::object::ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(cryptoki::object::KeyType::EC_MONTGOMERY),
+            Attribute::EcParams(x25519),
+            Attribute::Value(vec![0x77; 32]),
+            Attribute::Derive(true),
+        ])
+        .unwrap();
+    let ecdh = Mechanism::Ecdh1Derive(cryptoki::mechanism::elliptic_curve::Ecdh1DeriveParams::new(
+        cryptoki::mechanism::elliptic_curve::EcKdf::null(),
+        &[9; 32],
+    ));
+    assert_rv!(
+        s.derive_key(
+            &ecdh,
+            imported,
+            &[
+                Attribute::Class(cryptoki::object::ObjectClass::SECRET_KEY),
+                Attribute::KeyType(cryptoki::object::KeyType::GENERIC_SECRET),
+                Attribute::ValueLen(32.into()),
+            ]
+        ),
+        RvError::CurveNotSupported
+    );
+
     // PQC mechanisms are blocked.
     let lib = raw_lib();
     for m in [

@@ -639,6 +639,9 @@ fn rsa_oaep_decryption_wycheproof() {
     t.check(5, 10);
 }
 
+/// `CKA_EC_PARAMS` of X25519: the id-X25519 OID (RFC 8410).
+const X25519_PARAMS: [u8; 5] = [0x06, 0x03, 0x2b, 0x65, 0x6e];
+
 fn ec_params(file: &str) -> Vec<u8> {
     if file.ends_with("p256") {
         vec![0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]
@@ -708,42 +711,62 @@ fn ecdsa_p384_wycheproof() {
     ecdsa_vectors("ecdsa_p384");
 }
 
+/// `CKM_ECDH1_DERIVE` with `CKD_NULL` from a new private key to a peer's public data: the
+/// derived secret's value.
+fn ecdh_null(
+    s: &Session,
+    key_type: KeyType,
+    params: Vec<u8>,
+    private: Vec<u8>,
+    public: &[u8],
+) -> cryptoki::error::Result<Vec<u8>> {
+    let k = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(key_type),
+            Attribute::EcParams(params),
+            Attribute::Value(private),
+            Attribute::Derive(true),
+        ])
+        .unwrap();
+    let params = CK_ECDH1_DERIVE_PARAMS {
+        kdf: CKD_NULL,
+        ulSharedDataLen: 0,
+        pSharedData: std::ptr::null_mut(),
+        ulPublicDataLen: public.len() as _,
+        pPublicData: public.as_ptr() as *mut _,
+    };
+    let d = s.derive_key(
+        &raw(CKM_ECDH1_DERIVE, Some(&params)),
+        k,
+        &[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::GENERIC_SECRET),
+            Attribute::Sensitive(false),
+            Attribute::Extractable(true),
+        ],
+    )?;
+    match s.get_attributes(d, &[AttributeType::Value])?.remove(0) {
+        Attribute::Value(v) => Ok(v),
+        other => panic!("{other:?}"),
+    }
+}
+
 fn ecdh_vectors(file: &str) {
     let (_env, s) = session();
     let mut t = Tally::default();
     for c in load(file) {
-        let k = s
-            .create_object(&[
-                Attribute::Class(ObjectClass::PRIVATE_KEY),
-                Attribute::KeyType(KeyType::EC),
-                Attribute::EcParams(ec_params(file)),
-                Attribute::Value(hx(&c, "private")),
-                Attribute::Derive(true),
-            ])
-            .unwrap();
-        let public = hx(&c, "public");
-        let params = CK_ECDH1_DERIVE_PARAMS {
-            kdf: CKD_NULL,
-            ulSharedDataLen: 0,
-            pSharedData: std::ptr::null_mut(),
-            ulPublicDataLen: public.len() as _,
-            pPublicData: public.as_ptr() as *mut _,
-        };
-        let r = s.derive_key(
-            &raw(CKM_ECDH1_DERIVE, Some(&params)),
-            k,
-            &[
-                Attribute::Class(ObjectClass::SECRET_KEY),
-                Attribute::KeyType(KeyType::GENERIC_SECRET),
-                Attribute::Sensitive(false),
-                Attribute::Extractable(true),
-            ],
+        let r = ecdh_null(
+            &s,
+            KeyType::EC,
+            ec_params(file),
+            hx(&c, "private"),
+            &hx(&c, "public"),
         );
         match result(&c) {
             "valid" => {
-                let d = r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"]));
-                let v = s.get_attributes(d, &[AttributeType::Value]).unwrap();
-                assert_eq!(v[0], Attribute::Value(hx(&c, "shared")), "{}", c["id"]);
+                let v = r.unwrap_or_else(|e| panic!("{}: {e:?}", c["id"]));
+                assert_eq!(v, hx(&c, "shared"), "{}", c["id"]);
                 t.valid += 1;
             }
             "invalid" => {
@@ -754,6 +777,40 @@ fn ecdh_vectors(file: &str) {
         }
     }
     t.check(3, 5);
+}
+
+/// X25519 (RFC 7748) through `CKM_ECDH1_DERIVE` on `CKK_EC_MONTGOMERY` keys: every valid case
+/// gives its shared secret; of the acceptable ones, twist and non-canonical points give theirs
+/// (RFC 7748 computes them), and a peer key that makes the output all zeros is refused
+/// (`CKR_MECHANISM_PARAM_INVALID`, the check RFC 7748 §6.1 allows).
+#[test]
+fn x25519_wycheproof() {
+    let (_env, s) = session();
+    let (mut valid, mut zero, mut other) = (0, 0, 0);
+    for c in load("x25519") {
+        let id = &c["id"];
+        let r = ecdh_null(
+            &s,
+            KeyType::EC_MONTGOMERY,
+            X25519_PARAMS.to_vec(),
+            hx(&c, "private"),
+            &hx(&c, "public"),
+        );
+        let zero_shared = c["comment"].as_str().unwrap().contains("ZeroSharedSecret");
+        if zero_shared {
+            assert_eq!(rv(r.unwrap_err()), RvError::MechanismParamInvalid, "{id}");
+            zero += 1;
+            continue;
+        }
+        let v = r.unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        assert_eq!(v, hx(&c, "shared"), "{id}");
+        if result(&c) == "valid" {
+            valid += 1;
+        } else {
+            other += 1;
+        }
+    }
+    assert_eq!((valid, zero, other), (264, 31, 223));
 }
 
 #[test]

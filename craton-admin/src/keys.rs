@@ -177,6 +177,7 @@ fn describe(s: &Session, h: CK_OBJECT_HANDLE) -> Value {
         ),
         Some(CKK_EC) => ("EC", a[10].bytes().map(curve_name)),
         Some(CKK_EC_EDWARDS) => ("EdDSA", a[10].bytes().map(curve_name)),
+        Some(CKK_EC_MONTGOMERY) => ("Montgomery", a[10].bytes().map(curve_name)),
         Some(CKK_AES) => ("AES", a[11].ulong().map(|l| format!("{}", l * 8))),
         Some(CKK_GENERIC_SECRET) => ("generic", a[11].ulong().map(|l| format!("{}", l * 8))),
         Some(CKK_ML_DSA) => ("ML-DSA", None),
@@ -218,6 +219,7 @@ fn curve_name(params: &[u8]) -> String {
         [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07] => "P-256".into(),
         [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22] => "P-384".into(),
         [0x06, 0x03, 0x2b, 0x65, 0x70] => "Ed25519".into(),
+        [0x06, 0x03, 0x2b, 0x65, 0x6e] => "X25519".into(),
         other => format!("curve {}", hex(other)),
     }
 }

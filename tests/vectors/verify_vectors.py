@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.keywrap import (aes_key_wrap, aes_key_unwrap
                                                     aes_key_unwrap_with_padding)
 from cryptography.hazmat.primitives.asymmetric import rsa, padding, ec, utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from Crypto.Cipher import AES
 
 D = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
@@ -189,6 +190,12 @@ def run():
                 assert sk.sign(B(c['msg'])).hex() == c['sig']
             return True
         report('ed25519', c, t(f))
+
+    for c in load('x25519.json')['cases']:
+        def f():
+            priv = X25519PrivateKey.from_private_bytes(B(c['private']))
+            return priv.exchange(X25519PublicKey.from_public_bytes(B(c['public']))).hex() == c['shared']
+        report('x25519', c, t(f))
 
     print(total)
     return total['fail'] == 0

@@ -1,6 +1,6 @@
 //! ECDSA through AWS-LC's C API (`ffi`): every hash with every curve, hashed inside the module
 //! (`EVP_DigestSign`, the path its indicator counts) or over a caller's digest (`CKM_ECDSA`).
-//! ECDH on P-256/P-384, key generation and Ed25519 over aws-lc-rs.
+//! ECDH on P-256/P-384, X25519, key generation and Ed25519 over aws-lc-rs.
 
 use crate::ffi;
 use aws_lc_rs::agreement;
@@ -17,7 +17,7 @@ fn signing_alg(curve: Curve) -> Result<&'static signature::EcdsaSigningAlgorithm
     match curve {
         Curve::P256 => Ok(&signature::ECDSA_P256_SHA256_FIXED_SIGNING),
         Curve::P384 => Ok(&signature::ECDSA_P384_SHA384_FIXED_SIGNING),
-        Curve::Ed25519 => Err(Error::KeyTypeInconsistent),
+        Curve::Ed25519 | Curve::X25519 => Err(Error::KeyTypeInconsistent),
     }
 }
 
@@ -25,6 +25,7 @@ fn agreement_alg(curve: Curve) -> Result<&'static agreement::Algorithm> {
     match curve {
         Curve::P256 => Ok(&agreement::ECDH_P256),
         Curve::P384 => Ok(&agreement::ECDH_P384),
+        Curve::X25519 => Ok(&agreement::X25519),
         Curve::Ed25519 => Err(Error::KeyTypeInconsistent),
     }
 }
@@ -50,7 +51,8 @@ fn ecdsa_input<'a>(
 }
 
 pub(crate) fn generate(curve: Curve) -> Result<EcPrivateParts> {
-    if curve == Curve::Ed25519 {
+    if !curve.is_weierstrass() {
+        // An Ed25519 seed or an X25519 private key: 32 bytes from AWS-LC's DRBG.
         let mut seed = Zeroizing::new([0u8; 32]);
         aws_lc_rs::rand::fill(&mut seed[..]).map_err(|_| Error::general("random"))?;
         let point = public_point(curve, &seed[..])?;
@@ -92,6 +94,7 @@ enum Priv {
         ecdh: agreement::PrivateKey,
     },
     Ed25519(Ed25519KeyPair),
+    X25519(agreement::PrivateKey),
 }
 
 pub(crate) struct EcPrivate {
@@ -102,7 +105,7 @@ pub(crate) struct EcPrivate {
 pub(crate) struct EcPublic {
     curve: Curve,
     point: Vec<u8>,
-    /// The ECDSA key (none for Ed25519).
+    /// The ECDSA key (none for Ed25519 and X25519).
     ecdsa: Option<ffi::EcPublicKey>,
 }
 
@@ -111,6 +114,15 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
     let key = match parts.curve {
         Curve::Ed25519 => {
             Priv::Ed25519(Ed25519KeyPair::from_seed_unchecked(&parts.scalar).map_err(bad)?)
+        }
+        Curve::X25519 => {
+            if public_point(Curve::X25519, &parts.scalar)? != parts.point {
+                return Err(Error::AttributeValueInvalid);
+            }
+            Priv::X25519(
+                agreement::PrivateKey::from_private_key(&agreement::X25519, &parts.scalar)
+                    .map_err(bad)?,
+            )
         }
         c => Priv::Ecdsa {
             signer: {
@@ -133,8 +145,8 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
 pub(crate) fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
     // Parse (and validate) once now so an invalid point is refused at import.
     let ecdsa = match parts.curve {
-        Curve::Ed25519 if parts.point.len() == 32 => None,
-        Curve::Ed25519 => return Err(Error::AttributeValueInvalid),
+        Curve::Ed25519 | Curve::X25519 if parts.point.len() == 32 => None,
+        Curve::Ed25519 | Curve::X25519 => return Err(Error::AttributeValueInvalid),
         c => Some(ffi::EcPublicKey::from_point(ffi_curve(c)?, &parts.point)?),
     };
     Ok(EcPublic {
@@ -168,7 +180,7 @@ impl PrivateKeyOps for EcPrivate {
     }
 
     fn ecdh(&self, peer_point: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let Priv::Ecdsa { ecdh, .. } = &self.key else {
+        let (Priv::Ecdsa { ecdh, .. } | Priv::X25519(ecdh)) = &self.key else {
             return Err(Error::KeyTypeInconsistent);
         };
         let peer = agreement::UnparsedPublicKey::new(agreement_alg(self.curve)?, peer_point);
@@ -188,9 +200,11 @@ impl PublicKeyOps for EcPublic {
             return Err(Error::SignatureLenRange);
         }
         match (&self.ecdsa, scheme) {
-            (None, SignScheme::EdDsa) => UnparsedPublicKey::new(&signature::ED25519, &self.point)
-                .verify(message(input)?, sig)
-                .map_err(|_| Error::SignatureInvalid),
+            (None, SignScheme::EdDsa) if self.curve == Curve::Ed25519 => {
+                UnparsedPublicKey::new(&signature::ED25519, &self.point)
+                    .verify(message(input)?, sig)
+                    .map_err(|_| Error::SignatureInvalid)
+            }
             (Some(key), _) => match ecdsa_input(scheme, input)? {
                 (Some(hash), msg) => key.verify_message(hash, msg, sig),
                 (None, digest) => key.verify_digest(digest, sig),

@@ -92,6 +92,7 @@ pub(crate) fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
                 let kp = Ed25519KeyPair::from_seed_unchecked(scalar).map_err(fail)?;
                 kp.to_pkcs8v1().map_err(fail)?.as_ref().to_vec()
             }
+            Curve::X25519 => return craton_hsm_crypto::x25519::to_pkcs8(scalar),
             c => {
                 let alg = if *c == Curve::P256 {
                     &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING
@@ -139,6 +140,14 @@ pub(crate) fn from_pkcs8(der: &[u8]) -> Result<PrivateKeyMaterial> {
             curve: Curve::Ed25519,
             scalar: seed.as_ref().to_vec(),
             point: kp.public_key().as_ref().to_vec(),
+        }));
+    }
+    if let Some(key) = craton_hsm_crypto::x25519::from_pkcs8(der)? {
+        let point = super::ec::public_point(Curve::X25519, &key)?;
+        return Ok(PrivateKeyMaterial::Ec(EcPrivateParts {
+            curve: Curve::X25519,
+            scalar: key.to_vec(),
+            point,
         }));
     }
     Err(Error::WrappedKeyInvalid)

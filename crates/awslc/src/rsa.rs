@@ -1,4 +1,4 @@
-//! RSA through AWS-LC's C API (`ffi`): keys of 2048 to 8192 bits (generated with any odd
+//! RSA through AWS-LC's C API (`ffi`): keys of 1024 to 8192 bits (generated with any odd
 //! exponent FIPS 186-5 allows), PKCS#1 v1.5 and PSS hashed inside the module (`EVP_DigestSign`,
 //! the path its indicator counts) or over a caller's digest or DigestInfo, raw RSA
 //! (`CKM_RSA_X_509`), OAEP with any hash, MGF1 hash and label, and PKCS#1 v1.5 encryption.

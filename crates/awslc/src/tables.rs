@@ -142,11 +142,11 @@ static AWSLC: Provider = Provider {
             fips: false,
         },
     ],
-    agreement: &[Curve::P256, Curve::P384],
+    agreement: &[Curve::P256, Curve::P384, Curve::X25519],
     kems: ML_KEM,
     generation: Generation {
-        rsa_bits: (2048, 8192),
-        curves: &[Curve::P256, Curve::P384, Curve::Ed25519],
+        rsa_bits: (1024, 8192),
+        curves: &[Curve::P256, Curve::P384, Curve::Ed25519, Curve::X25519],
         ml_dsa: ML_DSA,
         ml_kem: ML_KEM,
     },
@@ -157,8 +157,10 @@ static AWSLC: Provider = Provider {
     }],
 };
 
+/// Keys under 2048 bits reach the provider only with `allow_weak_rsa` outside approved mode (the
+/// core's floor); AWS-LC runs them, not counted approved.
 const RSA_KEYS: KeyRule = KeyRule::Rsa {
-    min_bits: 2048,
+    min_bits: 1024,
     max_bits: 8192,
 };
 const ML_DSA: &[MlDsaSet] = &[MlDsaSet::MlDsa44, MlDsaSet::MlDsa65, MlDsaSet::MlDsa87];

@@ -2,20 +2,27 @@
 //! curves the token supports with their `CKA_EC_PARAMS` encodings.
 
 use crate::error::{Error, Result};
+use cryptoki_sys::{CK_KEY_TYPE, CKK_EC, CKK_EC_EDWARDS, CKK_EC_MONTGOMERY};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// Curves for ECDSA/ECDH and EdDSA.
+/// Curves for ECDSA/ECDH, EdDSA and X25519.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Curve {
     P256,
     P384,
     Ed25519,
+    /// Curve25519 in Montgomery form, for X25519 key agreement (RFC 7748).
+    X25519,
 }
+
+/// Every curve, in the order `CKA_EC_PARAMS` is matched.
+const CURVES: [Curve; 4] = [Curve::P256, Curve::P384, Curve::Ed25519, Curve::X25519];
 
 // DER of the namedCurve OIDs (RFC 5480, RFC 8410).
 const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_P384: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
 const OID_ED25519: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
+const OID_X25519: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x6e];
 const DER_PRINTABLE_STRING: u8 = 0x13;
 
 impl Curve {
@@ -25,12 +32,13 @@ impl Curve {
             Curve::P256 => OID_P256,
             Curve::P384 => OID_P384,
             Curve::Ed25519 => OID_ED25519,
+            Curve::X25519 => OID_X25519,
         }
     }
 
     /// Reads `CKA_EC_PARAMS`: a namedCurve OID or a PrintableString curve name.
     pub fn from_ec_params(der: &[u8]) -> Result<Curve> {
-        for c in [Curve::P256, Curve::P384, Curve::Ed25519] {
+        for c in CURVES {
             if der == c.ec_params() {
                 return Ok(c);
             }
@@ -40,6 +48,7 @@ impl Curve {
                 b"prime256v1" | b"secp256r1" | b"P-256" => Ok(Curve::P256),
                 b"secp384r1" | b"P-384" => Ok(Curve::P384),
                 b"edwards25519" | b"Ed25519" => Ok(Curve::Ed25519),
+                b"curve25519" | b"X25519" => Ok(Curve::X25519),
                 _ => Err(Error::CurveNotSupported),
             },
             [0x06, ..] => Err(Error::CurveNotSupported),
@@ -50,7 +59,7 @@ impl Curve {
     /// Size of the group order (and of a private scalar) in bytes.
     pub fn scalar_len(self) -> usize {
         match self {
-            Curve::P256 | Curve::Ed25519 => 32,
+            Curve::P256 | Curve::Ed25519 | Curve::X25519 => 32,
             Curve::P384 => 48,
         }
     }
@@ -60,13 +69,33 @@ impl Curve {
         match self {
             Curve::P256 => 256,
             Curve::P384 => 384,
-            Curve::Ed25519 => 255,
+            Curve::Ed25519 | Curve::X25519 => 255,
         }
     }
 
-    /// Whether this is a Weierstrass curve (ECDSA/ECDH) rather than an Edwards curve.
+    /// Whether this is a Weierstrass curve (ECDSA/ECDH) rather than an Edwards or Montgomery
+    /// curve.
     pub fn is_weierstrass(self) -> bool {
-        !matches!(self, Curve::Ed25519)
+        self.key_type() == CKK_EC
+    }
+
+    /// The `CKA_KEY_TYPE` of keys on this curve.
+    pub fn key_type(self) -> CK_KEY_TYPE {
+        match self {
+            Curve::P256 | Curve::P384 => CKK_EC,
+            Curve::Ed25519 => CKK_EC_EDWARDS,
+            Curve::X25519 => CKK_EC_MONTGOMERY,
+        }
+    }
+
+    /// The length of a public key: an uncompressed SEC1 point, or the raw 32 bytes of an
+    /// Edwards or Montgomery key.
+    pub fn point_len(self) -> usize {
+        if self.is_weierstrass() {
+            1 + 2 * self.scalar_len()
+        } else {
+            32
+        }
     }
 
     /// Signature length: r‖s, or R‖S for EdDSA.
@@ -79,6 +108,7 @@ impl Curve {
             Curve::P256 => "P-256",
             Curve::P384 => "P-384",
             Curve::Ed25519 => "Ed25519",
+            Curve::X25519 => "X25519",
         }
     }
 }
@@ -134,21 +164,22 @@ pub fn strip_leading_zeros(v: &[u8]) -> &[u8] {
     &v[i..]
 }
 
-/// An EC or Edwards private key: the scalar (or Ed25519 seed) and its public point.
+/// An EC, Edwards or Montgomery private key: the scalar (the Ed25519 seed, the X25519 private
+/// key) and its public point.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct EcPrivateParts {
     #[zeroize(skip)]
     pub curve: Curve,
     pub scalar: Vec<u8>,
-    /// Uncompressed SEC1 point, or the 32-byte Ed25519 public key.
+    /// Uncompressed SEC1 point, or the 32-byte Ed25519 or X25519 public key.
     pub point: Vec<u8>,
 }
 
-/// An EC or Edwards public key.
+/// An EC, Edwards or Montgomery public key.
 #[derive(Clone, Debug)]
 pub struct EcPublicParts {
     pub curve: Curve,
-    /// Uncompressed SEC1 point, or the 32-byte Ed25519 public key.
+    /// Uncompressed SEC1 point, or the 32-byte Ed25519 or X25519 public key.
     pub point: Vec<u8>,
 }
 
@@ -174,10 +205,7 @@ pub fn ec_point_to_der(point: &[u8]) -> Vec<u8> {
 /// Accepts `CKA_EC_POINT` as a DER OCTET STRING (the spec's form) or, as many clients send,
 /// the raw point; returns the raw point.
 pub fn ec_point_from_der(curve: Curve, value: &[u8]) -> Result<Vec<u8>> {
-    let raw_len = match curve {
-        Curve::Ed25519 => 32,
-        c => 1 + 2 * c.scalar_len(),
-    };
+    let raw_len = curve.point_len();
     let inner = match value {
         [0x04, len, rest @ ..] if (*len as usize) < 0x80 && *len as usize == rest.len() => rest,
         [0x04, 0x81, len, rest @ ..] if *len as usize == rest.len() => rest,
@@ -198,9 +226,12 @@ mod tests {
 
     #[test]
     fn curve_params_round_trip() {
-        for c in [Curve::P256, Curve::P384, Curve::Ed25519] {
+        for c in CURVES {
             assert_eq!(Curve::from_ec_params(c.ec_params()).unwrap(), c);
         }
+        let mut name = vec![0x13, 10];
+        name.extend_from_slice(b"curve25519");
+        assert_eq!(Curve::from_ec_params(&name).unwrap(), Curve::X25519);
         let mut name = vec![0x13, 12];
         name.extend_from_slice(b"edwards25519");
         assert_eq!(Curve::from_ec_params(&name).unwrap(), Curve::Ed25519);

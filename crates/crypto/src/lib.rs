@@ -13,6 +13,7 @@ pub mod error;
 pub mod key;
 pub mod pqc;
 pub mod provider;
+pub mod x25519;
 
 use crate::error::{Error, Result};
 pub use cipher::{CipherCtx, CipherMode, Direction};

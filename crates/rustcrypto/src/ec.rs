@@ -1,5 +1,6 @@
-//! ECDSA on P-256/P-384 (`p256`, `p384`) and Ed25519 (`ed25519-dalek`). Signatures are the
-//! fixed-size r‖s (or R‖S) that PKCS#11 specifies.
+//! ECDSA and ECDH on P-256/P-384 (`p256`, `p384`), Ed25519 (`ed25519-dalek`) and X25519
+//! (`curve25519-dalek`'s Montgomery ladder). Signatures are the fixed-size r‖s (or R‖S) that
+//! PKCS#11 specifies.
 
 use super::RngAdapter;
 use super::hash::hash;
@@ -8,8 +9,11 @@ use craton_hsm_crypto::{
     Curve, EcPrivateParts, EcPublicParts, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
     SignScheme,
 };
+use curve25519_dalek::montgomery::MontgomeryPoint;
 use ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
 use ecdsa::signature::{Signer, Verifier};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 /// Runs `$body` with `$C` bound to the `elliptic_curve` type of a Weierstrass curve.
 macro_rules! with_curve {
@@ -23,14 +27,15 @@ macro_rules! with_curve {
                 type $C = p384::NistP384;
                 $body
             }
-            Curve::Ed25519 => Err(Error::KeyTypeInconsistent),
+            Curve::Ed25519 | Curve::X25519 => Err(Error::KeyTypeInconsistent),
         }
     };
 }
 
 pub(crate) fn generate(curve: Curve, rng: &dyn Rng) -> Result<EcPrivateParts> {
     let mut seed = zeroize::Zeroizing::new(vec![0u8; curve.scalar_len()]);
-    if curve == Curve::Ed25519 {
+    if !curve.is_weierstrass() {
+        // An Ed25519 seed, or an X25519 private key (clamped where it is used, RFC 7748 §5).
         rng.fill(&mut seed)?;
         let point = public_point(curve, &seed)?;
         return Ok(EcPrivateParts {
@@ -57,6 +62,11 @@ pub(crate) fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
         let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
         return Ok(sk.verifying_key().to_bytes().to_vec());
     }
+    if curve == Curve::X25519 {
+        return Ok(MontgomeryPoint::mul_base_clamped(x25519_key(scalar)?)
+            .to_bytes()
+            .to_vec());
+    }
     with_curve!(curve, C => {
         let sk = ecdsa::SigningKey::<C>::from_slice(scalar).map_err(|_| Error::AttributeValueInvalid)?;
         Ok(sk.verifying_key().to_sec1_bytes().to_vec())
@@ -67,12 +77,20 @@ enum Priv {
     P256(ecdsa::SigningKey<p256::NistP256>),
     P384(ecdsa::SigningKey<p384::NistP384>),
     Ed25519(ed25519_dalek::SigningKey),
+    X25519(Zeroizing<[u8; 32]>),
 }
 
 enum Pub {
     P256(ecdsa::VerifyingKey<p256::NistP256>),
     P384(ecdsa::VerifyingKey<p384::NistP384>),
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// X25519 public keys only take part in agreement, as the peer's bytes.
+    X25519,
+}
+
+/// An X25519 private key or u-coordinate: 32 bytes (RFC 7748 §5).
+fn x25519_key(bytes: &[u8]) -> Result<[u8; 32]> {
+    bytes.try_into().map_err(|_| Error::AttributeValueInvalid)
 }
 
 pub(crate) struct EcPrivate {
@@ -98,6 +116,7 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
                 .map_err(|_| Error::AttributeValueInvalid)?;
             Priv::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
         }
+        Curve::X25519 => Priv::X25519(Zeroizing::new(x25519_key(&parts.scalar)?)),
     };
     Ok(EcPrivate {
         curve: parts.curve,
@@ -117,6 +136,10 @@ pub(crate) fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
                 .try_into()
                 .map_err(|_| Error::AttributeValueInvalid)?;
             Pub::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(&pk).map_err(bad)?)
+        }
+        Curve::X25519 => {
+            x25519_key(&parts.point)?;
+            Pub::X25519
         }
     };
     Ok(EcPublic {
@@ -185,10 +208,23 @@ impl EcPrivate {
                 let s = p384::ecdh::diffie_hellman(k.as_nonzero_scalar(), pk.as_affine());
                 s.raw_secret_bytes().to_vec()
             }
+            Priv::X25519(k) => return x25519(k, peer),
             Priv::Ed25519(_) => return Err(Error::KeyTypeInconsistent),
         };
         Ok(zeroize::Zeroizing::new(z))
     }
+}
+
+/// X25519 (RFC 7748 §5) with a peer's u-coordinate. An all-zero result means the peer sent a
+/// point of small order; RFC 7748 §6.1 says to refuse it, and here that is the caller's
+/// parameter.
+fn x25519(key: &[u8; 32], peer: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let peer = x25519_key(peer).map_err(|_| Error::MechanismParamInvalid)?;
+    let z = Zeroizing::new(MontgomeryPoint(peer).mul_clamped(*key).to_bytes());
+    if bool::from(z.ct_eq(&[0u8; 32])) {
+        return Err(Error::MechanismParamInvalid);
+    }
+    Ok(Zeroizing::new(z.to_vec()))
 }
 
 impl PublicKeyOps for EcPublic {

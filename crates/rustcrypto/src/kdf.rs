@@ -62,6 +62,7 @@ pub(crate) fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
                     .to_pkcs8_der()
                     .map_err(fail)?
             }
+            Curve::X25519 => return craton_hsm_crypto::x25519::to_pkcs8(scalar),
         },
     };
     Ok(Zeroizing::new(doc.as_bytes().to_vec()))
@@ -79,6 +80,9 @@ pub(crate) fn from_pkcs8(der: &[u8]) -> Result<PrivateKeyMaterial> {
     }
     if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(der) {
         return ec(Curve::Ed25519, k.to_bytes().to_vec());
+    }
+    if let Some(k) = craton_hsm_crypto::x25519::from_pkcs8(der)? {
+        return ec(Curve::X25519, k.to_vec());
     }
     Err(Error::WrappedKeyInvalid)
 }

@@ -88,11 +88,11 @@ static RUSTCRYPTO: Provider = Provider {
             fips: false,
         },
     ],
-    agreement: &[Curve::P256, Curve::P384],
+    agreement: &[Curve::P256, Curve::P384, Curve::X25519],
     kems: &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024],
     generation: Generation {
         rsa_bits: (1024, 4096),
-        curves: &[Curve::P256, Curve::P384, Curve::Ed25519],
+        curves: &[Curve::P256, Curve::P384, Curve::Ed25519, Curve::X25519],
         ml_dsa: ML_DSA,
         ml_kem: &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024],
     },

@@ -50,7 +50,7 @@ impl TryFrom<Curve> for EcCurve {
         match curve {
             Curve::P256 => Ok(EcCurve::P256),
             Curve::P384 => Ok(EcCurve::P384),
-            Curve::Ed25519 => Err(Error::KeyTypeInconsistent),
+            Curve::Ed25519 | Curve::X25519 => Err(Error::KeyTypeInconsistent),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! RSA: keys from parts or generated (2048..=8192 bits), PKCS#1 v1.5 over caller bytes, PSS
+//! RSA: keys from parts or generated (1024..=8192 bits), PKCS#1 v1.5 over caller bytes, PSS
 //! over a digest with any salt and MGF1 hash, raw RSA (`CKM_RSA_X_509`), OAEP with any hash,
 //! MGF1 hash and label, and PKCS#1 v1.5 encryption.
 
@@ -13,9 +13,12 @@ use craton_hsm_crypto::{HashAlg, RsaPrivateParts, RsaPublicParts};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-/// Key sizes this wrapper generates: FIPS 186-5 §5.1 (even, ≥ 2048) as AWS-LC's generator
-/// implements it (multiples of 128), up to 8192.
-const GEN_BITS: std::ops::RangeInclusive<usize> = 2048..=8192;
+/// Key sizes this wrapper generates, in multiples of 128 (as AWS-LC's generator builds them):
+/// FIPS 186-5 §5.1's 2048 bits and up, to 8192; below that, down to 1024, only for the core's
+/// `allow_weak_rsa` outside approved mode (never through the FIPS generator).
+const GEN_BITS: std::ops::RangeInclusive<usize> = 1024..=8192;
+/// The smallest key the FIPS generator makes (FIPS 186-5 §5.1).
+const FIPS_GEN_MIN_BITS: usize = 2048;
 /// PKCS#1 v1.5 padding overhead (RFC 8017 §8.2.1, §9.2).
 const PKCS1_OVERHEAD: usize = 11;
 
@@ -263,11 +266,13 @@ impl RsaPrivateKey {
         Ok(RsaPrivateKey { rsa, pkey })
     }
 
-    /// A new key of `bits` bits and public exponent `e` (big-endian). e = 65537 runs AWS-LC's
-    /// FIPS generator (`RSA_generate_key_fips`, counted approved); another odd e with
-    /// 2^16 < e < 2^32 (FIPS 186-5 §A.1.1) runs `RSA_generate_key_ex` followed by
-    /// `RSA_check_fips` (not counted approved). A pairwise-test failure inside the FIPS
-    /// generator aborts the process (the module's error state).
+    /// A new key of `bits` bits and public exponent `e` (big-endian). e = 65537 with 2048 bits
+    /// or more runs AWS-LC's FIPS generator (`RSA_generate_key_fips`, counted approved);
+    /// another odd e with 2^16 < e < 2^32 (FIPS 186-5 §A.1.1) runs `RSA_generate_key_ex`
+    /// followed by `RSA_check_fips` (not counted approved), and a key under 2048 bits
+    /// `RSA_generate_key_ex` followed by `RSA_check_key` (`RSA_check_fips` refuses its size).
+    /// A pairwise-test failure inside the FIPS generator aborts the process (the module's
+    /// error state).
     pub(crate) fn generate(bits: usize, e: &[u8]) -> Result<RsaPrivateKey> {
         if !GEN_BITS.contains(&bits) || !bits.is_multiple_of(128) {
             return Err(Error::KeySizeRange);
@@ -279,8 +284,9 @@ impl RsaPrivateKey {
         let e_val = e_bytes
             .iter()
             .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-        let fips = e_val == 65537;
-        if !fips && (e_val % 2 == 0 || e_val <= 1 << 16 || e_val >= 1 << 32) {
+        let weak = bits < FIPS_GEN_MIN_BITS;
+        let fips = e_val == 65537 && !weak;
+        if e_val != 65537 && (e_val % 2 == 0 || e_val <= 1 << 16 || e_val >= 1 << 32) {
             return Err(Error::TemplateInconsistent);
         }
         let bits_c = c_int(bits)?;
@@ -293,7 +299,7 @@ impl RsaPrivateKey {
         } else {
             let e_bn = Bn::from_be(e_bytes)?;
             // SAFETY: `rsa` is fresh and ours; `e_bn` is valid and only read (copied); no
-            // callback. Then RSA_check_fips only reads the generated key.
+            // callback. Then RSA_check_fips or RSA_check_key only reads the generated key.
             unsafe {
                 (sys::RSA_generate_key_ex(
                     rsa.as_ptr(),
@@ -301,8 +307,11 @@ impl RsaPrivateKey {
                     e_bn.as_ptr(),
                     std::ptr::null_mut(),
                 ) == 1
-                    && sys::RSA_check_fips(rsa.as_ptr()) == 1)
-                    as std::os::raw::c_int
+                    && if weak {
+                        sys::RSA_check_key(rsa.as_ptr()) == 1
+                    } else {
+                        sys::RSA_check_fips(rsa.as_ptr()) == 1
+                    }) as std::os::raw::c_int
             }
         };
         if ok != 1 {

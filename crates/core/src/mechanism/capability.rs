@@ -34,6 +34,7 @@ pub enum KeyGen {
     Rsa,
     Ec,
     Ed25519,
+    X25519,
     MlDsa,
     MlKem,
 }
@@ -112,6 +113,7 @@ fn generation(p: &Provider, g: KeyGen) -> Option<Found> {
         }),
         KeyGen::Ec => curves(|c| c.is_weierstrass()),
         KeyGen::Ed25519 => curves(|c| *c == Curve::Ed25519),
+        KeyGen::X25519 => curves(|c| *c == Curve::X25519),
         KeyGen::MlDsa => (!gen_.ml_dsa.is_empty()).then_some(Found {
             fips: false,
             keys: None,

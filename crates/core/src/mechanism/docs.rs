@@ -43,8 +43,10 @@ fn operations(ops: CK_FLAGS) -> String {
 fn key_sizes(s: &MechSpec) -> String {
     match s.family {
         Family::Rsa => format!("{}–{} bits", s.min_key, s.max_key),
+        Family::Ec if s.ops & CKF_DERIVE != 0 => "P-256, P-384, X25519".into(),
         Family::Ec => "P-256, P-384".into(),
         Family::EdDsa => "Ed25519".into(),
+        Family::Montgomery => "X25519".into(),
         Family::MlDsa => "ML-DSA-44, -65, -87".into(),
         Family::MlKem => "ML-KEM-512, -768, -1024".into(),
         Family::Aes => "128, 192, 256 bits".into(),
@@ -65,6 +67,7 @@ fn approved_sizes(s: &MechSpec) -> &'static str {
         Family::Hmac | Family::GenericSecret | Family::Hkdf => "≥ 112 bits",
         Family::Digest => "—",
         Family::EdDsa
+        | Family::Montgomery
         | Family::MlDsa
         | Family::MlKem
         | Family::SimpleKdf

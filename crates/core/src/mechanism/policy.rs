@@ -138,7 +138,7 @@ impl Policy {
             .filter_map(|op| self.found(spec, *op)?.keys)
             .filter_map(|k| capability::bits_of(&k))
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-        if let (Some((plo, phi)), Family::Rsa | Family::Ec | Family::EdDsa) =
+        if let (Some((plo, phi)), Family::Rsa | Family::Ec | Family::EdDsa | Family::Montgomery) =
             (provider, spec.family)
         {
             lo = lo.max(plo);
@@ -243,13 +243,14 @@ impl Policy {
         }
         match spec.family {
             Family::Rsa => key_bits.is_none_or(|b| APPROVED_RSA_BITS.contains(&b)),
-            Family::Ec => matches!(curve, None | Some(Curve::P256) | Some(Curve::P384)),
+            Family::Ec => curve.is_none_or(approved_curve),
             Family::Aes => key_bits.is_none_or(|b| matches!(b, 128 | 192 | 256)),
             Family::Hmac | Family::GenericSecret | Family::Hkdf => {
                 key_bits.is_none_or(|b| b >= HMAC_MIN_APPROVED_BITS)
             }
             Family::Digest => true,
             Family::EdDsa
+            | Family::Montgomery
             | Family::MlDsa
             | Family::MlKem
             | Family::SimpleKdf
@@ -257,6 +258,12 @@ impl Policy {
             | Family::Des3 => false,
         }
     }
+}
+
+/// Curves FIPS 186-5 and SP 800-56A Rev. 3 approve that this module offers (X25519 and Ed25519
+/// are outside its approved set).
+pub fn approved_curve(curve: Curve) -> bool {
+    matches!(curve, Curve::P256 | Curve::P384)
 }
 
 /// Uses of approved mechanisms that are still not approved services: AES-GCM encryption (and

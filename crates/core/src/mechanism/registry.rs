@@ -47,6 +47,8 @@ pub enum Family {
     Rsa,
     Ec,
     EdDsa,
+    /// Montgomery curves (X25519 key pairs; their agreement is `CKM_ECDH1_DERIVE`, in `Ec`).
+    Montgomery,
     Aes,
     Digest,
     Hmac,
@@ -111,6 +113,7 @@ pub(crate) const EC_FLAGS: CK_FLAGS = CKF_EC_F_P | CKF_EC_OID | CKF_EC_UNCOMPRES
 pub(crate) const RSA: (u64, u64) = (2048, 8192);
 pub(crate) const EC: (u64, u64) = (256, 384);
 pub(crate) const ED25519: (u64, u64) = (255, 255);
+pub(crate) const X25519: (u64, u64) = (255, 255);
 /// Generic secrets (keys for HMAC and HKDF): in bits, as the spec counts them for
 /// CKM_GENERIC_SECRET_KEY_GEN.
 pub(crate) const SECRET: (u64, u64) = (8, 4096);
@@ -156,6 +159,7 @@ pub(crate) const RAW_SIGN: Approval =
 pub(crate) const SHA1_SIG: Approval = No("SHA-1 signatures are disallowed (SP 800-131A Rev. 2)");
 pub(crate) const NOT_IN_POLICY: Approval = No("not in this module's approved set");
 pub(crate) const EDDSA: Approval = No("EdDSA is outside this module's approved set");
+pub(crate) const MONTGOMERY: Approval = No("X25519 is not an SP 800-56A Rev. 3 curve");
 pub(crate) const PQC: Approval =
     No("post-quantum mechanisms are not in this module's approved set yet");
 pub(crate) const KEM: CK_FLAGS = CKF_ENCAPSULATE | CKF_DECAPSULATE;

@@ -47,8 +47,7 @@ fn curve_of(attrs: &Attributes) -> Result<Curve> {
         .bytes(CKA_EC_PARAMS)
         .ok_or(Error::TemplateIncomplete)?;
     let curve = Curve::from_ec_params(params)?;
-    let edwards = attrs.key_type() == Some(CKK_EC_EDWARDS);
-    if edwards == curve.is_weierstrass() {
+    if attrs.key_type() != Some(curve.key_type()) {
         return Err(Error::TemplateInconsistent);
     }
     Ok(curve)
@@ -98,12 +97,14 @@ pub fn parse(be: &Provider, attrs: &Attributes) -> Result<KeyOps> {
                 .rsa_public(&rsa_public_parts(attrs)?)
                 .map_err(invalid)?,
         )),
-        (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => Ok(KeyOps::Private(
-            be.keys
-                .ec_private(&ec_private_parts(be, attrs).map_err(invalid)?)
-                .map_err(invalid)?,
-        )),
-        (CKO_PUBLIC_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => Ok(KeyOps::Public(
+        (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS | CKK_EC_MONTGOMERY)) => {
+            Ok(KeyOps::Private(
+                be.keys
+                    .ec_private(&ec_private_parts(be, attrs).map_err(invalid)?)
+                    .map_err(invalid)?,
+            ))
+        }
+        (CKO_PUBLIC_KEY, Some(CKK_EC | CKK_EC_EDWARDS | CKK_EC_MONTGOMERY)) => Ok(KeyOps::Public(
             be.keys
                 .ec_public(&ec_public_parts(attrs)?)
                 .map_err(invalid)?,
@@ -154,7 +155,7 @@ pub fn ml_kem_set(attrs: &Attributes) -> Result<MlKemSet> {
 pub fn bits(attrs: &Attributes) -> Option<usize> {
     match attrs.key_type()? {
         CKK_RSA => attrs.bytes(CKA_MODULUS).map(modulus_bits),
-        CKK_EC | CKK_EC_EDWARDS => attrs
+        CKK_EC | CKK_EC_EDWARDS | CKK_EC_MONTGOMERY => attrs
             .bytes(CKA_EC_PARAMS)
             .and_then(|p| Curve::from_ec_params(p).ok())
             .map(Curve::bits),

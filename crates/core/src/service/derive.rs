@@ -11,6 +11,7 @@ use crate::limits::MAX_DERIVED_KEY_LEN;
 use crate::mechanism::families::ec::kdf_hash;
 use crate::mechanism::families::{aes, kbkdf, simple_kdf};
 use crate::mechanism::params::hash_of_mechanism;
+use crate::mechanism::policy;
 use crate::mechanism::registry::Family;
 use crate::mechanism::{Mechanism, Op, Params};
 use crate::module::Module;
@@ -188,10 +189,16 @@ impl Module {
         key_type: CK_KEY_TYPE,
         wanted: Option<usize>,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        if base.class() != CKO_PRIVATE_KEY || base.attrs().key_type() != Some(CKK_EC) {
+        if base.class() != CKO_PRIVATE_KEY
+            || !matches!(base.attrs().key_type(), Some(CKK_EC | CKK_EC_MONTGOMERY))
+        {
             return Err(Error::KeyTypeInconsistent);
         }
         let curve = base.curve().ok_or(Error::KeyTypeInconsistent)?;
+        // Approved or refused: X25519 is not an SP 800-56A Rev. 3 curve.
+        if self.policy.fips_approved_only && !policy::approved_curve(curve) {
+            return Err(Error::CurveNotSupported);
+        }
         let Params::Ecdh {
             kdf,
             shared_data,

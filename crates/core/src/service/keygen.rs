@@ -109,6 +109,7 @@ impl Module {
                     CKM_RSA_PKCS_KEY_PAIR_GEN => CKK_RSA,
                     CKM_EC_KEY_PAIR_GEN => CKK_EC,
                     CKM_EC_EDWARDS_KEY_PAIR_GEN => CKK_EC_EDWARDS,
+                    CKM_EC_MONTGOMERY_KEY_PAIR_GEN => CKK_EC_MONTGOMERY,
                     CKM_ML_DSA_KEY_PAIR_GEN => CKK_ML_DSA,
                     CKM_ML_KEM_KEY_PAIR_GEN => CKK_ML_KEM,
                     _ => return Err(Error::MechanismInvalid),
@@ -181,7 +182,7 @@ impl Module {
                             .bytes(CKA_EC_PARAMS)
                             .ok_or(Error::TemplateIncomplete)?;
                         let curve = Curve::from_ec_params(params)?;
-                        if curve.is_weierstrass() != (key_type == CKK_EC) {
+                        if curve.key_type() != key_type {
                             return Err(Error::CurveNotSupported);
                         }
                         self.policy.check_key_size(spec, curve.bits())?;
@@ -222,17 +223,31 @@ fn check_public_exponent(e: &[u8], approved_mode: bool) -> Result<()> {
 }
 
 /// Signs and verifies a fixed message with the new pair (encapsulates and decapsulates for a
-/// KEM). A failure means the generator or the backend is broken: the module enters the error
-/// state.
+/// KEM, agrees with a fresh key pair for X25519). A failure means the generator or the backend
+/// is broken: the module enters the error state.
 fn pairwise_consistency(
     be: &Provider,
     rng: &dyn Rng,
     public: &Attributes,
     private: &Attributes,
 ) -> Result<()> {
-    if public.key_type() == Some(CKK_ML_KEM) {
-        return kem_pairwise(be, rng, public, private);
-    }
+    let result = match public.key_type() {
+        Some(CKK_ML_KEM) => kem_pairwise(be, rng, public, private),
+        Some(CKK_EC_MONTGOMERY) => agreement_pairwise(be, rng, public, private),
+        _ => signature_pairwise(be, rng, public, private),
+    };
+    result.map_err(|e| {
+        enter_error_state(&format!("pairwise consistency test failed: {e}"));
+        Error::general("pairwise consistency test failed")
+    })
+}
+
+fn signature_pairwise(
+    be: &Provider,
+    rng: &dyn Rng,
+    public: &Attributes,
+    private: &Attributes,
+) -> Result<()> {
     let scheme = match public.key_type() {
         Some(CKK_RSA) => SignScheme::RsaPkcs1 {
             hash: Some(HashAlg::Sha256),
@@ -251,19 +266,13 @@ fn pairwise_consistency(
         _ => SignScheme::EdDsa,
     };
     let msg = b"Craton HSM pairwise consistency test";
-    let run = || -> Result<()> {
-        let sk = Object::new(private.clone()).private_ops(be)?;
-        let pk = Object::new(public.clone()).public_ops(be)?;
-        let mut sig = sk.sign(&scheme, SignInput::Message(msg), rng)?;
-        if crate::status::fault::injected("pairwise") {
-            sig[0] ^= 1;
-        }
-        pk.verify(&scheme, SignInput::Message(msg), &sig)
-    };
-    run().map_err(|e| {
-        enter_error_state(&format!("pairwise consistency test failed: {e}"));
-        Error::general("pairwise consistency test failed")
-    })
+    let sk = Object::new(private.clone()).private_ops(be)?;
+    let pk = Object::new(public.clone()).public_ops(be)?;
+    let mut sig = sk.sign(&scheme, SignInput::Message(msg), rng)?;
+    if crate::status::fault::injected("pairwise") {
+        sig[0] ^= 1;
+    }
+    pk.verify(&scheme, SignInput::Message(msg), &sig)
 }
 
 /// The KEM form of the pairwise test: both sides must reach the same shared secret.
@@ -273,22 +282,38 @@ fn kem_pairwise(
     public: &Attributes,
     private: &Attributes,
 ) -> Result<()> {
-    let run = || -> Result<()> {
-        let sk = Object::new(private.clone()).private_ops(be)?;
-        let pk = Object::new(public.clone()).public_ops(be)?;
-        let (mut ct, ss) = pk.encapsulate(rng)?;
-        if crate::status::fault::injected("pairwise") {
-            ct[0] ^= 1;
-        }
-        let ss2 = sk.decapsulate(&ct)?;
-        if bool::from(subtle::ConstantTimeEq::ct_eq(&ss[..], &ss2[..])) {
-            Ok(())
-        } else {
-            Err(Error::general("the shared secrets differ"))
-        }
-    };
-    run().map_err(|e| {
-        enter_error_state(&format!("pairwise consistency test failed: {e}"));
-        Error::general("pairwise consistency test failed")
-    })
+    let sk = Object::new(private.clone()).private_ops(be)?;
+    let pk = Object::new(public.clone()).public_ops(be)?;
+    let (mut ct, ss) = pk.encapsulate(rng)?;
+    if crate::status::fault::injected("pairwise") {
+        ct[0] ^= 1;
+    }
+    same_secret(&ss, &sk.decapsulate(&ct)?)
+}
+
+/// The key-agreement form (SP 800-56A Rev. 3 §5.6.2.1.4's owner assurance): the new private
+/// key with a fresh peer's public key, and the peer's private key with the new public key,
+/// must reach the same shared secret.
+fn agreement_pairwise(
+    be: &Provider,
+    rng: &dyn Rng,
+    public: &Attributes,
+    private: &Attributes,
+) -> Result<()> {
+    let ours = key::ec_public_parts(public)?;
+    let peer = be.keys.generate_ec(ours.curve, rng)?;
+    let sk = Object::new(private.clone()).private_ops(be)?;
+    let mut z = sk.ecdh(&peer.point)?;
+    if crate::status::fault::injected("pairwise") {
+        z[0] ^= 1;
+    }
+    same_secret(&z, &be.keys.ec_private(&peer)?.ecdh(&ours.point)?)
+}
+
+fn same_secret(a: &[u8], b: &[u8]) -> Result<()> {
+    if bool::from(subtle::ConstantTimeEq::ct_eq(a, b)) {
+        Ok(())
+    } else {
+        Err(Error::general("the shared secrets differ"))
+    }
 }

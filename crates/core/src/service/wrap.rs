@@ -5,7 +5,7 @@
 use super::encrypt::{check_aes_key, check_rsa_key};
 use super::{check_object_access, rv_of};
 use crate::audit::{Event, Operation};
-use crate::crypto::{Curve, Direction, PrivateKeyMaterial};
+use crate::crypto::{Direction, PrivateKeyMaterial};
 use crate::error::{Error, Result};
 use crate::mechanism::families::{aes::cipher_mode, des3, rsa::enc_scheme};
 use crate::mechanism::registry::Family;
@@ -118,14 +118,13 @@ impl Module {
                 .backend
                 .keys
                 .to_pkcs8(&PrivateKeyMaterial::Rsa(key::rsa_private_parts(a)?)),
-            (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS)) => {
-                self.backend
-                    .keys
-                    .to_pkcs8(&PrivateKeyMaterial::Ec(key::ec_private_parts(
-                        self.backend,
-                        a,
-                    )?))
-            }
+            (CKO_PRIVATE_KEY, Some(CKK_EC | CKK_EC_EDWARDS | CKK_EC_MONTGOMERY)) => self
+                .backend
+                .keys
+                .to_pkcs8(&PrivateKeyMaterial::Ec(key::ec_private_parts(
+                    self.backend,
+                    a,
+                )?)),
             _ => Err(Error::KeyNotWrappable),
         }
     }
@@ -284,10 +283,7 @@ impl Module {
                 let parts = self.backend.keys.parse_pkcs8(material)?;
                 let (kt, private) = match &parts {
                     PrivateKeyMaterial::Rsa(p) => (CKK_RSA, key::rsa_attrs(p).1),
-                    PrivateKeyMaterial::Ec(p) if p.curve == Curve::Ed25519 => {
-                        (CKK_EC_EDWARDS, key::ec_attrs(p).1)
-                    }
-                    PrivateKeyMaterial::Ec(p) => (CKK_EC, key::ec_attrs(p).1),
+                    PrivateKeyMaterial::Ec(p) => (p.curve.key_type(), key::ec_attrs(p).1),
                 };
                 if attrs.key_type() != Some(kt) {
                     return Err(Error::TemplateInconsistent);

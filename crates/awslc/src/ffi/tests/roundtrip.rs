@@ -227,7 +227,7 @@ fn rsa_parts_round_trip_with_and_without_crt() {
 
 #[test]
 fn rsa_generation_sizes_and_exponents() {
-    for bits in [1024, 2047, 2100, 8320] {
+    for bits in [896, 1100, 2047, 2100, 8320] {
         assert_eq!(
             RsaPrivateKey::generate(bits, &[1, 0, 1]).err(),
             Some(Error::KeySizeRange),
@@ -244,6 +244,7 @@ fn rsa_generation_sizes_and_exponents() {
     let k = RsaPrivateKey::generate(2176, &[1, 0, 1]).unwrap();
     assert_eq!(k.bits(), 2176);
     let odd_e = RsaPrivateKey::generate(2048, &[0, 1, 0, 3]).unwrap();
+    assert_eq!(odd_e.bits(), 2048);
     assert_eq!(odd_e.parts().e, [1, 0, 3]);
     let info = digest_info(HashAlg::Sha256, &[9; 32]);
     let sig = odd_e.sign_pkcs1(&info).unwrap();
@@ -252,6 +253,43 @@ fn rsa_generation_sizes_and_exponents() {
         .unwrap()
         .verify_pkcs1(&info, &sig)
         .unwrap();
+}
+
+/// Below FIPS 186-5's 2048 bits (the core allows it with `allow_weak_rsa` outside approved
+/// mode): AWS-LC's non-FIPS generator makes the key, and the key signs, verifies and decrypts.
+#[test]
+fn rsa_1024_generation_and_use() {
+    for e in [&[1u8, 0, 1][..], &[1, 0, 3]] {
+        let key = RsaPrivateKey::generate(1024, e).unwrap();
+        assert_eq!(key.bits(), 1024);
+        let public = key.public_key().unwrap();
+        let info = digest_info(HashAlg::Sha256, &[7; 32]);
+        let sig = key.sign_pkcs1(&info).unwrap();
+        assert_eq!(sig.len(), 128);
+        public.verify_pkcs1(&info, &sig).unwrap();
+        assert!(
+            public
+                .verify_pkcs1(&digest_info(HashAlg::Sha256, &[8; 32]), &sig)
+                .is_err()
+        );
+        let p = PssParams {
+            hash: HashAlg::Sha256,
+            mgf1_hash: HashAlg::Sha256,
+            salt_len: 32,
+        };
+        let sig = key.sign_pss(&[5; 32], &p).unwrap();
+        public.verify_pss(&[5; 32], &sig, &p).unwrap();
+        let params = OaepParams {
+            hash: HashAlg::Sha1,
+            mgf1_hash: HashAlg::Sha1,
+            label: vec![],
+        };
+        let ct = public.encrypt_oaep(b"weak", &params).unwrap();
+        assert_eq!(*key.decrypt_oaep(&ct, &params).unwrap(), b"weak");
+        // The key survives the trip through PKCS#11 attributes.
+        let again = RsaPrivateKey::from_parts(&key.parts()).unwrap();
+        assert_eq!(again.bits(), 1024);
+    }
 }
 
 #[test]

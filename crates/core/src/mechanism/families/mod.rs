@@ -12,6 +12,7 @@ pub mod hkdf;
 pub mod kbkdf;
 pub mod ml_dsa;
 pub mod ml_kem;
+pub mod montgomery;
 pub mod rsa;
 pub mod secret;
 pub mod simple_kdf;
@@ -39,6 +40,7 @@ pub static FAMILIES: &[&FamilyDef] = &[
     &rsa::FAMILY,
     &ec::FAMILY,
     &eddsa::FAMILY,
+    &montgomery::FAMILY,
     &aes::FAMILY,
     &des3::FAMILY,
     &digest::FAMILY,
