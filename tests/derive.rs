@@ -570,3 +570,80 @@ fn x25519_key_pairs_agree_wrap_and_check_their_curve() {
         RvError::KeyTypeInconsistent
     );
 }
+
+/// SP 800-56C's one-step KDF (`CKD_SHA*_KDF_SP800`): H(counter ‖ Z ‖ FixedInfo), blocks
+/// concatenated, on P-256 and X25519 keys, and a known answer on X25519.
+#[test]
+fn ecdh_with_the_sp800_56c_one_step_kdf() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let derive = [Attribute::Derive(true)];
+    let (b_pub, a_priv) = {
+        let (_, a_priv) = ec_pair(&s, &derive);
+        let (b_pub, _) = ec_pair(&s, &derive);
+        (b_pub, a_priv)
+    };
+    let b_point = ec_point(&s, b_pub);
+    let secret = |kdf: EcKdf, point: &[u8], private, len: u64| {
+        let template = [
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::GENERIC_SECRET),
+            Attribute::ValueLen(len.into()),
+            Attribute::Sensitive(false),
+            Attribute::Extractable(true),
+        ];
+        value(
+            &s,
+            s.derive_key(&ecdh(kdf, point), private, &template).unwrap(),
+        )
+    };
+    let z = secret(EcKdf::null(), &b_point, a_priv, 32);
+    let info = b"fixed info";
+    let lib = raw_lib();
+    let block = |counter: u8, mech: CK_MECHANISM_TYPE| {
+        let mut input = vec![0, 0, 0, counter];
+        input.extend_from_slice(&z);
+        input.extend_from_slice(info);
+        lib.digest(s.handle(), mech, &input).unwrap()
+    };
+    // Two SHA-256 blocks cut to 48 bytes, and one SHA3-256 block.
+    let mut want = block(1, CKM_SHA256);
+    want.extend_from_slice(&block(2, CKM_SHA256)[..16]);
+    assert_eq!(
+        secret(EcKdf::sha256_sp800(info), &b_point, a_priv, 48),
+        want
+    );
+    assert_eq!(
+        secret(EcKdf::sha3_256_sp800(info), &b_point, a_priv, 32),
+        block(1, CKM_SHA3_256)
+    );
+    // X9.63 puts the counter after Z: another key from the same inputs.
+    assert_ne!(
+        secret(EcKdf::sha256(info), &b_point, a_priv, 32),
+        want[..32]
+    );
+
+    // X25519 with SHA-256: the known answer the `cryptoki` crate's suite checks
+    // (basic::derive_key_sp800).
+    let hex = |v: &str| hex::decode(v).unwrap();
+    let private = s
+        .create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC_MONTGOMERY),
+            Attribute::EcParams(X25519.to_vec()),
+            Attribute::Value(hex(
+                "F00670C5F139E7E6C2511EA04FF507AFBBE237CE3C71A89CA59A1C5CF8856562",
+            )),
+            Attribute::Derive(true),
+        ])
+        .unwrap();
+    let fixed = hex(
+        "0A2B0601040197550105011203010807416E6F6E796D6F75732053656E64657220202020\
+         5633A4C5AE4305BC0FE2ABB699A8EE54632790A0",
+    );
+    let peer = hex("533B3F09E53B3DEED661A13F7A7D9694AB71CE156C728E00DEE87A1EE3A14C4A");
+    assert_eq!(
+        secret(EcKdf::sha256_sp800(&fixed), &peer, private, 16),
+        hex("AF8CE51D0139A6D60831A9BABAB20186")
+    );
+}

@@ -126,6 +126,9 @@ pub enum KdfAlg {
     Hkdf(HashAlg),
     /// ANSI X9.63, behind `CKD_SHA*_KDF`.
     X963(HashAlg),
+    /// SP 800-56C Rev. 2 §4.1's one-step KDF with a hash (option 1), behind
+    /// `CKD_SHA*_KDF_SP800`.
+    OneStep(HashAlg),
     /// PBKDF2 with HMAC over the hash (the token's PIN derivation).
     Pbkdf2(HashAlg),
 }
@@ -137,8 +140,8 @@ pub trait KdfAlgorithm: Sync {
     fn extract(&self, _salt: &[u8], _ikm: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         Err(Error::MechanismInvalid)
     }
-    /// HKDF-Expand, X9.63 (`input` is Z, `info` the shared info), or PBKDF2 (`input` is the
-    /// secret, `info` the salt, `iterations` its count).
+    /// HKDF-Expand, X9.63 or the one-step KDF (`input` is Z, `info` the shared or fixed
+    /// info), or PBKDF2 (`input` is the secret, `info` the salt, `iterations` its count).
     fn derive(
         &self,
         input: &[u8],
@@ -447,15 +450,15 @@ impl Provider {
             .derive(prk, info, 0, len)
     }
 
-    pub fn x963_kdf(
+    /// The KDF applied to an agreed secret Z: X9.63 or the one-step KDF.
+    pub fn agreement_kdf(
         &self,
-        hash: HashAlg,
+        alg: KdfAlg,
         z: &[u8],
         shared_info: &[u8],
         len: usize,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        self.kdf_or_param(KdfAlg::X963(hash))?
-            .derive(z, shared_info, 0, len)
+        self.kdf_or_param(alg)?.derive(z, shared_info, 0, len)
     }
 
     pub fn pbkdf2_hmac_sha256(

@@ -40,6 +40,33 @@ pub(crate) fn x963_kdf(
     Ok(out)
 }
 
+/// SP 800-56C Rev. 2 §4.1's one-step KDF with a hash: H(counter ‖ Z ‖ FixedInfo) for
+/// counter = 1, 2, ... as a 32-bit big-endian number, concatenated and cut to `len` (the core
+/// bounds `len`). Written over the hash here: RustCrypto's `concat-kdf` is on the older
+/// `digest` traits these hash crates no longer implement.
+pub(crate) fn one_step_kdf(
+    hash: HashAlg,
+    z: &[u8],
+    fixed_info: &[u8],
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(len));
+    let mut counter: u32 = 1;
+    while out.len() < len {
+        let block = with_hash!(hash, D => {
+            let mut d = <D as sha2::Digest>::new();
+            sha2::Digest::update(&mut d, counter.to_be_bytes());
+            sha2::Digest::update(&mut d, z);
+            sha2::Digest::update(&mut d, fixed_info);
+            Zeroizing::new(sha2::Digest::finalize(d).to_vec())
+        });
+        let take = block.len().min(len - out.len());
+        out.extend_from_slice(&block[..take]);
+        counter = counter.checked_add(1).ok_or(Error::TemplateInconsistent)?;
+    }
+    Ok(out)
+}
+
 pub(crate) fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
     let fail = |_| Error::general("PKCS#8 encoding");
     let doc = match key {

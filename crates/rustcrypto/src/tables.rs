@@ -74,6 +74,19 @@ static RUSTCRYPTO: Provider = Provider {
         &X963(HashAlg::Sha256),
         &X963(HashAlg::Sha384),
         &X963(HashAlg::Sha512),
+        &X963(HashAlg::Sha3_224),
+        &X963(HashAlg::Sha3_256),
+        &X963(HashAlg::Sha3_384),
+        &X963(HashAlg::Sha3_512),
+        &OneStep(HashAlg::Sha1),
+        &OneStep(HashAlg::Sha224),
+        &OneStep(HashAlg::Sha256),
+        &OneStep(HashAlg::Sha384),
+        &OneStep(HashAlg::Sha512),
+        &OneStep(HashAlg::Sha3_224),
+        &OneStep(HashAlg::Sha3_256),
+        &OneStep(HashAlg::Sha3_384),
+        &OneStep(HashAlg::Sha3_512),
         &Pbkdf2Sha256,
     ],
     signatures: SIGNATURES,
@@ -337,6 +350,21 @@ impl KdfAlgorithm for X963 {
     }
     fn derive(&self, z: &[u8], info: &[u8], _: u32, len: usize) -> Result<Zeroizing<Vec<u8>>> {
         kdf::x963_kdf(self.0, z, info, len)
+    }
+}
+
+/// SP 800-56C's one-step KDF (`CKD_SHA*_KDF_SP800`) over the hash crates.
+struct OneStep(HashAlg);
+
+impl KdfAlgorithm for OneStep {
+    fn alg(&self) -> KdfAlg {
+        KdfAlg::OneStep(self.0)
+    }
+    fn fips(&self) -> bool {
+        false
+    }
+    fn derive(&self, z: &[u8], info: &[u8], _: u32, len: usize) -> Result<Zeroizing<Vec<u8>>> {
+        kdf::one_step_kdf(self.0, z, info, len)
     }
 }
 

@@ -91,6 +91,35 @@ pub(crate) fn digest(alg: HashAlg, data: &[u8]) -> Result<Vec<u8>> {
     d.finish()
 }
 
+/// SP 800-56C Rev. 2 §4.1's one-step KDF with a hash (`SSKDF_digest`): `len` bytes from the
+/// secret Z and the fixed info.
+pub(crate) fn sskdf_digest(
+    alg: HashAlg,
+    secret: &[u8],
+    info: &[u8],
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    let guard = ErrGuard::new();
+    // SAFETY: `out` is writable for `len` bytes; `secret` and `info` are readable for their
+    // lengths and never null (`in_ptr`); the EVP_MD is static. AWS-LC writes only `out`.
+    let ok = unsafe {
+        sys::SSKDF_digest(
+            out.as_mut_ptr(),
+            len,
+            md(alg),
+            in_ptr(secret),
+            secret.len(),
+            in_ptr(info),
+            info.len(),
+        )
+    };
+    if ok != 1 {
+        return Err(guard.fail("SSKDF_digest", Error::TemplateInconsistent));
+    }
+    Ok(out)
+}
+
 /// A running HMAC.
 pub(crate) struct Hmac {
     ctx: HmacCtx,

@@ -65,7 +65,7 @@ mod sign;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use digest::{Digest, Hmac, digest};
+pub(crate) use digest::{Digest, Hmac, digest, sskdf_digest};
 pub(crate) use ec::{EcCurve, EcPrivateKey, EcPublicKey};
 pub(crate) use gcm::{
     GcmDecryptor, GcmEncryptor, gcm_decrypt, gcm_encrypt, gcm_encrypt_generated_iv,

@@ -111,8 +111,10 @@ fn parameters(s: &MechSpec) -> &'static str {
         CKM_AES_ECB_ENCRYPT_DATA => "`CK_KEY_DERIVATION_STRING_DATA`: data (whole blocks)",
         CKM_AES_CBC_ENCRYPT_DATA => "`CK_AES_CBC_ENCRYPT_DATA_PARAMS`: IV, data (whole blocks)",
         CKM_ECDH1_DERIVE | CKM_ECDH1_COFACTOR_DERIVE => {
-            "`CK_ECDH1_DERIVE_PARAMS`: `CKD_NULL` or `CKD_SHA{1,224,256,384,512}_KDF`, \
-             shared data, peer point (raw or DER OCTET STRING)"
+            "`CK_ECDH1_DERIVE_PARAMS`: `CKD_NULL`, `CKD_SHA{1,224,256,384,512}_KDF`/`CKD_SHA3_{224,256,384,512}_KDF` \
+             (X9.63) or \
+             `CKD_SHA{1,224,256,384,512}_KDF_SP800`/`CKD_SHA3_{224,256,384,512}_KDF_SP800` \
+             (SP 800-56C one-step), shared data, peer point (raw or DER OCTET STRING)"
         }
         CKM_HKDF_DERIVE => {
             "`CK_HKDF_PARAMS`: extract and/or expand, PRF hash, salt (null, data or key), info"

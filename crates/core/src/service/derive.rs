@@ -8,7 +8,7 @@ use crate::audit::Operation;
 use crate::crypto::key::ec_point_from_der;
 use crate::error::{Error, Result};
 use crate::limits::MAX_DERIVED_KEY_LEN;
-use crate::mechanism::families::ec::kdf_hash;
+use crate::mechanism::families::ec::kdf_of;
 use crate::mechanism::families::{aes, kbkdf, simple_kdf};
 use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::policy;
@@ -215,7 +215,7 @@ impl Module {
             (None, CKK_GENERIC_SECRET) => z.len(),
             (None, _) => return Err(Error::TemplateIncomplete),
         };
-        match kdf_hash(*kdf)? {
+        match kdf_of(*kdf)? {
             None => {
                 // CKD_NULL: no shared data; the key is Z's leading bytes.
                 if !shared_data.is_empty() || len > z.len() || len == 0 {
@@ -227,7 +227,7 @@ impl Module {
                 }
                 Ok(Zeroizing::new(z[..len].to_vec()))
             }
-            Some(h) => self.backend.x963_kdf(h, &z, shared_data, len),
+            Some(alg) => self.backend.agreement_kdf(alg, &z, shared_data, len),
         }
     }
 

@@ -1,8 +1,9 @@
 //! Elliptic curves over prime fields (PKCS#11 3.x mechanisms 2.3): key generation, ECDSA
-//! (over the message or a caller's digest), ECDH with `CKD_NULL` or an X9.63 KDF.
+//! (over the message or a caller's digest), ECDH (also on X25519 keys) with `CKD_NULL`, an X9.63
+//! KDF or SP 800-56C's one-step KDF.
 
 use super::{FamilyDef, no_layout};
-use crate::crypto::{HashAlg, SigInput, SigKind, SignScheme};
+use crate::crypto::{HashAlg, KdfAlg, SigInput, SigKind, SignScheme};
 use crate::error::{Error, Result};
 use crate::mechanism::Params;
 use crate::mechanism::capability::{KeyGen, Need};
@@ -74,15 +75,30 @@ pub fn sign_scheme(spec: &MechSpec) -> SignScheme {
     SignScheme::Ecdsa { hash: spec.hash }
 }
 
-/// The hash an ECDH KDF type names (`None` for `CKD_NULL`).
-pub fn kdf_hash(kdf: CK_EC_KDF_TYPE) -> Result<Option<HashAlg>> {
+/// The KDF an ECDH KDF type names (`None` for `CKD_NULL`): X9.63 (`CKD_SHA*_KDF`) or
+/// SP 800-56C's one-step KDF (`CKD_SHA*_KDF_SP800`).
+pub fn kdf_of(kdf: CK_EC_KDF_TYPE) -> Result<Option<KdfAlg>> {
+    use HashAlg::*;
     Ok(Some(match kdf {
         CKD_NULL => return Ok(None),
-        CKD_SHA1_KDF => HashAlg::Sha1,
-        CKD_SHA224_KDF => HashAlg::Sha224,
-        CKD_SHA256_KDF => HashAlg::Sha256,
-        CKD_SHA384_KDF => HashAlg::Sha384,
-        CKD_SHA512_KDF => HashAlg::Sha512,
+        CKD_SHA1_KDF => KdfAlg::X963(Sha1),
+        CKD_SHA224_KDF => KdfAlg::X963(Sha224),
+        CKD_SHA256_KDF => KdfAlg::X963(Sha256),
+        CKD_SHA384_KDF => KdfAlg::X963(Sha384),
+        CKD_SHA512_KDF => KdfAlg::X963(Sha512),
+        CKD_SHA3_224_KDF => KdfAlg::X963(Sha3_224),
+        CKD_SHA3_256_KDF => KdfAlg::X963(Sha3_256),
+        CKD_SHA3_384_KDF => KdfAlg::X963(Sha3_384),
+        CKD_SHA3_512_KDF => KdfAlg::X963(Sha3_512),
+        CKD_SHA1_KDF_SP800 => KdfAlg::OneStep(Sha1),
+        CKD_SHA224_KDF_SP800 => KdfAlg::OneStep(Sha224),
+        CKD_SHA256_KDF_SP800 => KdfAlg::OneStep(Sha256),
+        CKD_SHA384_KDF_SP800 => KdfAlg::OneStep(Sha384),
+        CKD_SHA512_KDF_SP800 => KdfAlg::OneStep(Sha512),
+        CKD_SHA3_224_KDF_SP800 => KdfAlg::OneStep(Sha3_224),
+        CKD_SHA3_256_KDF_SP800 => KdfAlg::OneStep(Sha3_256),
+        CKD_SHA3_384_KDF_SP800 => KdfAlg::OneStep(Sha3_384),
+        CKD_SHA3_512_KDF_SP800 => KdfAlg::OneStep(Sha3_512),
         _ => return Err(Error::MechanismParamInvalid),
     }))
 }
