@@ -187,6 +187,30 @@ fn blocked_rows_give_the_guides_codes() {
     ));
     assert_rv!(s.sign_init(&eddsa, ec), RvError::MechanismInvalid);
 
+    // P-521 is outside the guide's approved curves: no key pairs, no signatures.
+    let p521 = vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23];
+    assert_rv!(
+        s.generate_key_pair(
+            &Mechanism::EccKeyPairGen,
+            &[Attribute::EcParams(p521.clone())],
+            &[Attribute::Sign(true)],
+        ),
+        RvError::CurveNotSupported
+    );
+    let p521_public = s
+        .create_object(&[
+            Attribute::Class(cryptoki::object::ObjectClass::PUBLIC_KEY),
+            Attribute::KeyType(cryptoki::object::KeyType::EC),
+            Attribute::EcParams(p521),
+            Attribute::EcPoint(hex::decode(P521_POINT).unwrap()),
+            Attribute::Verify(true),
+        ])
+        .unwrap();
+    assert_rv!(
+        s.verify_init(&Mechanism::EcdsaSha512, p521_public),
+        RvError::CurveNotSupported
+    );
+
     // X25519 is blocked: no key pairs, and an imported key does not agree.
     let x25519 = vec![0x06, 0x03, 0x2b, 0x65, 0x6e];
     assert_rv!(
@@ -288,6 +312,12 @@ fn blocked_rows_give_the_guides_codes() {
         RvError::MechanismParamInvalid
     );
 }
+
+/// A P-521 public point (Wycheproof ecdsa_secp521r1_sha512_p1363 case 1, tests/vectors).
+const P521_POINT: &str = "04005c6457ec088d532f482093965ae53ccd07e556ed59e2af945cd8c7a95c1c644f8a56a8a8a3cd77392ddd\
+    861e8a924dac99c69069093bd52a52fa6c56004a074508007878d6d42e4b4dd1e9c0696cb3e19f63033c3db4\
+    e60d473259b3ebe079aaf0a986ee6177f8217a78c68b813f7e149a4e56fd9562c07fed3d895942d7d101cb83\
+    f6";
 
 /// A 1024-bit odd modulus with its top bit set: enough for the size check.
 fn weak_modulus() -> Vec<u8> {

@@ -175,7 +175,8 @@ fn rsa_pss_signatures_follow_their_parameters() {
 fn ecdsa_signatures_are_raw_r_s() {
     let env = Env::new("");
     let s = env.user_session();
-    for (params, len) in [(&P256[..], 64), (&P384[..], 96)] {
+    let p521 = [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23];
+    for (params, len) in [(&P256[..], 64), (&P384[..], 96), (&p521[..], 132)] {
         let (public, private) = ec_pair(&s, params, Mechanism::EccKeyPairGen);
         let mechs = [
             Mechanism::EcdsaSha256,
@@ -192,15 +193,22 @@ fn ecdsa_signatures_are_raw_r_s() {
         let sig = s.sign(&Mechanism::Ecdsa, private, &h).unwrap();
         s.verify(&Mechanism::EcdsaSha256, public, b"abc", &sig)
             .unwrap();
-        // CKA_EC_POINT is a DER OCTET STRING holding the uncompressed point.
+        // CKA_EC_POINT is a DER OCTET STRING holding the uncompressed point (P-521's 133
+        // bytes take the long length form).
         let Attribute::EcPoint(point) =
             &s.get_attributes(public, &[AttributeType::EcPoint]).unwrap()[0]
         else {
             panic!()
         };
-        assert_eq!(point[0], 0x04);
-        assert_eq!(point[1] as usize, point.len() - 2);
-        assert_eq!(point[2], 0x04);
+        let header = if len == 132 {
+            &[0x04, 0x81][..]
+        } else {
+            &[0x04][..]
+        };
+        assert_eq!(&point[..header.len()], header);
+        assert_eq!(point[header.len()] as usize, point.len() - header.len() - 1);
+        assert_eq!(point[header.len() + 1], 0x04);
+        assert_eq!(point.len() - header.len() - 1, 1 + len);
     }
 }
 

@@ -645,8 +645,10 @@ const X25519_PARAMS: [u8; 5] = [0x06, 0x03, 0x2b, 0x65, 0x6e];
 fn ec_params(file: &str) -> Vec<u8> {
     if file.ends_with("p256") {
         vec![0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]
-    } else {
+    } else if file.ends_with("p384") {
         vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]
+    } else {
+        vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]
     }
 }
 
@@ -709,6 +711,11 @@ fn ecdsa_p256_wycheproof() {
 #[test]
 fn ecdsa_p384_wycheproof() {
     ecdsa_vectors("ecdsa_p384");
+}
+
+#[test]
+fn ecdsa_p521_wycheproof() {
+    ecdsa_vectors("ecdsa_p521");
 }
 
 /// `CKM_ECDH1_DERIVE` with `CKD_NULL` from a new private key to a peer's public data: the
@@ -821,6 +828,11 @@ fn ecdh_p256_wycheproof() {
 #[test]
 fn ecdh_p384_wycheproof() {
     ecdh_vectors("ecdh_p384");
+}
+
+#[test]
+fn ecdh_p521_wycheproof() {
+    ecdh_vectors("ecdh_p521");
 }
 
 #[test]

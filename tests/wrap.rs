@@ -569,22 +569,33 @@ fn aes_key_wrap_pads_keys_of_any_length() {
         RvError::WrappedKeyLenRange
     );
 
-    // A PKCS#8 private key, whatever its DER length.
-    let (public, private) = ec_pair(&s, &[Attribute::Sign(true), Attribute::Extractable(true)]);
-    let wrapped = s.wrap_key(&kw, kek, private).unwrap();
-    let back = s
-        .unwrap_key(
-            &kw,
-            kek,
-            &wrapped,
-            &[
-                Attribute::Class(ObjectClass::PRIVATE_KEY),
-                Attribute::KeyType(KeyType::EC),
-                Attribute::Sign(true),
-            ],
-        )
-        .unwrap();
-    let sig = s.sign(&Mechanism::EcdsaSha256, back, b"padded").unwrap();
-    s.verify(&Mechanism::EcdsaSha256, public, b"padded", &sig)
-        .unwrap();
+    // A PKCS#8 private key, whatever its DER length: P-256, and P-521 (a 66-byte scalar).
+    let p521 = [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23];
+    for params in [&P256[..], &p521[..]] {
+        let (public, private) = s
+            .generate_key_pair(
+                &Mechanism::EccKeyPairGen,
+                &[Attribute::EcParams(params.to_vec())],
+                &[Attribute::Sign(true), Attribute::Extractable(true)],
+            )
+            .unwrap();
+        let wrapped = s.wrap_key(&kw, kek, private).unwrap();
+        let back = s
+            .unwrap_key(
+                &kw,
+                kek,
+                &wrapped,
+                &[
+                    Attribute::Class(ObjectClass::PRIVATE_KEY),
+                    Attribute::KeyType(KeyType::EC),
+                    Attribute::Sign(true),
+                ],
+            )
+            .unwrap();
+        let sig = s.sign(&Mechanism::EcdsaSha512, back, b"padded").unwrap();
+        s.verify(&Mechanism::EcdsaSha512, public, b"padded", &sig)
+            .unwrap();
+        let params_back = s.get_attributes(back, &[AttributeType::EcParams]).unwrap();
+        assert_eq!(params_back, [Attribute::EcParams(params.to_vec())]);
+    }
 }

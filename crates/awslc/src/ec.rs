@@ -1,6 +1,6 @@
 //! ECDSA through AWS-LC's C API (`ffi`): every hash with every curve, hashed inside the module
 //! (`EVP_DigestSign`, the path its indicator counts) or over a caller's digest (`CKM_ECDSA`).
-//! ECDH on P-256/P-384, X25519, key generation and Ed25519 over aws-lc-rs.
+//! ECDH on P-256/P-384/P-521, X25519, key generation and Ed25519 over aws-lc-rs.
 
 use crate::ffi;
 use aws_lc_rs::agreement;
@@ -13,10 +13,11 @@ use craton_hsm_crypto::{
 };
 use zeroize::Zeroizing;
 
-fn signing_alg(curve: Curve) -> Result<&'static signature::EcdsaSigningAlgorithm> {
+pub(crate) fn signing_alg(curve: Curve) -> Result<&'static signature::EcdsaSigningAlgorithm> {
     match curve {
         Curve::P256 => Ok(&signature::ECDSA_P256_SHA256_FIXED_SIGNING),
         Curve::P384 => Ok(&signature::ECDSA_P384_SHA384_FIXED_SIGNING),
+        Curve::P521 => Ok(&signature::ECDSA_P521_SHA512_FIXED_SIGNING),
         Curve::Ed25519 | Curve::X25519 => Err(Error::KeyTypeInconsistent),
     }
 }
@@ -25,6 +26,7 @@ fn agreement_alg(curve: Curve) -> Result<&'static agreement::Algorithm> {
     match curve {
         Curve::P256 => Ok(&agreement::ECDH_P256),
         Curve::P384 => Ok(&agreement::ECDH_P384),
+        Curve::P521 => Ok(&agreement::ECDH_P521),
         Curve::X25519 => Ok(&agreement::X25519),
         Curve::Ed25519 => Err(Error::KeyTypeInconsistent),
     }

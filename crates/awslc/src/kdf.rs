@@ -94,13 +94,12 @@ pub(crate) fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
             }
             Curve::X25519 => return craton_hsm_crypto::x25519::to_pkcs8(scalar),
             c => {
-                let alg = if *c == Curve::P256 {
-                    &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING
-                } else {
-                    &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED_SIGNING
-                };
-                let kp = EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, point)
-                    .map_err(fail)?;
+                let kp = EcdsaKeyPair::from_private_key_and_public_key(
+                    super::ec::signing_alg(*c)?,
+                    scalar,
+                    point,
+                )
+                .map_err(fail)?;
                 kp.to_pkcs8v1().map_err(fail)?.as_ref().to_vec()
             }
         },
@@ -115,16 +114,8 @@ pub(crate) fn from_pkcs8(der: &[u8]) -> Result<PrivateKeyMaterial> {
             exported.as_ref(),
         )?));
     }
-    for (curve, alg) in [
-        (
-            Curve::P256,
-            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-        ),
-        (
-            Curve::P384,
-            &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
-        ),
-    ] {
+    for curve in [Curve::P256, Curve::P384, Curve::P521] {
+        let alg = super::ec::signing_alg(curve)?;
         if let Ok(kp) = EcdsaKeyPair::from_pkcs8(alg, der) {
             let scalar = kp.private_key().as_be_bytes().map_err(fail)?;
             return Ok(PrivateKeyMaterial::Ec(EcPrivateParts {

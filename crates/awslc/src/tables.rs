@@ -155,11 +155,17 @@ static AWSLC: Provider = Provider {
             fips: false,
         },
     ],
-    agreement: &[Curve::P256, Curve::P384, Curve::X25519],
+    agreement: &[Curve::P256, Curve::P384, Curve::P521, Curve::X25519],
     kems: ML_KEM,
     generation: Generation {
         rsa_bits: (1024, 8192),
-        curves: &[Curve::P256, Curve::P384, Curve::Ed25519, Curve::X25519],
+        curves: &[
+            Curve::P256,
+            Curve::P384,
+            Curve::P521,
+            Curve::Ed25519,
+            Curve::X25519,
+        ],
         ml_dsa: ML_DSA,
         ml_kem: ML_KEM,
     },
@@ -198,7 +204,7 @@ const fn ecdsa(input: SigInput, fips: bool) -> SignatureScheme {
     SignatureScheme {
         kind: SigKind::Ecdsa,
         input,
-        keys: KeyRule::Curves(&[Curve::P256, Curve::P384]),
+        keys: KeyRule::Curves(&[Curve::P256, Curve::P384, Curve::P521]),
         salt: ParamRule::Any,
         mgf: ParamRule::Any,
         context: false,

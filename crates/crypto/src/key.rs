@@ -10,17 +10,25 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 pub enum Curve {
     P256,
     P384,
+    P521,
     Ed25519,
     /// Curve25519 in Montgomery form, for X25519 key agreement (RFC 7748).
     X25519,
 }
 
 /// Every curve, in the order `CKA_EC_PARAMS` is matched.
-const CURVES: [Curve; 4] = [Curve::P256, Curve::P384, Curve::Ed25519, Curve::X25519];
+const CURVES: [Curve; 5] = [
+    Curve::P256,
+    Curve::P384,
+    Curve::P521,
+    Curve::Ed25519,
+    Curve::X25519,
+];
 
 // DER of the namedCurve OIDs (RFC 5480, RFC 8410).
 const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_P384: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+const OID_P521: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23];
 const OID_ED25519: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
 const OID_X25519: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x6e];
 const DER_PRINTABLE_STRING: u8 = 0x13;
@@ -31,6 +39,7 @@ impl Curve {
         match self {
             Curve::P256 => OID_P256,
             Curve::P384 => OID_P384,
+            Curve::P521 => OID_P521,
             Curve::Ed25519 => OID_ED25519,
             Curve::X25519 => OID_X25519,
         }
@@ -47,6 +56,7 @@ impl Curve {
             [DER_PRINTABLE_STRING, len, name @ ..] if *len as usize == name.len() => match name {
                 b"prime256v1" | b"secp256r1" | b"P-256" => Ok(Curve::P256),
                 b"secp384r1" | b"P-384" => Ok(Curve::P384),
+                b"secp521r1" | b"P-521" => Ok(Curve::P521),
                 b"edwards25519" | b"Ed25519" => Ok(Curve::Ed25519),
                 b"curve25519" | b"X25519" => Ok(Curve::X25519),
                 _ => Err(Error::CurveNotSupported),
@@ -61,6 +71,7 @@ impl Curve {
         match self {
             Curve::P256 | Curve::Ed25519 | Curve::X25519 => 32,
             Curve::P384 => 48,
+            Curve::P521 => 66,
         }
     }
 
@@ -69,6 +80,7 @@ impl Curve {
         match self {
             Curve::P256 => 256,
             Curve::P384 => 384,
+            Curve::P521 => 521,
             Curve::Ed25519 | Curve::X25519 => 255,
         }
     }
@@ -82,7 +94,7 @@ impl Curve {
     /// The `CKA_KEY_TYPE` of keys on this curve.
     pub fn key_type(self) -> CK_KEY_TYPE {
         match self {
-            Curve::P256 | Curve::P384 => CKK_EC,
+            Curve::P256 | Curve::P384 | Curve::P521 => CKK_EC,
             Curve::Ed25519 => CKK_EC_EDWARDS,
             Curve::X25519 => CKK_EC_MONTGOMERY,
         }
@@ -107,6 +119,7 @@ impl Curve {
         match self {
             Curve::P256 => "P-256",
             Curve::P384 => "P-384",
+            Curve::P521 => "P-521",
             Curve::Ed25519 => "Ed25519",
             Curve::X25519 => "X25519",
         }
@@ -235,9 +248,9 @@ mod tests {
         let mut name = vec![0x13, 12];
         name.extend_from_slice(b"edwards25519");
         assert_eq!(Curve::from_ec_params(&name).unwrap(), Curve::Ed25519);
-        // secp521r1: a curve we do not support.
+        // secp224r1: a curve we do not support.
         assert_eq!(
-            Curve::from_ec_params(&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]),
+            Curve::from_ec_params(&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21]),
             Err(Error::CurveNotSupported)
         );
         assert_eq!(
@@ -258,6 +271,11 @@ mod tests {
             ec_point_from_der(Curve::P384, &ec_point_to_der(&p384)).unwrap(),
             p384
         );
+        // 133 bytes: the long-form length.
+        let p521 = vec![4u8; 133];
+        let der = ec_point_to_der(&p521);
+        assert_eq!(&der[..3], &[0x04, 0x81, 133]);
+        assert_eq!(ec_point_from_der(Curve::P521, &der).unwrap(), p521);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! ECDSA and ECDH on P-256/P-384 (`p256`, `p384`), Ed25519 (`ed25519-dalek`) and X25519
+//! ECDSA and ECDH on P-256/P-384/P-521 (`p256`, `p384`, `p521`), Ed25519 (`ed25519-dalek`) and X25519
 //! (`curve25519-dalek`'s Montgomery ladder). Signatures are the fixed-size r‖s (or R‖S) that
 //! PKCS#11 specifies.
 
@@ -25,6 +25,10 @@ macro_rules! with_curve {
             }
             Curve::P384 => {
                 type $C = p384::NistP384;
+                $body
+            }
+            Curve::P521 => {
+                type $C = p521::NistP521;
                 $body
             }
             Curve::Ed25519 | Curve::X25519 => Err(Error::KeyTypeInconsistent),
@@ -76,6 +80,7 @@ pub(crate) fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
 enum Priv {
     P256(ecdsa::SigningKey<p256::NistP256>),
     P384(ecdsa::SigningKey<p384::NistP384>),
+    P521(ecdsa::SigningKey<p521::NistP521>),
     Ed25519(ed25519_dalek::SigningKey),
     X25519(Zeroizing<[u8; 32]>),
 }
@@ -83,6 +88,7 @@ enum Priv {
 enum Pub {
     P256(ecdsa::VerifyingKey<p256::NistP256>),
     P384(ecdsa::VerifyingKey<p384::NistP384>),
+    P521(ecdsa::VerifyingKey<p521::NistP521>),
     Ed25519(ed25519_dalek::VerifyingKey),
     /// X25519 public keys only take part in agreement, as the peer's bytes.
     X25519,
@@ -108,6 +114,7 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
     let key = match parts.curve {
         Curve::P256 => Priv::P256(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
         Curve::P384 => Priv::P384(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
+        Curve::P521 => Priv::P521(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
         Curve::Ed25519 => {
             let seed: [u8; 32] = parts
                 .scalar
@@ -129,6 +136,7 @@ pub(crate) fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
     let key = match parts.curve {
         Curve::P256 => Pub::P256(ecdsa::VerifyingKey::from_sec1_bytes(&parts.point).map_err(bad)?),
         Curve::P384 => Pub::P384(ecdsa::VerifyingKey::from_sec1_bytes(&parts.point).map_err(bad)?),
+        Curve::P521 => Pub::P521(ecdsa::VerifyingKey::from_sec1_bytes(&parts.point).map_err(bad)?),
         Curve::Ed25519 => {
             let pk: [u8; 32] = parts
                 .point
@@ -148,13 +156,22 @@ pub(crate) fn load_public(parts: &EcPublicParts) -> Result<EcPublic> {
     })
 }
 
-/// The value ECDSA signs: the message hash, or the caller's prehash as given.
-fn ecdsa_input(hash_alg: Option<HashAlg>, input: SignInput<'_>) -> Result<Vec<u8>> {
-    match (hash_alg, input) {
-        (Some(h), SignInput::Message(m)) => Ok(hash(h, m)),
-        (_, SignInput::Prehashed(d)) if !d.is_empty() => Ok(d.to_vec()),
-        _ => Err(Error::DataLenRange),
-    }
+/// The value ECDSA signs: the message hash, or the caller's prehash as given. A hash shorter
+/// than half the curve's field (SHA-1 or SHA-256 on P-521) is left-padded with zeros to that
+/// length: the same integer (FIPS 186-5 §6.4.1 takes the hash as it is when it is shorter than
+/// the order), and the least the `ecdsa` crate takes.
+fn ecdsa_input(hash_alg: Option<HashAlg>, input: SignInput<'_>, curve: Curve) -> Result<Vec<u8>> {
+    let z = match (hash_alg, input) {
+        (Some(h), SignInput::Message(m)) => hash(h, m),
+        (_, SignInput::Prehashed(d)) if !d.is_empty() => d.to_vec(),
+        _ => return Err(Error::DataLenRange),
+    };
+    let min = curve.scalar_len().div_ceil(2);
+    Ok(if z.len() < min {
+        [vec![0; min - z.len()], z].concat()
+    } else {
+        z
+    })
 }
 
 fn message(input: SignInput<'_>) -> &[u8] {
@@ -171,19 +188,19 @@ impl PrivateKeyOps for EcPrivate {
     fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, rng: &dyn Rng) -> Result<Vec<u8>> {
         let mut r = RngAdapter::new(rng);
         let fail = |_| Error::general("ECDSA sign");
+        // ECDSA over the value `ecdsa_input` gives, with the curve's signature type.
+        macro_rules! sign {
+            ($k:expr, $hash:expr, $C:ty) => {{
+                let z = ecdsa_input(*$hash, input, self.curve)?;
+                let sig: ecdsa::Signature<$C> =
+                    $k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
+                Ok(sig.to_bytes().to_vec())
+            }};
+        }
         match (scheme, &self.key) {
-            (SignScheme::Ecdsa { hash }, Priv::P256(k)) => {
-                let z = ecdsa_input(*hash, input)?;
-                let sig: ecdsa::Signature<p256::NistP256> =
-                    k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
-                Ok(sig.to_bytes().to_vec())
-            }
-            (SignScheme::Ecdsa { hash }, Priv::P384(k)) => {
-                let z = ecdsa_input(*hash, input)?;
-                let sig: ecdsa::Signature<p384::NistP384> =
-                    k.sign_prehash_with_rng(&mut r, &z).map_err(fail)?;
-                Ok(sig.to_bytes().to_vec())
-            }
+            (SignScheme::Ecdsa { hash }, Priv::P256(k)) => sign!(k, hash, p256::NistP256),
+            (SignScheme::Ecdsa { hash }, Priv::P384(k)) => sign!(k, hash, p384::NistP384),
+            (SignScheme::Ecdsa { hash }, Priv::P521(k)) => sign!(k, hash, p521::NistP521),
             (SignScheme::EdDsa, Priv::Ed25519(k)) => Ok(k.sign(message(input)).to_bytes().to_vec()),
             _ => Err(Error::KeyTypeInconsistent),
         }
@@ -197,17 +214,18 @@ impl PrivateKeyOps for EcPrivate {
 impl EcPrivate {
     fn shared_secret(&self, peer: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let bad = |_| Error::MechanismParamInvalid;
+        // Z, the x-coordinate of the shared point, on the peer's SEC1 point.
+        macro_rules! dh {
+            ($k:expr, $curve:ident) => {{
+                let pk = $curve::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
+                let s = $curve::ecdh::diffie_hellman($k.as_nonzero_scalar(), pk.as_affine());
+                s.raw_secret_bytes().to_vec()
+            }};
+        }
         let z = match &self.key {
-            Priv::P256(k) => {
-                let pk = p256::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
-                let s = p256::ecdh::diffie_hellman(k.as_nonzero_scalar(), pk.as_affine());
-                s.raw_secret_bytes().to_vec()
-            }
-            Priv::P384(k) => {
-                let pk = p384::PublicKey::from_sec1_bytes(peer).map_err(bad)?;
-                let s = p384::ecdh::diffie_hellman(k.as_nonzero_scalar(), pk.as_affine());
-                s.raw_secret_bytes().to_vec()
-            }
+            Priv::P256(k) => dh!(k, p256),
+            Priv::P384(k) => dh!(k, p384),
+            Priv::P521(k) => dh!(k, p521),
             Priv::X25519(k) => return x25519(k, peer),
             Priv::Ed25519(_) => return Err(Error::KeyTypeInconsistent),
         };
@@ -237,17 +255,17 @@ impl PublicKeyOps for EcPublic {
             return Err(Error::SignatureLenRange);
         }
         let invalid = |_| Error::SignatureInvalid;
+        macro_rules! verify {
+            ($k:expr, $hash:expr, $C:ty) => {{
+                let z = ecdsa_input(*$hash, input, self.curve)?;
+                let s = ecdsa::Signature::<$C>::from_slice(sig).map_err(invalid)?;
+                $k.verify_prehash(&z, &s).map_err(invalid)
+            }};
+        }
         match (scheme, &self.key) {
-            (SignScheme::Ecdsa { hash }, Pub::P256(k)) => {
-                let z = ecdsa_input(*hash, input)?;
-                let s = ecdsa::Signature::<p256::NistP256>::from_slice(sig).map_err(invalid)?;
-                k.verify_prehash(&z, &s).map_err(invalid)
-            }
-            (SignScheme::Ecdsa { hash }, Pub::P384(k)) => {
-                let z = ecdsa_input(*hash, input)?;
-                let s = ecdsa::Signature::<p384::NistP384>::from_slice(sig).map_err(invalid)?;
-                k.verify_prehash(&z, &s).map_err(invalid)
-            }
+            (SignScheme::Ecdsa { hash }, Pub::P256(k)) => verify!(k, hash, p256::NistP256),
+            (SignScheme::Ecdsa { hash }, Pub::P384(k)) => verify!(k, hash, p384::NistP384),
+            (SignScheme::Ecdsa { hash }, Pub::P521(k)) => verify!(k, hash, p521::NistP521),
             (SignScheme::EdDsa, Pub::Ed25519(k)) => {
                 let s = ed25519_dalek::Signature::from_slice(sig).map_err(invalid)?;
                 k.verify(message(input), &s).map_err(invalid)

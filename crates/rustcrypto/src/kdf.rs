@@ -1,5 +1,5 @@
 //! Key derivation: HKDF (`hkdf`), the ANSI X9.63 KDF (`ansi-x963-kdf`), and PKCS#8 private
-//! key encoding for wrap/unwrap (`rsa`, `p256`, `p384`, `ed25519-dalek`).
+//! key encoding for wrap/unwrap (`rsa`, `p256`, `p384`, `p521`, `ed25519-dalek`).
 
 use super::hash::with_hash;
 use craton_hsm_crypto::error::{Error, Result};
@@ -80,6 +80,10 @@ pub(crate) fn to_pkcs8(key: &PrivateKeyMaterial) -> Result<Zeroizing<Vec<u8>>> {
                 .map_err(|_| Error::KeyTypeInconsistent)?
                 .to_pkcs8_der()
                 .map_err(fail)?,
+            Curve::P521 => p521::SecretKey::from_slice(scalar)
+                .map_err(|_| Error::KeyTypeInconsistent)?
+                .to_pkcs8_der()
+                .map_err(fail)?,
             Curve::Ed25519 => {
                 let seed: [u8; 32] = scalar
                     .as_slice()
@@ -104,6 +108,9 @@ pub(crate) fn from_pkcs8(der: &[u8]) -> Result<PrivateKeyMaterial> {
     }
     if let Ok(k) = p384::SecretKey::from_pkcs8_der(der) {
         return ec(Curve::P384, k.to_bytes().to_vec());
+    }
+    if let Ok(k) = p521::SecretKey::from_pkcs8_der(der) {
+        return ec(Curve::P521, k.to_bytes().to_vec());
     }
     if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(der) {
         return ec(Curve::Ed25519, k.to_bytes().to_vec());

@@ -101,11 +101,17 @@ static RUSTCRYPTO: Provider = Provider {
             fips: false,
         },
     ],
-    agreement: &[Curve::P256, Curve::P384, Curve::X25519],
+    agreement: &[Curve::P256, Curve::P384, Curve::P521, Curve::X25519],
     kems: &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024],
     generation: Generation {
         rsa_bits: (1024, 4096),
-        curves: &[Curve::P256, Curve::P384, Curve::Ed25519, Curve::X25519],
+        curves: &[
+            Curve::P256,
+            Curve::P384,
+            Curve::P521,
+            Curve::Ed25519,
+            Curve::X25519,
+        ],
         ml_dsa: ML_DSA,
         ml_kem: &[MlKemSet::MlKem512, MlKemSet::MlKem768, MlKemSet::MlKem1024],
     },
@@ -117,7 +123,7 @@ const RSA_KEYS: KeyRule = KeyRule::Rsa {
     min_bits: 1024,
     max_bits: 4096,
 };
-const EC_KEYS: KeyRule = KeyRule::Curves(&[Curve::P256, Curve::P384]);
+const EC_KEYS: KeyRule = KeyRule::Curves(&[Curve::P256, Curve::P384, Curve::P521]);
 const ML_DSA: &[MlDsaSet] = &[MlDsaSet::MlDsa44, MlDsaSet::MlDsa65, MlDsaSet::MlDsa87];
 const ALL_HASHES: &[HashAlg] = &[
     HashAlg::Sha1,

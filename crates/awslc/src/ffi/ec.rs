@@ -42,14 +42,13 @@ impl EcCurve {
     }
 }
 
-/// The provider interface's `Curve` has no P-521 yet (crates/crypto), so P-521 is reachable only
-/// through `EcCurve` directly until that enum gains it.
 impl TryFrom<Curve> for EcCurve {
     type Error = Error;
     fn try_from(curve: Curve) -> Result<EcCurve> {
         match curve {
             Curve::P256 => Ok(EcCurve::P256),
             Curve::P384 => Ok(EcCurve::P384),
+            Curve::P521 => Ok(EcCurve::P521),
             Curve::Ed25519 | Curve::X25519 => Err(Error::KeyTypeInconsistent),
         }
     }

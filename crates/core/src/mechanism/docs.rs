@@ -43,8 +43,8 @@ fn operations(ops: CK_FLAGS) -> String {
 fn key_sizes(s: &MechSpec) -> String {
     match s.family {
         Family::Rsa => format!("{}–{} bits", s.min_key, s.max_key),
-        Family::Ec if s.ops & CKF_DERIVE != 0 => "P-256, P-384, X25519".into(),
-        Family::Ec => "P-256, P-384".into(),
+        Family::Ec if s.ops & CKF_DERIVE != 0 => "P-256, P-384, P-521, X25519".into(),
+        Family::Ec => "P-256, P-384, P-521".into(),
         Family::EdDsa => "Ed25519".into(),
         Family::Montgomery => "X25519".into(),
         Family::MlDsa => "ML-DSA-44, -65, -87".into(),
@@ -160,7 +160,7 @@ fn support(s: &MechSpec, p: &'static Provider) -> String {
     if (lo, hi) != (s.min_key, s.max_key) {
         match s.family {
             Family::Ec => {
-                let curves: Vec<&str> = [Curve::P256, Curve::P384]
+                let curves: Vec<&str> = [Curve::P256, Curve::P384, Curve::P521]
                     .iter()
                     .filter(|c| (lo..=hi).contains(&(c.bits() as u64)))
                     .map(|c| c.name())

@@ -9,7 +9,7 @@ use crate::crypto::{
 use crate::error::{Error, Result};
 use crate::mechanism::families::{des3, secret};
 use crate::mechanism::registry::Family;
-use crate::mechanism::{Mechanism, Op};
+use crate::mechanism::{Mechanism, Op, policy};
 use crate::module::Module;
 use crate::object::template::{self, Origin};
 use crate::object::{AttrValue, Attributes, Object, Template, key};
@@ -182,7 +182,10 @@ impl Module {
                             .bytes(CKA_EC_PARAMS)
                             .ok_or(Error::TemplateIncomplete)?;
                         let curve = Curve::from_ec_params(params)?;
-                        if curve.key_type() != key_type {
+                        // Approved or refused: approved-only mode makes keys on approved curves.
+                        if curve.key_type() != key_type
+                            || (self.policy.fips_approved_only && !policy::approved_curve(curve))
+                        {
                             return Err(Error::CurveNotSupported);
                         }
                         self.policy.check_key_size(spec, curve.bits())?;
@@ -256,6 +259,7 @@ fn signature_pairwise(
         Some(CKK_EC) => SignScheme::Ecdsa {
             hash: Some(match key::bits(public) {
                 Some(384) => HashAlg::Sha384,
+                Some(521) => HashAlg::Sha512,
                 _ => HashAlg::Sha256,
             }),
         },

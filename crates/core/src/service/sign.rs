@@ -9,7 +9,7 @@ use crate::mechanism::families;
 use crate::mechanism::families::secret;
 use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::registry::Family;
-use crate::mechanism::{MechSpec, Mechanism, Op, Params};
+use crate::mechanism::{MechSpec, Mechanism, Op, Params, policy};
 use crate::module::Module;
 use crate::object::Object;
 use crate::session::operation::{
@@ -79,7 +79,13 @@ fn check_size(
     let bits = obj.key_bits();
     let curve = obj.curve();
     match spec.family {
-        Family::Ec if !curve.is_some_and(Curve::is_weierstrass) => {
+        // Approved or refused: approved-only mode signs on approved curves only (P-521 is
+        // offered, outside the operator's guide's approved set).
+        Family::Ec
+            if !curve.is_some_and(Curve::is_weierstrass)
+                || (module.policy.fips_approved_only
+                    && !curve.is_some_and(policy::approved_curve)) =>
+        {
             return Err(Error::CurveNotSupported);
         }
         Family::EdDsa if curve != Some(Curve::Ed25519) => return Err(Error::CurveNotSupported),
