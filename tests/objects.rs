@@ -478,13 +478,13 @@ fn imported_asymmetric_keys_are_checked() {
         ]),
         RvError::AttributeValueInvalid
     );
-    // An unsupported curve (secp521r1).
+    // An unsupported curve (secp224r1).
     assert_rv!(
         s.create_object(&[
             Attribute::Class(ObjectClass::PRIVATE_KEY),
             Attribute::KeyType(KeyType::EC),
-            Attribute::EcParams(vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]),
-            Attribute::Value(vec![1; 66]),
+            Attribute::EcParams(vec![0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21]),
+            Attribute::Value(vec![1; 28]),
         ]),
         RvError::CurveNotSupported
     );

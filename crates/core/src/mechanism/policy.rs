@@ -26,6 +26,8 @@ const WEAK_RSA_MIN: u64 = 1024;
 /// RSA moduli whose use is an approved service: the operator's guide lists 2048, 3072 and 4096
 /// bits; larger keys (the AWS-LC provider goes to 8192) are offered but not approved.
 pub(crate) const APPROVED_RSA_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
+/// The largest approved curve's size (P-384): what approved-only mode reports for EC mechanisms.
+const APPROVED_EC_BITS: u64 = 384;
 /// Smallest HMAC key FIPS approves (SP 800-131A Rev. 2: 112 bits).
 const HMAC_MIN_APPROVED_BITS: usize = 112;
 
@@ -144,6 +146,9 @@ impl Policy {
             lo = lo.max(plo);
             hi = hi.min(phi);
         }
+        if spec.family == Family::Ec && self.fips_approved_only {
+            hi = hi.min(APPROVED_EC_BITS);
+        }
         (lo, hi)
     }
 
@@ -260,8 +265,9 @@ impl Policy {
     }
 }
 
-/// Curves FIPS 186-5 and SP 800-56A Rev. 3 approve that this module offers (X25519 and Ed25519
-/// are outside its approved set).
+/// The curves whose use is an approved service here: the operator's guide's P-256 and P-384.
+/// P-521 is offered outside approved-only mode; X25519 and Ed25519 are not SP 800-56A Rev. 3
+/// or FIPS 186-5 ECDSA curves.
 pub fn approved_curve(curve: Curve) -> bool {
     matches!(curve, Curve::P256 | Curve::P384)
 }

@@ -195,7 +195,7 @@ impl Module {
             return Err(Error::KeyTypeInconsistent);
         }
         let curve = base.curve().ok_or(Error::KeyTypeInconsistent)?;
-        // Approved or refused: X25519 is not an SP 800-56A Rev. 3 curve.
+        // Approved or refused: approved-only mode agrees on the guide's curves only.
         if self.policy.fips_approved_only && !policy::approved_curve(curve) {
             return Err(Error::CurveNotSupported);
         }
