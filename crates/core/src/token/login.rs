@@ -20,12 +20,22 @@ impl Token {
         label: &str,
     ) -> Result<()> {
         policy.check_len(so_pin)?;
+        let mut memo = self.one_attempt();
         let existing = self.lock(be)?.record.so_pin.clone();
         if existing.is_some() {
-            self.verify_pin(be, policy, Role::So, so_pin)?;
+            self.check_pin(be, policy, Role::So, so_pin, &mut memo)?;
         }
+        memo.forget();
         let key = TokenKey::generate(rng)?;
-        let so = pin::new_record(be, rng, Role::So, so_pin, policy.iterations, &key)?;
+        let so = pin::new_record(
+            be,
+            rng,
+            Role::So,
+            so_pin,
+            policy.iterations,
+            &key,
+            &mut memo,
+        )?;
         let mut epoch = vec![0u8; 16];
         rng.fill(&mut epoch)?;
         let mut st = self.lock(be)?;
@@ -56,12 +66,12 @@ impl Token {
         role: Role,
         pin: &[u8],
     ) -> Result<TokenKey> {
-        let _one = self.one_attempt();
-        self.check_pin(be, policy, role, pin)
+        self.check_pin(be, policy, role, pin, &mut self.one_attempt())
     }
 
-    /// Holds this process's PIN checks of the token to one at a time.
-    fn one_attempt(&self) -> std::sync::MutexGuard<'_, ()> {
+    /// Holds this process's PIN checks of the token to one at a time, with the PINs it has
+    /// seen succeed.
+    fn one_attempt(&self) -> std::sync::MutexGuard<'_, pin::Remembered> {
         self.attempts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -72,13 +82,14 @@ impl Token {
         policy: &PinPolicy,
         role: Role,
         pin: &[u8],
+        memo: &mut pin::Remembered,
     ) -> Result<TokenKey> {
         let rec = self.charge_attempt(be, policy, role)?;
         // The slow derivation runs without the token lock.
         let outcome = if pin.len() > policy.max_len.max(255) {
             None
         } else {
-            pin::check(be, role, &rec, pin)?
+            pin::check(be, role, &rec, pin, memo)?
         };
         let key = outcome.ok_or(Error::PinIncorrect)?;
         let mut st = self.lock(be)?;
@@ -134,9 +145,9 @@ impl Token {
     /// `C_Login` for the SO or the user. Session-state conflicts are checked by the caller.
     pub fn login(&self, be: &Provider, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<()> {
         // A thread that waited for another's check finds it logged in, uncharged.
-        let _one = self.one_attempt();
+        let mut memo = self.one_attempt();
         self.check_can_login(be, role)?;
-        let key = self.check_pin(be, policy, role, pin)?;
+        let key = self.check_pin(be, policy, role, pin, &mut memo)?;
         let mut st = self.lock(be)?;
         // Another thread may have logged in while the PIN was checked.
         if st.login != Login::Public {
@@ -213,7 +224,15 @@ impl Token {
                 .clone()
                 .ok_or_else(|| Error::general("SO session without token key"))?
         };
-        let rec = pin::new_record(be, rng, Role::User, new_pin, policy.iterations, &key)?;
+        let rec = pin::new_record(
+            be,
+            rng,
+            Role::User,
+            new_pin,
+            policy.iterations,
+            &key,
+            &mut self.one_attempt(),
+        )?;
         let mut st = self.lock(be)?;
         let (_, record) = st.store.update_token(|r| {
             r.user_pin = Some(rec);
@@ -238,8 +257,9 @@ impl Token {
             Login::So => Role::So,
             Login::User | Login::Public => Role::User,
         };
-        let key = self.verify_pin(be, policy, role, old_pin)?;
-        let rec = pin::new_record(be, rng, role, new_pin, policy.iterations, &key)?;
+        let mut memo = self.one_attempt();
+        let key = self.check_pin(be, policy, role, old_pin, &mut memo)?;
+        let rec = pin::new_record(be, rng, role, new_pin, policy.iterations, &key, &mut memo)?;
         let mut st = self.lock(be)?;
         let (_, record) = st.store.update_token(|r| {
             match role {

@@ -110,8 +110,9 @@ pub struct Token {
     pub path: PathBuf,
     state: Mutex<State>,
     /// One PIN check at a time in this process: each attempt is charged before it is checked,
-    /// so concurrent right PINs must not pile up charges that lock the token.
-    attempts: Mutex<()>,
+    /// so concurrent right PINs must not pile up charges that lock the token. It holds the PINs
+    /// this process has seen succeed (derived once, `pin::Remembered`).
+    attempts: Mutex<pin::Remembered>,
 }
 
 impl Token {
@@ -143,7 +144,7 @@ impl Token {
                 stale_objects: false,
                 checked: None,
             }),
-            attempts: Mutex::new(()),
+            attempts: Mutex::new(pin::Remembered::new(rng)?),
         })
     }
 
