@@ -639,6 +639,66 @@ fn rsa_oaep_decryption_wycheproof() {
     t.check(5, 10);
 }
 
+/// Ed25519ctx and Ed25519ph (RFC 8032 §7.2, §7.3) through `CK_EDDSA_PARAMS`: signatures are
+/// deterministic, so each is reproduced, verified, and refused under another context or
+/// variant. Ed25519ph also in parts. The RustCrypto provider has no Ed25519ctx
+/// (`CKR_MECHANISM_PARAM_INVALID`).
+#[test]
+fn ed25519ctx_and_ed25519ph_rfc8032() {
+    use cryptoki::mechanism::eddsa::{EddsaParams, EddsaSignatureScheme};
+    let (_env, s) = session();
+    let params = vec![0x06, 0x03, 0x2b, 0x65, 0x70];
+    let mut ran = 0;
+    for c in load("ed25519_ctx_ph") {
+        let key = |class, value: Attribute| {
+            s.create_object(&[
+                Attribute::Class(class),
+                Attribute::KeyType(KeyType::EC_EDWARDS),
+                Attribute::EcParams(params.clone()),
+                value,
+            ])
+            .unwrap()
+        };
+        let private = key(ObjectClass::PRIVATE_KEY, Attribute::Value(hx(&c, "seed")));
+        let public = key(
+            ObjectClass::PUBLIC_KEY,
+            Attribute::EcPoint(octet_string(&hx(&c, "public"))),
+        );
+        let (ctx, msg, sig) = (hx(&c, "ctx"), hx(&c, "msg"), hx(&c, "sig"));
+        let ph = c["ph"].as_bool().unwrap();
+        let mech = |ctx: &[u8], ph: bool| {
+            Mechanism::Eddsa(EddsaParams::new(if ph {
+                EddsaSignatureScheme::Ed25519ph(ctx)
+            } else {
+                EddsaSignatureScheme::Ed25519ctx(ctx)
+            }))
+        };
+        let m = mech(&ctx, ph);
+        if !ph && !awslc() {
+            assert_eq!(
+                rv(s.sign(&m, private, &msg).unwrap_err()),
+                RvError::MechanismParamInvalid
+            );
+            continue;
+        }
+        assert_eq!(s.sign(&m, private, &msg).unwrap(), sig, "{}", c["id"]);
+        s.verify(&m, public, &msg, &sig).unwrap();
+        // Another context, or the other variant, does not verify.
+        for other in [mech(b"other", ph), mech(b"foo", !ph)] {
+            assert!(s.verify(&other, public, &msg, &sig).is_err(), "{}", c["id"]);
+        }
+        if ph {
+            // In parts: the whole message is hashed once, by the provider.
+            s.sign_init(&m, private).unwrap();
+            s.sign_update(&msg[..1]).unwrap();
+            s.sign_update(&msg[1..]).unwrap();
+            assert_eq!(s.sign_final().unwrap(), sig);
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, if awslc() { 5 } else { 1 });
+}
+
 /// `CKA_EC_PARAMS` of X25519: the id-X25519 OID (RFC 8410).
 const X25519_PARAMS: [u8; 5] = [0x06, 0x03, 0x2b, 0x65, 0x6e];
 

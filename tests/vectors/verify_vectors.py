@@ -191,6 +191,16 @@ def run():
             return True
         report('ed25519', c, t(f))
 
+    from Crypto.Hash import SHA512
+    from Crypto.Signature import eddsa
+    for c in load('ed25519_ctx_ph.json')['cases']:
+        def f():
+            key = eddsa.import_private_key(B(c['seed']))
+            m = B(c['msg'])
+            sig = eddsa.new(key, 'rfc8032', context=B(c['ctx'])).sign(SHA512.new(m) if c['ph'] else m)
+            return sig.hex() == c['sig']
+        report('ed25519_ctx_ph', c, t(f))
+
     for c in load('x25519.json')['cases']:
         def f():
             priv = X25519PrivateKey.from_private_bytes(B(c['private']))

@@ -8,8 +8,8 @@ use aws_lc_rs::encoding::AsBigEndian;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
-    Curve, EcPrivateParts, EcPublicParts, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
-    SignScheme,
+    Curve, EcPrivateParts, EcPublicParts, EdDsaMode, HashAlg, PrivateKeyOps, PublicKeyOps, Rng,
+    SignInput, SignScheme,
 };
 use zeroize::Zeroizing;
 
@@ -95,7 +95,11 @@ enum Priv {
         signer: ffi::EcPrivateKey,
         ecdh: agreement::PrivateKey,
     },
-    Ed25519(Ed25519KeyPair),
+    Ed25519 {
+        pair: Ed25519KeyPair,
+        /// For Ed25519ctx and Ed25519ph, which go through the wrapper.
+        seed: Zeroizing<Vec<u8>>,
+    },
     X25519(agreement::PrivateKey),
 }
 
@@ -114,9 +118,10 @@ pub(crate) struct EcPublic {
 pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
     let bad = |_| Error::AttributeValueInvalid;
     let key = match parts.curve {
-        Curve::Ed25519 => {
-            Priv::Ed25519(Ed25519KeyPair::from_seed_unchecked(&parts.scalar).map_err(bad)?)
-        }
+        Curve::Ed25519 => Priv::Ed25519 {
+            pair: Ed25519KeyPair::from_seed_unchecked(&parts.scalar).map_err(bad)?,
+            seed: Zeroizing::new(parts.scalar.clone()),
+        },
         Curve::X25519 => {
             if public_point(Curve::X25519, &parts.scalar)? != parts.point {
                 return Err(Error::AttributeValueInvalid);
@@ -172,7 +177,12 @@ impl PrivateKeyOps for EcPrivate {
 
     fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, _rng: &dyn Rng) -> Result<Vec<u8>> {
         match (&self.key, scheme) {
-            (Priv::Ed25519(k), SignScheme::EdDsa) => Ok(k.sign(message(input)?).as_ref().to_vec()),
+            (Priv::Ed25519 { pair, .. }, SignScheme::EdDsa(EdDsaMode::Pure)) => {
+                Ok(pair.sign(message(input)?).as_ref().to_vec())
+            }
+            (Priv::Ed25519 { seed, .. }, SignScheme::EdDsa(mode)) => {
+                ffi::ed25519_sign(seed, mode, message(input)?)
+            }
             (Priv::Ecdsa { signer, .. }, _) => match ecdsa_input(scheme, input)? {
                 (Some(hash), msg) => signer.sign_message(hash, msg),
                 (None, digest) => signer.sign_digest(digest),
@@ -202,10 +212,13 @@ impl PublicKeyOps for EcPublic {
             return Err(Error::SignatureLenRange);
         }
         match (&self.ecdsa, scheme) {
-            (None, SignScheme::EdDsa) if self.curve == Curve::Ed25519 => {
+            (None, SignScheme::EdDsa(EdDsaMode::Pure)) if self.curve == Curve::Ed25519 => {
                 UnparsedPublicKey::new(&signature::ED25519, &self.point)
                     .verify(message(input)?, sig)
                     .map_err(|_| Error::SignatureInvalid)
+            }
+            (None, SignScheme::EdDsa(mode)) if self.curve == Curve::Ed25519 => {
+                ffi::ed25519_verify(&self.point, mode, message(input)?, sig)
             }
             (Some(key), _) => match ecdsa_input(scheme, input)? {
                 (Some(hash), msg) => key.verify_message(hash, msg, sig),

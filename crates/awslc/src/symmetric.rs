@@ -1,4 +1,4 @@
-//! AES modes and CMAC over aws-lc-rs; GCM and key wrap over AWS-LC's C API (`ffi`). ECB and CBC
+//! AES modes and CMAC over aws-lc-rs; GCM, key wrap and Triple DES over AWS-LC's C API (`ffi`). ECB and CBC
 //! run through aws-lc's own modes block-run by block-run (CBC carries the last ciphertext block
 //! as the next IV), CTR through its streaming key; GCM is AWS-LC's one-shot AEAD (any IV
 //! length, the SP 800-38D tag lengths), so it is buffered until the final call.
@@ -11,8 +11,8 @@ use aws_lc_rs::cipher::{
 use aws_lc_rs::cmac;
 use craton_hsm_crypto::Mac;
 use craton_hsm_crypto::cipher::{
-    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, Direction, Held, Keystream,
-    check_gcm, check_key_wrap,
+    AES_BLOCK, BlockMode, Blocks, CipherCtx, CipherMode, CtrMode, DES3_BLOCK, Direction, Held,
+    Keystream, check_gcm, check_key_wrap,
 };
 use craton_hsm_crypto::error::{Error, Result};
 use zeroize::Zeroizing;
@@ -76,6 +76,16 @@ impl Blocks for AwsBlocks {
     }
 }
 
+/// Triple DES (legacy, default mode only) through AWS-LC's C API, chaining across calls.
+struct Tdes(ffi::Des3);
+
+impl Blocks for Tdes {
+    fn process(&mut self, data: &mut [u8]) {
+        // Whole blocks into a set-up context: AWS-LC fails only on an internal error.
+        self.0.process(data).expect("Triple DES block run");
+    }
+}
+
 struct AwsCtr(StreamingEncryptingKey);
 
 impl Keystream for AwsCtr {
@@ -127,8 +137,18 @@ pub(crate) fn cipher(mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Bo
             Box::new(CtrMode::new(AwsCtr(ks), block, *counter_bits)?)
         }
         CipherMode::Gcm { iv, aad, tag_len } => Box::new(Gcm::new(key, iv, aad, *tag_len, dir)?),
-        // Not in this provider's tables (docs/mechanisms.md, "Backend differences").
-        CipherMode::Des3Ecb | CipherMode::Des3Cbc { .. } => return Err(Error::MechanismInvalid),
+        CipherMode::Des3Ecb => Box::new(BlockMode::with_block(
+            Tdes(ffi::Des3::new(key, None, dir == Direction::Encrypt)?),
+            DES3_BLOCK,
+            false,
+            dir,
+        )),
+        CipherMode::Des3Cbc { iv, pad } => Box::new(BlockMode::with_block(
+            Tdes(ffi::Des3::new(key, Some(iv), dir == Direction::Encrypt)?),
+            DES3_BLOCK,
+            *pad,
+            dir,
+        )),
     })
 }
 

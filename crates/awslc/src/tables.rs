@@ -6,10 +6,10 @@ use crate::{ec, hash, kdf, pqc, rsa, symmetric};
 use aws_lc_rs::{digest, hmac};
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
-    CipherAlgorithm, CipherCtx, CipherKind, CipherMode, CipherRules, Curve, Digest, Direction,
-    EcPrivateParts, EcPublicParts, EncKind, EncryptionScheme, Entropy, Generation, HashAlg,
-    HashAlgorithm, KdfAlg, KdfAlgorithm, KeyFactory, KeyRule, Mac, MacAlg, MacAlgorithm, MlDsaSet,
-    MlKemSet, Note, ParamRule, PqKeyPair, PrivateKeyMaterial, PrivateKeyOps, Provider,
+    CipherAlgorithm, CipherCtx, CipherKind, CipherMode, CipherRules, Curve, Des3Cipher, Digest,
+    Direction, EcPrivateParts, EcPublicParts, EncKind, EncryptionScheme, Entropy, Generation,
+    HashAlg, HashAlgorithm, KdfAlg, KdfAlgorithm, KeyFactory, KeyRule, Mac, MacAlg, MacAlgorithm,
+    MlDsaSet, MlKemSet, Note, ParamRule, PqKeyPair, PrivateKeyMaterial, PrivateKeyOps, Provider,
     ProviderEntry, PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts, SigInput, SigKind,
     SignatureScheme, Streaming, WrapAlgorithm, WrapKind,
 };
@@ -62,6 +62,14 @@ static AWSLC: Provider = Provider {
         &Aes(CipherKind::CbcPad),
         &Aes(CipherKind::Ctr),
         &Aes(CipherKind::Gcm),
+        &Des3Cipher {
+            kind: CipherKind::Des3Ecb,
+            start: symmetric::cipher,
+        },
+        &Des3Cipher {
+            kind: CipherKind::Des3Cbc,
+            start: symmetric::cipher,
+        },
     ],
     wraps: &[&Kw(WrapKind::Kw), &Kw(WrapKind::Kwp)],
     kdfs: &[
@@ -115,7 +123,11 @@ static AWSLC: Provider = Provider {
         ecdsa(SigInput::Hashed(HashAlg::Sha256), true),
         ecdsa(SigInput::Hashed(HashAlg::Sha384), true),
         ecdsa(SigInput::Hashed(HashAlg::Sha512), true),
-        pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false),
+        // Ed25519 over aws-lc-rs; Ed25519ctx and Ed25519ph through the wrapper.
+        SignatureScheme {
+            context: true,
+            ..pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false)
+        },
         pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false),
     ],
     encryptions: &[
@@ -214,7 +226,7 @@ const fn ecdsa(input: SigInput, fips: bool) -> SignatureScheme {
     }
 }
 
-/// EdDSA and ML-DSA: aws-lc-rs signs hedged with an empty context only.
+/// EdDSA and ML-DSA: aws-lc-rs signs pure Ed25519, and ML-DSA hedged with an empty context only.
 const fn pure(kind: SigKind, keys: KeyRule, fips: bool) -> SignatureScheme {
     SignatureScheme {
         kind,

@@ -98,8 +98,8 @@ pub enum SignScheme {
     RsaRaw,
     /// ECDSA; the signature is r‖s. With `hash: None` the input is the hash value.
     Ecdsa { hash: Option<HashAlg> },
-    /// Pure EdDSA (Ed25519).
-    EdDsa,
+    /// EdDSA over Ed25519 (RFC 8032 §5.1): pure, Ed25519ctx or Ed25519ph.
+    EdDsa(EdDsaMode),
     /// Pure ML-DSA with a context string (at most 255 bytes).
     MlDsa { context: Vec<u8>, hedge: Hedge },
 }
@@ -111,15 +111,27 @@ impl SignScheme {
             SignScheme::RsaPkcs1 { hash } | SignScheme::Ecdsa { hash } => *hash,
             SignScheme::RsaPss { .. }
             | SignScheme::RsaRaw
-            | SignScheme::EdDsa
+            | SignScheme::EdDsa(_)
             | SignScheme::MlDsa { .. } => None,
         }
     }
 
-    /// Signs the message itself, never a hash of it: multi-part input is kept whole.
+    /// Signs the message itself, never a hash of it: multi-part input is kept whole (also
+    /// for Ed25519ph, whose SHA-512 the provider applies).
     pub fn is_pure(&self) -> bool {
-        matches!(self, SignScheme::EdDsa | SignScheme::MlDsa { .. })
+        matches!(self, SignScheme::EdDsa(_) | SignScheme::MlDsa { .. })
     }
+}
+
+/// The Ed25519 variants of RFC 8032 §5.1.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum EdDsaMode {
+    /// Ed25519 itself: no domain separation.
+    Pure,
+    /// Ed25519ctx: a context string of 1 to 255 bytes.
+    Ctx(Vec<u8>),
+    /// Ed25519ph: SHA-512 of the message, with a context string of 0 to 255 bytes.
+    Ph(Vec<u8>),
 }
 
 /// What a sign or verify call receives.

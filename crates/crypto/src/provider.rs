@@ -104,6 +104,35 @@ pub trait CipherAlgorithm: Sync {
     fn start(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>>;
 }
 
+/// Three-key Triple DES (ECB or CBC) as a provider offers it: 24-byte keys, an 8-byte CBC IV,
+/// legacy and never approved; the provider supplies the mode and its own set-up.
+pub struct Des3Cipher {
+    pub kind: CipherKind,
+    pub start: CipherStart,
+}
+
+/// A provider's set-up of a cipher mode under a key.
+pub type CipherStart = fn(&CipherMode, &[u8], Direction) -> Result<Box<dyn CipherCtx>>;
+
+impl CipherAlgorithm for Des3Cipher {
+    fn kind(&self) -> CipherKind {
+        self.kind
+    }
+    fn rules(&self) -> CipherRules {
+        CipherRules {
+            key_bytes: &[24],
+            iv_bytes: (8, 8),
+            tag_bytes: &[],
+        }
+    }
+    fn fips(&self) -> bool {
+        false
+    }
+    fn start(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
+        (self.start)(mode, key, dir)
+    }
+}
+
 /// AES key wrap (SP 800-38F).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WrapKind {

@@ -6,8 +6,8 @@ use super::RngAdapter;
 use super::hash::hash;
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
-    Curve, EcPrivateParts, EcPublicParts, HashAlg, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
-    SignScheme,
+    Curve, EcPrivateParts, EcPublicParts, EdDsaMode, HashAlg, PrivateKeyOps, PublicKeyOps, Rng,
+    SignInput, SignScheme,
 };
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
@@ -201,7 +201,7 @@ impl PrivateKeyOps for EcPrivate {
             (SignScheme::Ecdsa { hash }, Priv::P256(k)) => sign!(k, hash, p256::NistP256),
             (SignScheme::Ecdsa { hash }, Priv::P384(k)) => sign!(k, hash, p384::NistP384),
             (SignScheme::Ecdsa { hash }, Priv::P521(k)) => sign!(k, hash, p521::NistP521),
-            (SignScheme::EdDsa, Priv::Ed25519(k)) => Ok(k.sign(message(input)).to_bytes().to_vec()),
+            (SignScheme::EdDsa(mode), Priv::Ed25519(k)) => ed25519_sign(k, mode, message(input)),
             _ => Err(Error::KeyTypeInconsistent),
         }
     }
@@ -230,6 +230,26 @@ impl EcPrivate {
             Priv::Ed25519(_) => return Err(Error::KeyTypeInconsistent),
         };
         Ok(zeroize::Zeroizing::new(z))
+    }
+}
+
+/// A SHA-512 over the message, for Ed25519ph.
+fn sha512(msg: &[u8]) -> sha2::Sha512 {
+    let mut h = <sha2::Sha512 as sha2::Digest>::new();
+    sha2::Digest::update(&mut h, msg);
+    h
+}
+
+/// Ed25519, or Ed25519ph (SHA-512 of the message, a context); ed25519-dalek has no
+/// Ed25519ctx, so this provider's table does not take contexts without prehash.
+fn ed25519_sign(k: &ed25519_dalek::SigningKey, mode: &EdDsaMode, msg: &[u8]) -> Result<Vec<u8>> {
+    match mode {
+        EdDsaMode::Pure => Ok(k.sign(msg).to_bytes().to_vec()),
+        EdDsaMode::Ph(ctx) => k
+            .sign_prehashed(sha512(msg), Some(ctx))
+            .map(|s| s.to_bytes().to_vec())
+            .map_err(|_| Error::MechanismParamInvalid),
+        EdDsaMode::Ctx(_) => Err(Error::MechanismParamInvalid),
     }
 }
 
@@ -266,9 +286,15 @@ impl PublicKeyOps for EcPublic {
             (SignScheme::Ecdsa { hash }, Pub::P256(k)) => verify!(k, hash, p256::NistP256),
             (SignScheme::Ecdsa { hash }, Pub::P384(k)) => verify!(k, hash, p384::NistP384),
             (SignScheme::Ecdsa { hash }, Pub::P521(k)) => verify!(k, hash, p521::NistP521),
-            (SignScheme::EdDsa, Pub::Ed25519(k)) => {
+            (SignScheme::EdDsa(mode), Pub::Ed25519(k)) => {
                 let s = ed25519_dalek::Signature::from_slice(sig).map_err(invalid)?;
-                k.verify(message(input), &s).map_err(invalid)
+                match mode {
+                    EdDsaMode::Pure => k.verify(message(input), &s).map_err(invalid),
+                    EdDsaMode::Ph(ctx) => k
+                        .verify_prehashed(sha512(message(input)), Some(ctx), &s)
+                        .map_err(invalid),
+                    EdDsaMode::Ctx(_) => Err(Error::MechanismParamInvalid),
+                }
             }
             _ => Err(Error::KeyTypeInconsistent),
         }

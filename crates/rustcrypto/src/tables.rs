@@ -4,12 +4,12 @@
 use crate::{des3, ec, hash, kdf, pqc, rsa, symmetric};
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
-    CipherAlgorithm, CipherCtx, CipherKind, CipherMode, CipherRules, Curve, Digest, Direction,
-    EcPrivateParts, EcPublicParts, EncKind, EncryptionScheme, Entropy, Generation, HashAlg,
-    HashAlgorithm, KdfAlg, KdfAlgorithm, KeyFactory, KeyRule, Mac, MacAlg, MacAlgorithm, MlDsaSet,
-    MlKemSet, ParamRule, PqKeyPair, PrivateKeyMaterial, PrivateKeyOps, Provider, ProviderEntry,
-    PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts, SigInput, SigKind, SignatureScheme,
-    Streaming, WrapAlgorithm, WrapKind,
+    CipherAlgorithm, CipherCtx, CipherKind, CipherMode, CipherRules, Curve, Des3Cipher, Digest,
+    Direction, EcPrivateParts, EcPublicParts, EncKind, EncryptionScheme, Entropy, Generation,
+    HashAlg, HashAlgorithm, KdfAlg, KdfAlgorithm, KeyFactory, KeyRule, Mac, MacAlg, MacAlgorithm,
+    MlDsaSet, MlKemSet, ParamRule, PqKeyPair, PrivateKeyMaterial, PrivateKeyOps, Provider,
+    ProviderEntry, PublicKeyOps, Rng, RsaPrivateParts, RsaPublicParts, SigInput, SigKind,
+    SignatureScheme, Streaming, WrapAlgorithm, WrapKind,
 };
 use std::sync::Arc;
 use zeroize::Zeroizing;
@@ -55,8 +55,14 @@ static RUSTCRYPTO: Provider = Provider {
         &Aes(CipherKind::CbcPad),
         &Aes(CipherKind::Ctr),
         &Aes(CipherKind::Gcm),
-        &Des3(CipherKind::Des3Ecb),
-        &Des3(CipherKind::Des3Cbc),
+        &Des3Cipher {
+            kind: CipherKind::Des3Ecb,
+            start: des3::cipher,
+        },
+        &Des3Cipher {
+            kind: CipherKind::Des3Cbc,
+            start: des3::cipher,
+        },
     ],
     wraps: &[&Kw(WrapKind::Kw), &Kw(WrapKind::Kwp)],
     kdfs: &[
@@ -199,11 +205,15 @@ static SIGNATURES: &[SignatureScheme] = &[
     ECDSA[3],
     ECDSA[4],
     ECDSA[5],
-    sig(
-        SigKind::EdDsa,
-        SigInput::Pure,
-        KeyRule::Curves(&[Curve::Ed25519]),
-    ),
+    // Ed25519 and Ed25519ph; ed25519-dalek has no Ed25519ctx (a context without prehash).
+    SignatureScheme {
+        context: false,
+        ..sig(
+            SigKind::EdDsa,
+            SigInput::Pure,
+            KeyRule::Curves(&[Curve::Ed25519]),
+        )
+    },
     sig(SigKind::MlDsa, SigInput::Pure, KeyRule::MlDsa(ML_DSA)),
 ];
 
@@ -283,28 +293,6 @@ impl CipherAlgorithm for Aes {
     }
     fn start(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
         symmetric::cipher(mode, key, dir)
-    }
-}
-
-/// Three-key Triple DES: 24-byte keys only.
-struct Des3(CipherKind);
-
-impl CipherAlgorithm for Des3 {
-    fn kind(&self) -> CipherKind {
-        self.0
-    }
-    fn rules(&self) -> CipherRules {
-        CipherRules {
-            key_bytes: &[24],
-            iv_bytes: (8, 8),
-            tag_bytes: &[],
-        }
-    }
-    fn fips(&self) -> bool {
-        false
-    }
-    fn start(&self, mode: &CipherMode, key: &[u8], dir: Direction) -> Result<Box<dyn CipherCtx>> {
-        des3::cipher(mode, key, dir)
     }
 }
 

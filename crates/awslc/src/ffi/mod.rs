@@ -2,7 +2,8 @@
 //! aws-lc-rs links) for what aws-lc-rs does not expose: raw RSA (PKCS#1 v1.5 over caller bytes,
 //! `CKM_RSA_X_509`), PSS over a digest with any salt and MGF1 hash, OAEP with any hash, MGF1 hash
 //! and label, RSA up to 8192 bits, ECDSA over a caller digest of any length, P-521, GCM with any
-//! IV length and the SP 800-38D tag lengths, AES-KW/KWP with 192-bit keys, HMAC over SHA-3.
+//! IV length and the SP 800-38D tag lengths, AES-KW/KWP with 192-bit keys, HMAC over SHA-3, SP 800-56C's
+//! one-step KDF, Ed25519ctx and Ed25519ph, three-key Triple DES (legacy, never approved).
 //!
 //! Rules every file here follows:
 //! - Each AWS-LC object has one Rust owner that frees it on drop (`handle.rs`, and the key and
@@ -53,8 +54,10 @@
 // those items and re-exports are unused.
 #![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
+mod des3;
 mod digest;
 mod ec;
+mod ed25519;
 mod err;
 mod gcm;
 mod handle;
@@ -65,8 +68,10 @@ mod sign;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use des3::Des3;
 pub(crate) use digest::{Digest, Hmac, digest, sskdf_digest};
 pub(crate) use ec::{EcCurve, EcPrivateKey, EcPublicKey};
+pub(crate) use ed25519::{ed25519_sign, ed25519_verify};
 pub(crate) use gcm::{
     GcmDecryptor, GcmEncryptor, gcm_decrypt, gcm_encrypt, gcm_encrypt_generated_iv,
 };

@@ -119,7 +119,10 @@ fn parameters(s: &MechSpec) -> &'static str {
         CKM_HKDF_DERIVE => {
             "`CK_HKDF_PARAMS`: extract and/or expand, PRF hash, salt (null, data or key), info"
         }
-        CKM_EDDSA => "none, or `CK_EDDSA_PARAMS` without prehash or context (pure Ed25519)",
+        CKM_EDDSA => {
+            "none (Ed25519), or `CK_EDDSA_PARAMS`: a context of up to 255 bytes (Ed25519ctx, \
+             AWS-LC provider only) and/or the prehash flag (Ed25519ph)"
+        }
         CKM_ML_DSA => "none, or `CK_SIGN_ADDITIONAL_CONTEXT`: hedge type, context (≤ 255 bytes)",
         CKM_ML_DSA_KEY_PAIR_GEN | CKM_ML_KEM_KEY_PAIR_GEN => {
             "none; `CKA_PARAMETER_SET` in the public-key template"

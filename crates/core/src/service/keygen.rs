@@ -4,7 +4,7 @@
 use super::check_object_access;
 use crate::audit::Operation;
 use crate::crypto::{
-    Curve, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, Rng, SignInput, SignScheme,
+    Curve, EdDsaMode, HashAlg, Hedge, MlDsaSet, MlKemSet, Provider, Rng, SignInput, SignScheme,
 };
 use crate::error::{Error, Result};
 use crate::mechanism::families::{des3, secret};
@@ -267,7 +267,7 @@ fn signature_pairwise(
             context: Vec::new(),
             hedge: Hedge::Hedged,
         },
-        _ => SignScheme::EdDsa,
+        _ => SignScheme::EdDsa(EdDsaMode::Pure),
     };
     let msg = b"Craton HSM pairwise consistency test";
     let sk = Object::new(private.clone()).private_ops(be)?;

@@ -64,7 +64,7 @@ fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<Sign
     match spec.family {
         Family::Rsa => families::rsa::sign_scheme(policy, spec, mech),
         Family::Ec => Ok(families::ec::sign_scheme(spec)),
-        Family::EdDsa => families::eddsa::sign_scheme(mech),
+        Family::EdDsa => families::eddsa::sign_scheme(policy, spec, mech),
         Family::MlDsa => families::ml_dsa::sign_scheme(policy, spec, mech),
         _ => Err(Error::MechanismInvalid),
     }

@@ -1,9 +1,10 @@
-//! EdDSA over Ed25519 (PKCS#11 3.x mechanisms 2.3.14): pure signatures only.
+//! EdDSA over Ed25519 (PKCS#11 3.x mechanisms 2.3.14): Ed25519, Ed25519ctx and Ed25519ph.
 
 use super::FamilyDef;
-use crate::crypto::{SigInput, SigKind, SignScheme};
+use crate::crypto::{EdDsaMode, SigInput, SigKind, SignScheme};
 use crate::error::{Error, Result};
 use crate::mechanism::capability::{KeyGen, Need};
+use crate::mechanism::policy::Policy;
 use crate::mechanism::raw::{Layout, RawParam};
 use crate::mechanism::registry::*;
 use crate::mechanism::{Mechanism, Params};
@@ -50,15 +51,22 @@ fn need(_: &MechSpec, op: Op) -> Option<Need> {
     })
 }
 
-/// Pure Ed25519: no parameter, or `CK_EDDSA_PARAMS` without prehash or context (Ed25519ph and
-/// Ed25519ctx are not offered).
-pub fn sign_scheme(mech: &Mechanism) -> Result<SignScheme> {
-    match &mech.params {
-        Params::None => Ok(SignScheme::EdDsa),
-        Params::Eddsa {
-            prehash: false,
-            context,
-        } if context.is_empty() => Ok(SignScheme::EdDsa),
-        _ => Err(Error::MechanismParamInvalid),
+/// Ed25519 from `CK_EDDSA_PARAMS` (PKCS#11 3.x 2.3.14): no parameter, or no prehash and no
+/// context, is Ed25519; a context without prehash Ed25519ctx; prehash Ed25519ph. Contexts are
+/// at most 255 bytes (RFC 8032 §5.1); Ed25519ctx only where the provider takes contexts.
+pub fn sign_scheme(policy: &Policy, spec: &MechSpec, mech: &Mechanism) -> Result<SignScheme> {
+    let mode = match &mech.params {
+        Params::None => EdDsaMode::Pure,
+        Params::Eddsa { prehash, context } if context.len() <= 255 => match (prehash, context) {
+            (false, c) if c.is_empty() => EdDsaMode::Pure,
+            (false, c) => EdDsaMode::Ctx(c.clone()),
+            (true, c) => EdDsaMode::Ph(c.clone()),
+        },
+        _ => return Err(Error::MechanismParamInvalid),
+    };
+    let takes_context = policy.signature(spec).is_some_and(|s| s.context);
+    if matches!(mode, EdDsaMode::Ctx(_)) && !takes_context {
+        return Err(Error::MechanismParamInvalid);
     }
+    Ok(SignScheme::EdDsa(mode))
 }
