@@ -564,6 +564,19 @@ fn x25519_key_pairs_agree_wrap_and_check_their_curve() {
         .unwrap_err()),
         RvError::TemplateInconsistent
     );
+    // A private key is a 32-byte little-endian string (RFC 7748): a short one is not padded
+    // into another key.
+    assert_eq!(
+        rv(s.create_object(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC_MONTGOMERY),
+            Attribute::EcParams(X25519.to_vec()),
+            Attribute::Value(vec![7; 31]),
+            Attribute::Derive(true),
+        ])
+        .unwrap_err()),
+        RvError::AttributeValueInvalid
+    );
     // An X25519 key does not sign.
     assert_eq!(
         rv(s.sign_init(&Mechanism::Ecdsa, a_priv).unwrap_err()),

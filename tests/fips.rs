@@ -744,3 +744,52 @@ fn gcm_messages_are_approved_when_the_module_makes_the_iv() {
         assert!(!approved(&s));
     }
 }
+
+/// ECDH's KDF decides with the curve: the SP 800-56C one-step KDF is approved, the X9.63 KDF
+/// is outside the approved set and refused in approved-only mode.
+#[test]
+fn ecdh_kdfs_decide_approval() {
+    use cryptoki::mechanism::elliptic_curve::{EcKdf, Ecdh1DeriveParams};
+    let env = fips_env("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let p256 = vec![0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    let (_, private) = s
+        .generate_key_pair(
+            &Mechanism::EccKeyPairGen,
+            &[Attribute::EcParams(p256.clone())],
+            &[Attribute::Derive(true)],
+        )
+        .unwrap();
+    let (peer, _) = s
+        .generate_key_pair(
+            &Mechanism::EccKeyPairGen,
+            &[Attribute::EcParams(p256)],
+            &[Attribute::Derive(true)],
+        )
+        .unwrap();
+    let point = match s.get_attributes(peer, &[AttributeType::EcPoint]).unwrap()[..] {
+        [Attribute::EcPoint(ref p)] => p.clone(),
+        ref other => panic!("CKA_EC_POINT: {other:?}"),
+    };
+    let template = [
+        Attribute::Class(cryptoki::object::ObjectClass::SECRET_KEY),
+        Attribute::KeyType(cryptoki::object::KeyType::AES),
+        Attribute::ValueLen(32.into()),
+        Attribute::Encrypt(true),
+    ];
+    let derive = |kdf| {
+        s.derive_key(
+            &Mechanism::Ecdh1Derive(Ecdh1DeriveParams::new(kdf, &point)),
+            private,
+            &template,
+        )
+    };
+    assert_rv!(
+        derive(EcKdf::sha256(b"info")),
+        RvError::MechanismParamInvalid
+    );
+    let key = derive(EcKdf::sha256_sp800(b"info")).unwrap();
+    assert!(last_approved(&lib, s.handle()).unwrap());
+    assert!(vendor_fips_approved(&s, key));
+}

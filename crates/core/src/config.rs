@@ -118,6 +118,9 @@ pub struct Security {
     /// Lets one secret key both wrap/unwrap keys and encrypt/decrypt data (an oracle; off by
     /// default, docs/security.md).
     pub allow_mixed_key_roles: bool,
+    /// Keeps a right PIN's derivation for the process, so the same PIN logs in again without
+    /// PBKDF2 (docs/security.md, "PIN derivation, once per process").
+    pub remember_pin: bool,
 }
 
 impl Default for Security {
@@ -128,6 +131,7 @@ impl Default for Security {
             max_failed_logins: 10,
             pbkdf2_iterations: 600_000,
             allow_mixed_key_roles: false,
+            remember_pin: true,
         }
     }
 }
@@ -409,6 +413,7 @@ mod tests {
         let cfg = Config::parse("").unwrap();
         assert_eq!(cfg.token.slot_count, 1);
         assert_eq!(cfg.security.pbkdf2_iterations, 600_000);
+        assert!(cfg.security.remember_pin);
         assert!(!cfg.algorithms.fips_approved_only);
         assert!(cfg.algorithms.pqc_enabled());
     }

@@ -192,6 +192,7 @@ impl Module {
             max_len: config.security.pin_max_length as usize,
             max_failures: config.security.max_failed_logins as u32,
             iterations: config.security.pbkdf2_iterations as u32,
+            remember: config.security.remember_pin,
         };
         let dir = config.storage_dir().map_err(|e| fail(e.0))?;
         create_private_dir(&dir)

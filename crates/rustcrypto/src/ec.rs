@@ -67,9 +67,9 @@ pub(crate) fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
         return Ok(sk.verifying_key().to_bytes().to_vec());
     }
     if curve == Curve::X25519 {
-        return Ok(MontgomeryPoint::mul_base_clamped(x25519_key(scalar)?)
-            .to_bytes()
-            .to_vec());
+        // dalek takes the key by value; the copy held here is wiped.
+        let key = Zeroizing::new(x25519_key(scalar)?);
+        return Ok(MontgomeryPoint::mul_base_clamped(*key).to_bytes().to_vec());
     }
     with_curve!(curve, C => {
         let sk = ecdsa::SigningKey::<C>::from_slice(scalar).map_err(|_| Error::AttributeValueInvalid)?;

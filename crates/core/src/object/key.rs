@@ -59,7 +59,12 @@ pub fn ec_private_parts(be: &Provider, attrs: &Attributes) -> Result<EcPrivatePa
     if scalar.len() > curve.scalar_len() || scalar.is_empty() {
         return Err(Error::AttributeValueInvalid);
     }
-    // Left-pad: clients may strip leading zeros from the scalar.
+    // Ed25519 seeds and X25519 keys are little-endian byte strings (RFC 8032, RFC 7748): a
+    // short one is not a stripped integer, and padding it would name another key.
+    if matches!(curve, Curve::Ed25519 | Curve::X25519) && scalar.len() != curve.scalar_len() {
+        return Err(Error::AttributeValueInvalid);
+    }
+    // Left-pad: clients may strip leading zeros from a big-endian scalar.
     let mut padded = vec![0u8; curve.scalar_len() - scalar.len()];
     padded.extend_from_slice(&scalar);
     let point = be.keys.ec_public_point(curve, &padded)?;

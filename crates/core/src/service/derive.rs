@@ -69,8 +69,15 @@ impl Module {
                 // A second key the derivation read (an HKDF salt key, the other half of a
                 // concatenation): it counts as a base for approval and inheritance.
                 let mut extra = Vec::new();
+                // Whether the mechanism's parameters (an ECDH KDF) keep it approved.
+                let mut params_approved = true;
                 let (value, salt_key) = match spec.family {
-                    Family::Ec => (self.ecdh_secret(&base_obj, mech, key_type, wanted)?, None),
+                    Family::Ec => {
+                        let (z, kdf_approved) =
+                            self.ecdh_secret(&base_obj, mech, key_type, wanted)?;
+                        params_approved = kdf_approved;
+                        (z, None)
+                    }
                     Family::Hkdf => self.hkdf_secret(t, &base_obj, mech, key_type, wanted)?,
                     Family::SimpleKdf => self.simple_secret(t, &base_obj, mech, wanted)?,
                     Family::Aes => {
@@ -91,6 +98,7 @@ impl Module {
                 let approved =
                     self.policy
                         .approved(spec, Op::Derive, base_obj.key_bits(), base_obj.curve())
+                        && params_approved
                         && base_obj.approved_key()
                         && salt_key.as_ref().is_none_or(|k| k.approved_key());
                 ev.approve(approved);
@@ -188,7 +196,7 @@ impl Module {
         mech: &Mechanism,
         key_type: CK_KEY_TYPE,
         wanted: Option<usize>,
-    ) -> Result<Zeroizing<Vec<u8>>> {
+    ) -> Result<(Zeroizing<Vec<u8>>, bool)> {
         if base.class() != CKO_PRIVATE_KEY
             || !matches!(base.attrs().key_type(), Some(CKK_EC | CKK_EC_MONTGOMERY))
         {
@@ -225,9 +233,18 @@ impl Module {
                         Error::MechanismParamInvalid
                     });
                 }
-                Ok(Zeroizing::new(z[..len].to_vec()))
+                Ok((Zeroizing::new(z[..len].to_vec()), true))
             }
-            Some(alg) => self.backend.agreement_kdf(alg, &z, shared_data, len),
+            Some(alg) => {
+                // The KDF decides too: the X9.63 KDF is outside the approved set, so
+                // approved-only mode refuses it and elsewhere its keys are not approved.
+                let approved = self.backend.kdf(alg).is_some_and(|k| k.fips());
+                if self.policy.fips_approved_only && !approved {
+                    return Err(Error::MechanismParamInvalid);
+                }
+                let key = self.backend.agreement_kdf(alg, &z, shared_data, len)?;
+                Ok((key, approved))
+            }
         }
     }
 

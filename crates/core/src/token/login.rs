@@ -20,7 +20,7 @@ impl Token {
         label: &str,
     ) -> Result<()> {
         policy.check_len(so_pin)?;
-        let mut memo = self.one_attempt();
+        let mut memo = self.one_attempt(policy);
         let existing = self.lock(be)?.record.so_pin.clone();
         if existing.is_some() {
             self.check_pin(be, policy, Role::So, so_pin, &mut memo)?;
@@ -66,13 +66,15 @@ impl Token {
         role: Role,
         pin: &[u8],
     ) -> Result<TokenKey> {
-        self.check_pin(be, policy, role, pin, &mut self.one_attempt())
+        self.check_pin(be, policy, role, pin, &mut self.one_attempt(policy))
     }
 
     /// Holds this process's PIN checks of the token to one at a time, with the PINs it has
     /// seen succeed.
-    fn one_attempt(&self) -> std::sync::MutexGuard<'_, pin::Remembered> {
-        self.attempts.lock().unwrap_or_else(|p| p.into_inner())
+    fn one_attempt(&self, policy: &PinPolicy) -> std::sync::MutexGuard<'_, pin::Remembered> {
+        let mut memo = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        memo.enable(policy.remember);
+        memo
     }
 
     /// `verify_pin` under the caller's `one_attempt` guard.
@@ -145,7 +147,7 @@ impl Token {
     /// `C_Login` for the SO or the user. Session-state conflicts are checked by the caller.
     pub fn login(&self, be: &Provider, policy: &PinPolicy, role: Role, pin: &[u8]) -> Result<()> {
         // A thread that waited for another's check finds it logged in, uncharged.
-        let mut memo = self.one_attempt();
+        let mut memo = self.one_attempt(policy);
         self.check_can_login(be, role)?;
         let key = self.check_pin(be, policy, role, pin, &mut memo)?;
         let mut st = self.lock(be)?;
@@ -231,7 +233,7 @@ impl Token {
             new_pin,
             policy.iterations,
             &key,
-            &mut self.one_attempt(),
+            &mut self.one_attempt(policy),
         )?;
         let mut st = self.lock(be)?;
         let (_, record) = st.store.update_token(|r| {
@@ -257,7 +259,7 @@ impl Token {
             Login::So => Role::So,
             Login::User | Login::Public => Role::User,
         };
-        let mut memo = self.one_attempt();
+        let mut memo = self.one_attempt(policy);
         let key = self.check_pin(be, policy, role, old_pin, &mut memo)?;
         let rec = pin::new_record(be, rng, role, new_pin, policy.iterations, &key, &mut memo)?;
         let mut st = self.lock(be)?;

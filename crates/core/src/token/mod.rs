@@ -92,6 +92,8 @@ pub struct PinPolicy {
     pub max_len: usize,
     pub max_failures: u32,
     pub iterations: u32,
+    /// `security.remember_pin`: a right PIN is derived once per process.
+    pub remember: bool,
 }
 
 impl PinPolicy {

@@ -106,13 +106,16 @@ pub(crate) fn check(
 }
 
 /// The PINs this process has seen succeed, one per role: a keyed hash of the PIN (under a
-/// random key of this process, so nothing here names the PIN) and what PBKDF2 gave for it,
-/// each for the PIN record (salt and verifier) it was checked against. A changed record
-/// (`C_SetPIN`, `C_InitPIN`, `C_InitToken` in any process) no longer matches and is derived
-/// again. Kept in memory only, dropped with the token at `C_Finalize`.
+/// random key of this process) and what PBKDF2 gave for it, each for the PIN record (salt and
+/// verifier) it was checked against. A changed record (`C_SetPIN`, `C_InitPIN`, `C_InitToken`
+/// in any process) no longer matches and is derived again. Kept in memory only, dropped with
+/// the token at `C_Finalize`. The PIN itself is not kept, but whoever reads this memory can
+/// test guesses against the tag at HMAC speed: `security.remember_pin = false` keeps nothing.
 pub(crate) struct Remembered {
     key: Zeroizing<[u8; 32]>,
     entries: [Option<Entry>; 2],
+    /// `security.remember_pin`: off, nothing is kept.
+    enabled: bool,
 }
 
 struct Entry {
@@ -129,7 +132,16 @@ impl Remembered {
         Ok(Remembered {
             key,
             entries: [None, None],
+            enabled: true,
         })
+    }
+
+    /// Turns remembering on or off (off forgets what was kept).
+    pub(crate) fn enable(&mut self, on: bool) {
+        self.enabled = on;
+        if !on {
+            self.forget();
+        }
     }
 
     fn tag(&self, be: &Provider, pin: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
@@ -166,6 +178,9 @@ impl Remembered {
         pin: &[u8],
         derived: Derived,
     ) -> Result<()> {
+        if !self.enabled {
+            return Ok(());
+        }
         let tag = self.tag(be, pin)?;
         self.entries[role as usize] = Some(Entry {
             salt: rec.salt.clone(),
@@ -261,5 +276,15 @@ mod tests {
                 .is_some()
         );
         assert_eq!(derivations(), before + 5);
+        // Turned off (`security.remember_pin = false`): every check derives.
+        memo.enable(false);
+        for n in [6, 7] {
+            assert!(
+                check(be, Role::User, &rec2, b"1234", &mut memo)
+                    .unwrap()
+                    .is_some()
+            );
+            assert_eq!(derivations(), before + n);
+        }
     }
 }
