@@ -454,6 +454,12 @@ fn x25519_key_pairs_agree_wrap_and_check_their_curve() {
         .unwrap();
     assert_eq!((info.min_key_size(), info.max_key_size()), (255, 255));
     assert!(info.generate_key_pair());
+    // ECDH agrees on X25519 (255 bits) up to P-521.
+    let info = env
+        .p11()
+        .get_mechanism_info(env.slot(), cryptoki::mechanism::MechanismType::ECDH1_DERIVE)
+        .unwrap();
+    assert_eq!((info.min_key_size(), info.max_key_size()), (255, 521));
 
     let extractable = [Attribute::Derive(true), Attribute::Extractable(true)];
     let (a_pub, a_priv) = x25519_pair(&s, &extractable);

@@ -138,7 +138,11 @@ fn mechanism_list_is_the_guides_allowed_set() {
         .unwrap();
     assert_eq!(info.min_key_size(), 2048, "allow_weak_rsa must be ignored");
     // The EC mechanisms report the guide's curves: P-256 to P-384, not P-521.
-    for m in [MechanismType::ECC_KEY_PAIR_GEN, MechanismType::ECDSA_SHA256] {
+    for m in [
+        MechanismType::ECC_KEY_PAIR_GEN,
+        MechanismType::ECDSA_SHA256,
+        MechanismType::ECDH1_DERIVE,
+    ] {
         let info = env.p11().get_mechanism_info(env.slot(), m).unwrap();
         assert_eq!(
             (info.min_key_size(), info.max_key_size()),

@@ -26,7 +26,9 @@ const WEAK_RSA_MIN: u64 = 1024;
 /// RSA moduli whose use is an approved service: the operator's guide lists 2048, 3072 and 4096
 /// bits; larger keys (the AWS-LC provider goes to 8192) are offered but not approved.
 pub(crate) const APPROVED_RSA_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
-/// The largest approved curve's size (P-384): what approved-only mode reports for EC mechanisms.
+/// The approved curves' sizes (P-256 to P-384): what approved-only mode reports for EC
+/// mechanisms (ECDH's X25519 and P-521 are outside).
+const APPROVED_EC_MIN_BITS: u64 = 256;
 const APPROVED_EC_BITS: u64 = 384;
 /// Smallest HMAC key FIPS approves (SP 800-131A Rev. 2: 112 bits).
 const HMAC_MIN_APPROVED_BITS: usize = 112;
@@ -147,6 +149,7 @@ impl Policy {
             hi = hi.min(phi);
         }
         if spec.family == Family::Ec && self.fips_approved_only {
+            lo = lo.max(APPROVED_EC_MIN_BITS);
             hi = hi.min(APPROVED_EC_BITS);
         }
         (lo, hi)

@@ -112,6 +112,8 @@ pub(crate) const EC_FLAGS: CK_FLAGS = CKF_EC_F_P | CKF_EC_OID | CKF_EC_UNCOMPRES
 /// The widest RSA range any provider may offer; each provider's own range narrows it.
 pub(crate) const RSA: (u64, u64) = (2048, 8192);
 pub(crate) const EC: (u64, u64) = (256, 521);
+/// ECDH also agrees on X25519 keys (255 bits).
+pub(crate) const ECDH: (u64, u64) = (255, 521);
 pub(crate) const ED25519: (u64, u64) = (255, 255);
 pub(crate) const X25519: (u64, u64) = (255, 255);
 /// Generic secrets (keys for HMAC and HKDF): in bits, as the spec counts them for
