@@ -60,9 +60,11 @@ pub(crate) fn generate(curve: Curve, rng: &dyn Rng) -> Result<EcPrivateParts> {
 
 pub(crate) fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
     if curve == Curve::Ed25519 {
-        let seed: [u8; 32] = scalar
-            .try_into()
-            .map_err(|_| Error::AttributeValueInvalid)?;
+        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+            scalar
+                .try_into()
+                .map_err(|_| Error::AttributeValueInvalid)?,
+        );
         let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
         return Ok(sk.verifying_key().to_bytes().to_vec());
     }
@@ -116,11 +118,13 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
         Curve::P384 => Priv::P384(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
         Curve::P521 => Priv::P521(ecdsa::SigningKey::from_slice(&parts.scalar).map_err(bad)?),
         Curve::Ed25519 => {
-            let seed: [u8; 32] = parts
-                .scalar
-                .as_slice()
-                .try_into()
-                .map_err(|_| Error::AttributeValueInvalid)?;
+            let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+                parts
+                    .scalar
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Error::AttributeValueInvalid)?,
+            );
             Priv::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
         }
         Curve::X25519 => Priv::X25519(Zeroizing::new(x25519_key(&parts.scalar)?)),
