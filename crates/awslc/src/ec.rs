@@ -98,7 +98,7 @@ enum Priv {
     Ed25519 {
         pair: Ed25519KeyPair,
         /// For Ed25519ctx and Ed25519ph, which go through the wrapper.
-        seed: Zeroizing<Vec<u8>>,
+        expanded: ffi::Ed25519Private,
     },
     X25519(agreement::PrivateKey),
 }
@@ -120,7 +120,7 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
     let key = match parts.curve {
         Curve::Ed25519 => Priv::Ed25519 {
             pair: Ed25519KeyPair::from_seed_unchecked(&parts.scalar).map_err(bad)?,
-            seed: Zeroizing::new(parts.scalar.clone()),
+            expanded: ffi::ed25519_private(&parts.scalar)?,
         },
         Curve::X25519 => {
             if public_point(Curve::X25519, &parts.scalar)? != parts.point {
@@ -180,8 +180,8 @@ impl PrivateKeyOps for EcPrivate {
             (Priv::Ed25519 { pair, .. }, SignScheme::EdDsa(EdDsaMode::Pure)) => {
                 Ok(pair.sign(message(input)?).as_ref().to_vec())
             }
-            (Priv::Ed25519 { seed, .. }, SignScheme::EdDsa(mode)) => {
-                ffi::ed25519_sign(seed, mode, message(input)?)
+            (Priv::Ed25519 { expanded, .. }, SignScheme::EdDsa(mode)) => {
+                ffi::ed25519_sign(expanded, mode, message(input)?)
             }
             (Priv::Ecdsa { signer, .. }, _) => match ecdsa_input(scheme, input)? {
                 (Some(hash), msg) => signer.sign_message(hash, msg),

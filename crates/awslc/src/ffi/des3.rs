@@ -7,7 +7,6 @@ use super::handle::CipherCtx;
 use super::{c_int, sys};
 use craton_hsm_crypto::cipher::DES3_BLOCK;
 use craton_hsm_crypto::error::{Error, Result};
-use zeroize::Zeroizing;
 
 /// Three 8-byte DES keys.
 const KEY_LEN: usize = 24;
@@ -56,25 +55,16 @@ impl Des3 {
             return Err(Error::DataLenRange);
         }
         let len = c_int(data.len())?;
-        let mut out = Zeroizing::new(vec![0u8; data.len()]);
         let mut written: std::os::raw::c_int = 0;
         let guard = ErrGuard::new();
-        // SAFETY: `ctx` is initialised; `out` is writable for `data.len()` bytes, which with
-        // padding off and whole blocks is all EVP_CipherUpdate writes; `data` is readable for
-        // `len` bytes and does not overlap `out`.
-        let ok = unsafe {
-            sys::EVP_CipherUpdate(
-                self.ctx.as_ptr(),
-                out.as_mut_ptr(),
-                &mut written,
-                data.as_ptr(),
-                len,
-            )
-        };
+        let buf = data.as_mut_ptr();
+        // SAFETY: `ctx` is initialised; `buf` is readable and writable for `len` bytes, which
+        // with padding off and whole blocks is all EVP_CipherUpdate writes; in place (input
+        // and output the same buffer exactly) is allowed, partial overlap is not.
+        let ok = unsafe { sys::EVP_CipherUpdate(self.ctx.as_ptr(), buf, &mut written, buf, len) };
         if ok != 1 || written != len {
             return Err(guard.fail("EVP_CipherUpdate", Error::general("Triple DES")));
         }
-        data.copy_from_slice(&out);
         Ok(())
     }
 }

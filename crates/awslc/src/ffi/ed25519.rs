@@ -27,9 +27,11 @@ fn calls(mode: &EdDsaMode) -> Result<(SignFn, VerifyFn, &[u8])> {
     }
 }
 
-/// Signs `msg` with the key of `seed` in `mode` (the core keeps contexts to 255 bytes and
-/// Ed25519ctx's non-empty; AWS-LC refuses anything else).
-pub(crate) fn ed25519_sign(seed: &[u8], mode: &EdDsaMode, msg: &[u8]) -> Result<Vec<u8>> {
+/// The 64-byte private key AWS-LC's `ED25519*_sign` take, expanded once from the 32-byte seed.
+pub(crate) type Ed25519Private = Zeroizing<[u8; 2 * SEED_LEN]>;
+
+/// Expands `seed` into the private key the sign calls take.
+pub(crate) fn ed25519_private(seed: &[u8]) -> Result<Ed25519Private> {
     let seed: &[u8; SEED_LEN] = seed.try_into().map_err(|_| Error::AttributeValueInvalid)?;
     let mut public = [0u8; PUBLIC_LEN];
     let mut private = Zeroizing::new([0u8; 2 * SEED_LEN]);
@@ -37,11 +39,21 @@ pub(crate) fn ed25519_sign(seed: &[u8], mode: &EdDsaMode, msg: &[u8]) -> Result<
     unsafe {
         sys::ED25519_keypair_from_seed(public.as_mut_ptr(), private.as_mut_ptr(), seed.as_ptr())
     };
+    Ok(private)
+}
+
+/// Signs `msg` with `private` in `mode` (the core keeps contexts to 255 bytes and
+/// Ed25519ctx's non-empty; AWS-LC refuses anything else).
+pub(crate) fn ed25519_sign(
+    private: &Ed25519Private,
+    mode: &EdDsaMode,
+    msg: &[u8],
+) -> Result<Vec<u8>> {
     let (sign, _, ctx) = calls(mode)?;
     let mut sig = vec![0u8; SIGNATURE_LEN];
     let guard = ErrGuard::new();
     // SAFETY: `sig` is writable for 64 bytes; the message and context are readable for their
-    // lengths and never null (`in_ptr`); the private key is the 64 bytes AWS-LC made above.
+    // lengths and never null (`in_ptr`); the private key is the 64 bytes AWS-LC expanded.
     let ok = unsafe {
         sign(
             sig.as_mut_ptr(),

@@ -71,7 +71,7 @@ mod tests;
 pub(crate) use des3::Des3;
 pub(crate) use digest::{Digest, Hmac, digest, sskdf_digest};
 pub(crate) use ec::{EcCurve, EcPrivateKey, EcPublicKey};
-pub(crate) use ed25519::{ed25519_sign, ed25519_verify};
+pub(crate) use ed25519::{Ed25519Private, ed25519_private, ed25519_sign, ed25519_verify};
 pub(crate) use gcm::{
     GcmDecryptor, GcmEncryptor, gcm_decrypt, gcm_encrypt, gcm_encrypt_generated_iv,
 };

@@ -112,10 +112,10 @@ fn raw_call(
     let k = size(rsa);
     let mut out = Zeroizing::new(vec![0u8; k]);
     let mut len = 0usize;
-    // SAFETY: `rsa` is a valid key we own (these entry points are non-mutating for thread
-    // safety, rsa.h "Encryption / Decryption" and "Signing / Verification"); `out` has room
-    // for `k` = RSA_size bytes, the most any of them writes; `len` is a valid out-parameter;
-    // `input` is readable for its length. Failure is a 0 return.
+    // These entry points do not mutate the key (rsa.h "Encryption / Decryption", "Signing /
+    // Verification"); failure is a 0 return.
+    // SAFETY: `rsa` is a valid key we own; `out` has room for `k` = RSA_size bytes, the most
+    // any of them writes; `len` is a valid out-parameter; `input` is readable for its length.
     let ok = unsafe {
         f(
             rsa.as_ptr(),

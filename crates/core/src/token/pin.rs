@@ -105,6 +105,13 @@ pub(crate) fn check(
     Ok(Some(key))
 }
 
+/// The PIN's tag under the process key of `Remembered`.
+fn tag(be: &Provider, key: &[u8; 32], pin: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let mut mac = be.hmac(HashAlg::Sha256, &key[..])?;
+    mac.update(pin);
+    Ok(mac.finish())
+}
+
 /// The PINs this process has seen succeed, one per role: a keyed hash of the PIN (under a
 /// random key of this process) and what PBKDF2 gave for it, each for the PIN record (salt and
 /// verifier) it was checked against. A changed record (`C_SetPIN`, `C_InitPIN`, `C_InitToken`
@@ -144,12 +151,6 @@ impl Remembered {
         }
     }
 
-    fn tag(&self, be: &Provider, pin: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let mut mac = be.hmac(HashAlg::Sha256, &self.key[..])?;
-        mac.update(pin);
-        Ok(mac.finish())
-    }
-
     /// What PBKDF2 gave for `pin`, if it is the PIN remembered for this record.
     fn recall(
         &mut self,
@@ -158,7 +159,6 @@ impl Remembered {
         rec: &PinRecord,
         pin: &[u8],
     ) -> Result<Option<Derived>> {
-        let tag = self.tag(be, pin)?;
         let slot = &mut self.entries[role as usize];
         let Some(e) = slot else {
             return Ok(None);
@@ -167,6 +167,7 @@ impl Remembered {
             *slot = None;
             return Ok(None);
         }
+        let tag = tag(be, &self.key, pin)?;
         Ok(bool::from(e.tag.as_slice().ct_eq(tag.as_slice())).then(|| e.derived.clone()))
     }
 
@@ -181,7 +182,7 @@ impl Remembered {
         if !self.enabled {
             return Ok(());
         }
-        let tag = self.tag(be, pin)?;
+        let tag = tag(be, &self.key, pin)?;
         self.entries[role as usize] = Some(Entry {
             salt: rec.salt.clone(),
             verifier: rec.verifier.clone(),
@@ -218,6 +219,11 @@ mod tests {
         DERIVATIONS.get()
     }
 
+    /// Whether the user's `pin` opens `rec`.
+    fn opens(be: &Provider, rec: &PinRecord, pin: &[u8], memo: &mut Remembered) -> bool {
+        check(be, Role::User, rec, pin, memo).unwrap().is_some()
+    }
+
     #[test]
     fn a_right_pin_is_derived_once_a_wrong_one_every_time() {
         let be = (craton_hsm_rustcrypto::PROVIDER.start)().unwrap();
@@ -229,25 +235,13 @@ mod tests {
         // The PIN just set, and then again: no derivation either time.
         let before = derivations();
         for _ in 0..2 {
-            assert!(
-                check(be, Role::User, &rec, b"1234", &mut memo)
-                    .unwrap()
-                    .is_some()
-            );
+            assert!(opens(be, &rec, b"1234", &mut memo));
         }
         assert_eq!(derivations(), before);
         // A wrong PIN always runs PBKDF2, and the right one stays remembered.
-        assert!(
-            check(be, Role::User, &rec, b"4321", &mut memo)
-                .unwrap()
-                .is_none()
-        );
+        assert!(!opens(be, &rec, b"4321", &mut memo));
         assert_eq!(derivations(), before + 1);
-        assert!(
-            check(be, Role::User, &rec, b"1234", &mut memo)
-                .unwrap()
-                .is_some()
-        );
+        assert!(opens(be, &rec, b"1234", &mut memo));
         assert_eq!(derivations(), before + 1);
         // The SO's record is another slot: its PIN is derived.
         assert!(check(be, Role::So, &rec, b"1234", &mut memo).is_err());
@@ -256,34 +250,18 @@ mod tests {
         // A new record for the same PIN (new salt) is derived again, then remembered.
         let mut other = Remembered::new(&rng).unwrap();
         let rec2 = new_record(be, &rng, Role::User, b"1234", 1000, &token_key, &mut other).unwrap();
-        assert!(
-            check(be, Role::User, &rec2, b"1234", &mut memo)
-                .unwrap()
-                .is_some()
-        );
+        assert!(opens(be, &rec2, b"1234", &mut memo));
         assert_eq!(derivations(), before + 4);
-        assert!(
-            check(be, Role::User, &rec2, b"1234", &mut memo)
-                .unwrap()
-                .is_some()
-        );
+        assert!(opens(be, &rec2, b"1234", &mut memo));
         assert_eq!(derivations(), before + 4);
         // Forgotten (a new token): derived again.
         memo.forget();
-        assert!(
-            check(be, Role::User, &rec2, b"1234", &mut memo)
-                .unwrap()
-                .is_some()
-        );
+        assert!(opens(be, &rec2, b"1234", &mut memo));
         assert_eq!(derivations(), before + 5);
         // Turned off (`security.remember_pin = false`): every check derives.
         memo.enable(false);
         for n in [6, 7] {
-            assert!(
-                check(be, Role::User, &rec2, b"1234", &mut memo)
-                    .unwrap()
-                    .is_some()
-            );
+            assert!(opens(be, &rec2, b"1234", &mut memo));
             assert_eq!(derivations(), before + n);
         }
     }
