@@ -85,6 +85,7 @@ fn counter_ivs_keep_the_fixed_field_and_count_messages() {
 
 #[test]
 fn random_and_xor_ivs() {
+    const MSG: &[u8] = b"sixteen bytes+ of message";
     let env = Env::new("");
     let s = env.user_session();
     let key = aes_key(&s, &[]);
@@ -96,7 +97,7 @@ fn random_and_xor_ivs() {
         0,
         GeneratorFunction::GenerateRandom,
         b"",
-        b"m",
+        MSG,
     )
     .unwrap();
     let b = seal(
@@ -106,10 +107,11 @@ fn random_and_xor_ivs() {
         0,
         GeneratorFunction::GenerateRandom,
         b"",
-        b"m",
+        MSG,
     )
     .unwrap();
     assert_ne!(a.0, b.0, "two random IVs");
+    // Long enough that equal ciphertexts under different IVs cannot happen by chance.
     assert_ne!(a.1, b.1);
     // Fixed leading bits survive random generation.
     let c = seal(
@@ -119,12 +121,12 @@ fn random_and_xor_ivs() {
         16,
         GeneratorFunction::GenerateRandom,
         b"",
-        b"m",
+        MSG,
     )
     .unwrap();
     assert_eq!(c.0[..2], [0xAA, 0xAA]);
     for (iv, ct, tag) in [a, b, c] {
-        assert_eq!(open(&s, key, iv, tag, b"", &ct).unwrap(), b"m");
+        assert_eq!(open(&s, key, iv, tag, b"", &ct).unwrap(), MSG);
     }
     // Counter-XOR: the first message's counter is 0, so the caller's IV is used as given.
     let x = seal(
@@ -134,7 +136,7 @@ fn random_and_xor_ivs() {
         32,
         GeneratorFunction::GenerateCounterXor,
         b"",
-        b"m",
+        MSG,
     )
     .unwrap();
     assert_eq!(x.0, base);

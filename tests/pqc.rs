@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use cryptoki::error::RvError;
-use cryptoki::mechanism::dsa::{HedgeType, SignAdditionalContext};
+use cryptoki::mechanism::dsa::{HashSignAdditionalContext, HedgeType, SignAdditionalContext};
 use cryptoki::mechanism::{Mechanism, MechanismType};
 use cryptoki::object::{
     Attribute, AttributeType, KeyType, MlDsaParameterSetType, MlKemParameterSetType, ObjectClass,
@@ -14,6 +14,7 @@ use cryptoki::object::{
 };
 use cryptoki::session::Session;
 use cryptoki::types::Ulong;
+use cryptoki_sys::*;
 use serde_json::Value;
 
 /// The case of operation `op` in tests/vectors/pqc.json.
@@ -136,12 +137,6 @@ fn ml_dsa_context_and_deterministic_signing() {
         HedgeType::DeterministicRequired,
         None,
     ));
-    if awslc() {
-        // aws-lc-rs signs hedged with an empty context only.
-        assert_rv!(s.sign_init(&ctx, private), RvError::MechanismParamInvalid);
-        assert_rv!(s.sign_init(&det, private), RvError::MechanismParamInvalid);
-        return;
-    }
     let sig = s.sign(&ctx, private, msg).unwrap();
     s.verify(&ctx, public, msg, &sig).unwrap();
     // The context is part of what is signed.
@@ -149,6 +144,11 @@ fn ml_dsa_context_and_deterministic_signing() {
         s.verify(&pure(), public, msg, &sig),
         RvError::SignatureInvalid
     );
+    if awslc() {
+        // AWS-LC signs hedged only (it takes no caller randomness).
+        assert_rv!(s.sign_init(&det, private), RvError::MechanismParamInvalid);
+        return;
+    }
     // Deterministic signatures repeat; hedged ones do not.
     assert_eq!(
         s.sign(&det, private, msg).unwrap(),
@@ -623,4 +623,291 @@ fn pqc_private_keys_are_not_wrappable() {
             RvError::KeyNotWrappable
         );
     }
+}
+
+/// The HashML-DSA mechanisms that hash on the token (deterministic, with a context), the
+/// digest mechanism of their hash, and that hash as `cryptoki` names it (it has no SHA-3
+/// mechanism types, so `CKM_HASH_ML_DSA` is driven with SHA-2 only).
+fn hash_ml_dsa_mechanisms(
+    ctx: &[u8],
+) -> Vec<(Mechanism<'_>, CK_MECHANISM_TYPE, Option<MechanismType>)> {
+    let det = || SignAdditionalContext::new(HedgeType::DeterministicRequired, Some(ctx));
+    vec![
+        (
+            Mechanism::HashMlDsaSha224(det()),
+            CKM_SHA224,
+            Some(MechanismType::SHA224),
+        ),
+        (
+            Mechanism::HashMlDsaSha256(det()),
+            CKM_SHA256,
+            Some(MechanismType::SHA256),
+        ),
+        (
+            Mechanism::HashMlDsaSha384(det()),
+            CKM_SHA384,
+            Some(MechanismType::SHA384),
+        ),
+        (
+            Mechanism::HashMlDsaSha512(det()),
+            CKM_SHA512,
+            Some(MechanismType::SHA512),
+        ),
+        (Mechanism::HashMlDsaSha3_224(det()), CKM_SHA3_224, None),
+        (Mechanism::HashMlDsaSha3_256(det()), CKM_SHA3_256, None),
+        (Mechanism::HashMlDsaSha3_384(det()), CKM_SHA3_384, None),
+        (Mechanism::HashMlDsaSha3_512(det()), CKM_SHA3_512, None),
+    ]
+}
+
+/// `CKM_HASH_ML_DSA` over a caller's digest made with `hash`.
+fn hash_ml_dsa(hedge: HedgeType, ctx: &[u8], hash: MechanismType) -> Mechanism<'_> {
+    Mechanism::HashMlDsa(HashSignAdditionalContext::new(hedge, Some(ctx), hash))
+}
+
+#[test]
+fn hash_ml_dsa_with_every_hash_binds_hash_context_and_message() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let lib = raw_lib();
+    let (public, private) = ml_dsa_pair(&s, MlDsaParameterSetType::ML_DSA_65);
+    let msg: Vec<u8> = (0..300u16).map(|i| i as u8).collect();
+    let ctx = b"hash-ml-dsa";
+    for (mech, digest_mech, hash) in hash_ml_dsa_mechanisms(ctx) {
+        let digest = lib.digest(s.handle(), digest_mech, &msg).unwrap();
+        let sig = if awslc() {
+            // AWS-LC signs ML-DSA hedged only.
+            assert_rv!(s.sign_init(&mech, private), RvError::MechanismParamInvalid);
+            let hedged = SignAdditionalContext::new(HedgeType::Required, Some(ctx));
+            s.sign(&with_context(&mech, hedged), private, &msg).unwrap()
+        } else {
+            // Deterministic: one part or several give the same signature.
+            let sig = s.sign(&mech, private, &msg).unwrap();
+            s.sign_init(&mech, private).unwrap();
+            for part in msg.chunks(64) {
+                s.sign_update(part).unwrap();
+            }
+            assert_eq!(s.sign_final().unwrap(), sig);
+            sig
+        };
+        assert_eq!(sig.len(), 3309);
+        s.verify(&mech, public, &msg, &sig).unwrap();
+        s.verify_signature_init(&mech, public, &sig).unwrap();
+        for part in msg.chunks(100) {
+            s.verify_signature_update(part).unwrap();
+        }
+        s.verify_signature_final().unwrap();
+        // The caller's digest under the same hash is the same signed message.
+        if let Some(hash) = hash {
+            let over_digest = hash_ml_dsa(HedgeType::DeterministicRequired, ctx, hash);
+            s.verify(&over_digest, public, &digest, &sig).unwrap();
+            if !awslc() {
+                assert_eq!(s.sign(&over_digest, private, &digest).unwrap(), sig);
+            }
+            let other_ctx = hash_ml_dsa(HedgeType::Preferred, b"other", hash);
+            assert_rv!(
+                s.verify(&other_ctx, public, &digest, &sig),
+                RvError::SignatureInvalid
+            );
+        }
+        // Pure ML-DSA and an altered message do not verify.
+        assert_rv!(
+            s.verify(&pure(), public, &msg, &sig),
+            RvError::SignatureInvalid
+        );
+        let mut bad = msg.clone();
+        bad[7] ^= 1;
+        assert_rv!(
+            s.verify(&mech, public, &bad, &sig),
+            RvError::SignatureInvalid
+        );
+    }
+    // A digest signed under another hash's OID is another message: a SHA3-256 digest
+    // signed as SHA-256 does not verify as SHA3-256.
+    let d = lib.digest(s.handle(), CKM_SHA3_256, &msg).unwrap();
+    let as_sha256 = hash_ml_dsa(HedgeType::Preferred, b"", MechanismType::SHA256);
+    let sig = s.sign(&as_sha256, private, &d).unwrap();
+    let sha3 = Mechanism::HashMlDsaSha3_256(SignAdditionalContext::new(HedgeType::Preferred, None));
+    assert_rv!(
+        s.verify(&sha3, public, &msg, &sig),
+        RvError::SignatureInvalid
+    );
+    s.verify(&as_sha256, public, &d, &sig).unwrap();
+}
+
+/// The same module-hashing HashML-DSA mechanism with another parameter.
+fn with_context<'a>(mech: &Mechanism<'_>, c: SignAdditionalContext<'a>) -> Mechanism<'a> {
+    match mech {
+        Mechanism::HashMlDsaSha224(_) => Mechanism::HashMlDsaSha224(c),
+        Mechanism::HashMlDsaSha256(_) => Mechanism::HashMlDsaSha256(c),
+        Mechanism::HashMlDsaSha384(_) => Mechanism::HashMlDsaSha384(c),
+        Mechanism::HashMlDsaSha512(_) => Mechanism::HashMlDsaSha512(c),
+        Mechanism::HashMlDsaSha3_224(_) => Mechanism::HashMlDsaSha3_224(c),
+        Mechanism::HashMlDsaSha3_256(_) => Mechanism::HashMlDsaSha3_256(c),
+        Mechanism::HashMlDsaSha3_384(_) => Mechanism::HashMlDsaSha3_384(c),
+        Mechanism::HashMlDsaSha3_512(_) => Mechanism::HashMlDsaSha3_512(c),
+        other => panic!("not a HashML-DSA mechanism: {other:?}"),
+    }
+}
+
+#[test]
+fn hash_ml_dsa_over_a_digest_is_single_part_and_checks_its_input() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let (public, private) = ml_dsa_pair(&s, MlDsaParameterSetType::ML_DSA_44);
+    let mech = hash_ml_dsa(HedgeType::Preferred, b"", MechanismType::SHA384);
+    let digest = raw_lib()
+        .digest(s.handle(), CKM_SHA384, b"single part")
+        .unwrap();
+    // PKCS#11 3.2: single-part only. An update finds no multi-part operation, and the
+    // operation ends, so a new one can start.
+    s.sign_init(&mech, private).unwrap();
+    assert_rv!(
+        s.sign_update(&digest[..10]),
+        RvError::OperationNotInitialized
+    );
+    let sig = s.sign(&mech, private, &digest).unwrap();
+    s.verify_init(&mech, public).unwrap();
+    assert_rv!(
+        s.verify_update(&digest[..10]),
+        RvError::OperationNotInitialized
+    );
+    s.verify(&mech, public, &digest, &sig).unwrap();
+    s.verify_signature_init(&mech, public, &sig).unwrap();
+    assert_rv!(
+        s.verify_signature_update(&digest[..10]),
+        RvError::OperationNotInitialized
+    );
+    s.verify_signature_init(&mech, public, &sig).unwrap();
+    s.verify_signature(&digest).unwrap();
+    // The input is the hash value: any other length is out of range.
+    assert_rv!(s.sign(&mech, private, &digest[1..]), RvError::DataLenRange);
+    assert_rv!(
+        s.verify(&mech, public, &digest[1..], &sig),
+        RvError::DataLenRange
+    );
+    // The parameter is required and names a hash PKCS#11 allows for HashML-DSA.
+    let bare = Mechanism::HashMlDsa(HashSignAdditionalContext::new(
+        HedgeType::Preferred,
+        None,
+        MechanismType::SHA256,
+    ));
+    s.sign(&bare, private, &digest[..32]).unwrap();
+    for bad in [
+        MechanismType::SHA1,
+        MechanismType::AES_ECB,
+        MechanismType::SHA256_HMAC,
+    ] {
+        assert_rv!(
+            s.sign_init(&hash_ml_dsa(HedgeType::Preferred, b"", bad), private),
+            RvError::MechanismParamInvalid
+        );
+    }
+    let long = vec![1u8; 256];
+    assert_rv!(
+        s.sign_init(
+            &hash_ml_dsa(HedgeType::Preferred, &long, MechanismType::SHA256),
+            private
+        ),
+        RvError::MechanismParamInvalid
+    );
+    // The mechanisms are listed with their sign/verify flags and key range.
+    let info = env
+        .p11()
+        .get_mechanism_info(env.slot(), MechanismType::HASH_ML_DSA_SHA3_512)
+        .unwrap();
+    assert!(info.sign() && info.verify());
+    assert_eq!((info.min_key_size(), info.max_key_size()), (1312, 2592));
+}
+
+/// The module-hashing HashML-DSA mechanism for an ACVP `hashAlg` name.
+fn hash_ml_dsa_named<'a>(acvp: &str, c: SignAdditionalContext<'a>) -> Mechanism<'a> {
+    match acvp {
+        "SHA2-224" => Mechanism::HashMlDsaSha224(c),
+        "SHA2-256" => Mechanism::HashMlDsaSha256(c),
+        "SHA2-384" => Mechanism::HashMlDsaSha384(c),
+        "SHA2-512" => Mechanism::HashMlDsaSha512(c),
+        "SHA3-224" => Mechanism::HashMlDsaSha3_224(c),
+        "SHA3-256" => Mechanism::HashMlDsaSha3_256(c),
+        "SHA3-384" => Mechanism::HashMlDsaSha3_384(c),
+        "SHA3-512" => Mechanism::HashMlDsaSha3_512(c),
+        other => panic!("hash {other}"),
+    }
+}
+
+fn ml_dsa_set(name: &str) -> MlDsaParameterSetType {
+    match name {
+        "ML-DSA-44" => MlDsaParameterSetType::ML_DSA_44,
+        "ML-DSA-65" => MlDsaParameterSetType::ML_DSA_65,
+        "ML-DSA-87" => MlDsaParameterSetType::ML_DSA_87,
+        other => panic!("parameter set {other}"),
+    }
+}
+
+fn ml_dsa_key(s: &Session, class: ObjectClass, set: &str, value: Vec<u8>) -> ObjectHandle {
+    let usage = if class == ObjectClass::PRIVATE_KEY {
+        Attribute::Sign(true)
+    } else {
+        Attribute::Verify(true)
+    };
+    s.create_object(&[
+        Attribute::Class(class),
+        Attribute::KeyType(KeyType::ML_DSA),
+        Attribute::ParameterSet(ml_dsa_set(set).into()),
+        Attribute::Value(value),
+        usage,
+    ])
+    .unwrap()
+}
+
+#[test]
+fn hash_ml_dsa_acvp_known_answers() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/hash_ml_dsa.json");
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = all["cases"].as_array().unwrap();
+    let (mut signed, mut verified, mut rejected) = (0, 0, 0);
+    for c in cases {
+        let id = c["id"].as_str().unwrap();
+        let (set, hash) = (c["set"].as_str().unwrap(), c["hash"].as_str().unwrap());
+        let (msg, ctx, sig) = (hx(c, "msg"), hx(c, "context"), hx(c, "sig"));
+        let public = ml_dsa_key(&s, ObjectClass::PUBLIC_KEY, set, hx(c, "pk"));
+        let verify = hash_ml_dsa_named(
+            hash,
+            SignAdditionalContext::new(HedgeType::Preferred, Some(&ctx)),
+        );
+        let got = s.verify(&verify, public, &msg, &sig);
+        match (c["op"].as_str().unwrap(), c["result"].as_str().unwrap()) {
+            ("sign", "valid") => {
+                got.unwrap_or_else(|e| panic!("{id}: {e}"));
+                let private = ml_dsa_key(&s, ObjectClass::PRIVATE_KEY, set, hx(c, "sk"));
+                let det = SignAdditionalContext::new(HedgeType::DeterministicRequired, Some(&ctx));
+                let mech = hash_ml_dsa_named(hash, det);
+                if awslc() {
+                    // AWS-LC signs hedged only; its signature must still verify.
+                    assert_rv!(s.sign_init(&mech, private), RvError::MechanismParamInvalid);
+                    let hedged = SignAdditionalContext::new(HedgeType::Required, Some(&ctx));
+                    let mine = s
+                        .sign(&hash_ml_dsa_named(hash, hedged), private, &msg)
+                        .unwrap();
+                    s.verify(&verify, public, &msg, &mine).unwrap();
+                } else {
+                    assert_eq!(s.sign(&mech, private, &msg).unwrap(), sig, "{id}");
+                }
+                signed += 1;
+            }
+            ("verify", "valid") => {
+                got.unwrap_or_else(|e| panic!("{id}: {e}"));
+                verified += 1;
+            }
+            ("verify", "invalid") => {
+                assert_eq!(rv(got.unwrap_err()), RvError::SignatureInvalid, "{id}");
+                rejected += 1;
+            }
+            other => panic!("{id}: unexpected case {other:?}"),
+        }
+    }
+    assert_eq!((signed, verified, rejected), (10, 4, 5));
 }

@@ -36,33 +36,15 @@ pub(crate) fn digest_info(hash: HashAlg, digest: &[u8]) -> Result<Vec<u8>> {
     if digest.len() != hash.output_len() {
         return Err(Error::DataLenRange);
     }
-    // The OID content bytes: 1.3.14.3.2.26 for SHA-1, 2.16.840.1.101.3.4.2.n for the others.
-    const NIST: [u8; 8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02];
-    let oid: Vec<u8> = match hash {
-        HashAlg::Sha1 => vec![0x2b, 0x0e, 0x03, 0x02, 0x1a],
-        other => {
-            let n = match other {
-                HashAlg::Sha256 => 1,
-                HashAlg::Sha384 => 2,
-                HashAlg::Sha512 => 3,
-                HashAlg::Sha224 => 4,
-                HashAlg::Sha3_224 => 7,
-                HashAlg::Sha3_256 => 8,
-                HashAlg::Sha3_384 => 9,
-                _ => 10, // SHA3-512
-            };
-            [&NIST[..], &[n]].concat()
-        }
-    };
+    let oid = hash.oid_der();
     // Every length here is below 128, so each is one byte.
-    let alg_id_len = 2 + oid.len() + 2;
+    let alg_id_len = oid.len() + 2;
     let mut out = vec![
         0x30,
         (2 + alg_id_len + 2 + digest.len()) as u8,
         0x30,
         alg_id_len as u8,
     ];
-    out.extend_from_slice(&[0x06, oid.len() as u8]);
     out.extend_from_slice(&oid);
     out.extend_from_slice(&[0x05, 0x00, 0x04, digest.len() as u8]);
     out.extend_from_slice(digest);

@@ -1,5 +1,6 @@
 //! ML-DSA and ML-KEM over aws-lc-rs.
 
+use crate::ffi::{MU_LEN, MlDsaKey};
 use aws_lc_rs::kem;
 use aws_lc_rs::signature::PqdsaKeyPair;
 use aws_lc_rs::signature::{self, KeyPair, UnparsedPublicKey};
@@ -38,20 +39,46 @@ pub(crate) fn ml_dsa_generate(set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
 }
 
 struct MlDsaPrivate {
+    /// Pure ML-DSA with an empty context goes through aws-lc-rs.
     key: PqdsaKeyPair,
+    /// Contexts and HashML-DSA go through external μ.
+    ext: MlDsaKey,
     set: MlDsaSet,
 }
 
-/// aws-lc-rs signs pure ML-DSA, hedged, with an empty context string only.
-fn check_scheme<'a>(scheme: &SignScheme, input: SignInput<'a>) -> Result<&'a [u8]> {
+/// μ for what `scheme` signs, or `None` for pure ML-DSA with an empty context (aws-lc-rs
+/// signs and verifies that itself). AWS-LC signs hedged only: the deterministic variant is
+/// `MechanismParamInvalid`.
+fn external_mu(
+    key: &MlDsaKey,
+    scheme: &SignScheme,
+    input: SignInput<'_>,
+    signing: bool,
+) -> Result<Option<[u8; MU_LEN]>> {
+    let hedge = match scheme {
+        SignScheme::MlDsa { hedge, .. } | SignScheme::HashMlDsa { hedge, .. } => *hedge,
+        _ => return Err(Error::MechanismInvalid),
+    };
+    if signing && hedge == Hedge::Deterministic {
+        return Err(Error::MechanismParamInvalid);
+    }
     match (scheme, input) {
-        (SignScheme::MlDsa { context, hedge }, SignInput::Message(msg))
-            if context.is_empty() && *hedge == Hedge::Hedged =>
-        {
-            Ok(msg)
+        (SignScheme::MlDsa { context, .. }, SignInput::Message(_)) if context.is_empty() => {
+            Ok(None)
         }
-        (SignScheme::MlDsa { .. }, _) => Err(Error::MechanismParamInvalid),
-        _ => Err(Error::MechanismInvalid),
+        (SignScheme::MlDsa { context, .. }, SignInput::Message(msg)) => {
+            let ctx_len = u8::try_from(context.len()).map_err(|_| Error::MechanismParamInvalid)?;
+            key.mu(&[&[0, ctx_len], context, msg]).map(Some)
+        }
+        (SignScheme::HashMlDsa { hash, context, .. }, input) => {
+            let digest = match input {
+                SignInput::Prehashed(d) => d.to_vec(),
+                SignInput::Message(m) => crate::ffi::digest(*hash, m)?,
+            };
+            let m = craton_hsm_crypto::hash_ml_dsa_message(*hash, context, &digest)?;
+            key.mu(&[&m]).map(Some)
+        }
+        _ => Err(Error::MechanismParamInvalid),
     }
 }
 
@@ -61,7 +88,12 @@ impl PrivateKeyOps for MlDsaPrivate {
     }
 
     fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, _rng: &dyn Rng) -> Result<Vec<u8>> {
-        let msg = check_scheme(scheme, input)?;
+        if let Some(mu) = external_mu(&self.ext, scheme, input, true)? {
+            return self.ext.sign_mu(&mu);
+        }
+        let SignInput::Message(msg) = input else {
+            return Err(Error::MechanismParamInvalid);
+        };
         let mut sig = vec![0u8; self.set.signature_len()];
         let n = self
             .key
@@ -78,24 +110,29 @@ pub(crate) fn ml_dsa_private(
     seed: Option<&[u8]>,
 ) -> Result<Arc<dyn PrivateKeyOps>> {
     let alg = dsa(set).0;
-    let key = match (seed, expanded) {
+    let (key, raw) = match (seed, expanded) {
         (Some(seed), _) => {
             let pair = ml_dsa_generate(set, seed)?;
             // A seed and a value given together must describe the same key.
             if expanded.is_some_and(|e| e != pair.private.as_slice()) {
                 return Err(Error::TemplateInconsistent);
             }
-            PqdsaKeyPair::from_seed(alg, seed)
+            (PqdsaKeyPair::from_seed(alg, seed), pair.private)
         }
-        (None, Some(e)) => PqdsaKeyPair::from_raw_private_key(alg, e),
+        (None, Some(e)) => (
+            PqdsaKeyPair::from_raw_private_key(alg, e),
+            Zeroizing::new(e.to_vec()),
+        ),
         (None, None) => return Err(Error::TemplateIncomplete),
-    }
-    .map_err(|_| Error::AttributeValueInvalid)?;
-    Ok(Arc::new(MlDsaPrivate { key, set }))
+    };
+    let key = key.map_err(|_| Error::AttributeValueInvalid)?;
+    let ext = MlDsaKey::private(set, &raw)?;
+    Ok(Arc::new(MlDsaPrivate { key, ext, set }))
 }
 
 struct MlDsaPublic {
     key: Vec<u8>,
+    ext: MlDsaKey,
     set: MlDsaSet,
 }
 
@@ -105,17 +142,17 @@ impl PublicKeyOps for MlDsaPublic {
     }
 
     fn verify(&self, scheme: &SignScheme, input: SignInput<'_>, sig: &[u8]) -> Result<()> {
-        let msg = match (scheme, input) {
-            (SignScheme::MlDsa { context, .. }, SignInput::Message(m)) if context.is_empty() => m,
-            (SignScheme::MlDsa { .. }, _) => return Err(Error::MechanismParamInvalid),
-            _ => return Err(Error::MechanismInvalid),
-        };
+        let mu = external_mu(&self.ext, scheme, input, false)?;
         if sig.len() != self.set.signature_len() {
             return Err(Error::SignatureLenRange);
         }
-        UnparsedPublicKey::new(dsa(self.set).1, &self.key)
-            .verify(msg, sig)
-            .map_err(|_| Error::SignatureInvalid)
+        match (mu, input) {
+            (Some(mu), _) => self.ext.verify_mu(&mu, sig),
+            (None, SignInput::Message(msg)) => UnparsedPublicKey::new(dsa(self.set).1, &self.key)
+                .verify(msg, sig)
+                .map_err(|_| Error::SignatureInvalid),
+            (None, _) => Err(Error::MechanismParamInvalid),
+        }
     }
 }
 
@@ -131,6 +168,7 @@ pub(crate) fn ml_dsa_public(set: MlDsaSet, public: &[u8]) -> Result<Arc<dyn Publ
     }
     Ok(Arc::new(MlDsaPublic {
         key: public.to_vec(),
+        ext: MlDsaKey::public(set, public)?,
         set,
     }))
 }

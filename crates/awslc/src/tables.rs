@@ -128,7 +128,21 @@ static AWSLC: Provider = Provider {
             context: true,
             ..pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false)
         },
-        pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false),
+        // ML-DSA with an empty context over aws-lc-rs, with a context through external μ;
+        // hedged only (AWS-LC takes no caller rnd).
+        SignatureScheme {
+            context: true,
+            ..pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false)
+        },
+        hash_ml_dsa(SigInput::Digest),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha224)),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha256)),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha384)),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha512)),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_224)),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_256)),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_384)),
+        hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_512)),
     ],
     encryptions: &[
         EncryptionScheme {
@@ -206,6 +220,7 @@ const fn rsa(kind: SigKind, input: SigInput, fips: bool) -> SignatureScheme {
         salt: ParamRule::Any,
         mgf: ParamRule::Any,
         context: false,
+        deterministic: false,
         // `EVP_DigestSign` takes the whole message.
         streaming: Streaming::Buffer,
         fips,
@@ -220,13 +235,14 @@ const fn ecdsa(input: SigInput, fips: bool) -> SignatureScheme {
         salt: ParamRule::Any,
         mgf: ParamRule::Any,
         context: false,
+        deterministic: false,
         // `EVP_DigestSign` takes the whole message.
         streaming: Streaming::Buffer,
         fips,
     }
 }
 
-/// EdDSA and ML-DSA: aws-lc-rs signs pure Ed25519, and ML-DSA hedged with an empty context only.
+/// Schemes over the whole message (EdDSA, ML-DSA).
 const fn pure(kind: SigKind, keys: KeyRule, fips: bool) -> SignatureScheme {
     SignatureScheme {
         kind,
@@ -235,8 +251,21 @@ const fn pure(kind: SigKind, keys: KeyRule, fips: bool) -> SignatureScheme {
         salt: ParamRule::Any,
         mgf: ParamRule::Any,
         context: false,
+        deterministic: false,
         streaming: Streaming::Buffer,
         fips,
+    }
+}
+
+/// HashML-DSA through external μ: any context, hedged only; the core hashes the message with
+/// AWS-LC's digests as it arrives.
+const fn hash_ml_dsa(input: SigInput) -> SignatureScheme {
+    SignatureScheme {
+        kind: SigKind::HashMlDsa,
+        input,
+        context: true,
+        streaming: Streaming::Prehash,
+        ..pure(SigKind::HashMlDsa, KeyRule::MlDsa(ML_DSA), false)
     }
 }
 

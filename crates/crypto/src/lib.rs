@@ -20,7 +20,7 @@ pub use cipher::{CipherCtx, CipherMode, Direction};
 pub use key::{
     Curve, EcPrivateParts, EcPublicParts, PrivateKeyMaterial, RsaPrivateParts, RsaPublicParts,
 };
-pub use pqc::{Hedge, MlDsaSet, MlKemSet, PqKeyPair};
+pub use pqc::{Hedge, MlDsaSet, MlKemSet, PqKeyPair, hash_ml_dsa_message};
 pub use provider::*;
 use zeroize::Zeroizing;
 
@@ -64,6 +64,25 @@ impl HashAlg {
             HashAlg::Sha3_512 => "SHA3-512",
         }
     }
+
+    /// The hash's OBJECT IDENTIFIER, DER-encoded with its tag and length (1.3.14.3.2.26 for
+    /// SHA-1, 2.16.840.1.101.3.4.2.n for the others), as DigestInfo and HashML-DSA embed it.
+    pub fn oid_der(self) -> Vec<u8> {
+        let n = match self {
+            HashAlg::Sha1 => return vec![0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a],
+            HashAlg::Sha256 => 1,
+            HashAlg::Sha384 => 2,
+            HashAlg::Sha512 => 3,
+            HashAlg::Sha224 => 4,
+            HashAlg::Sha3_224 => 7,
+            HashAlg::Sha3_256 => 8,
+            HashAlg::Sha3_384 => 9,
+            HashAlg::Sha3_512 => 10,
+        };
+        vec![
+            0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, n,
+        ]
+    }
 }
 
 /// A running hash.
@@ -102,6 +121,13 @@ pub enum SignScheme {
     EdDsa(EdDsaMode),
     /// Pure ML-DSA with a context string (at most 255 bytes).
     MlDsa { context: Vec<u8>, hedge: Hedge },
+    /// HashML-DSA (FIPS 204 §5.4): the input is the message's `hash` (a caller's digest, or
+    /// the module's); the signature binds the hash's OID and the context string.
+    HashMlDsa {
+        hash: HashAlg,
+        context: Vec<u8>,
+        hedge: Hedge,
+    },
 }
 
 impl SignScheme {
@@ -112,7 +138,8 @@ impl SignScheme {
             SignScheme::RsaPss { .. }
             | SignScheme::RsaRaw
             | SignScheme::EdDsa(_)
-            | SignScheme::MlDsa { .. } => None,
+            | SignScheme::MlDsa { .. }
+            | SignScheme::HashMlDsa { .. } => None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Post-quantum parameter sets and key material shared by the backends: ML-DSA (FIPS 204) and
 //! ML-KEM (FIPS 203), named as PKCS#11 3.2 names them (`CKA_PARAMETER_SET`).
 
+use crate::HashAlg;
 use crate::error::{Error, Result};
 use cryptoki_sys::*;
 use serde::{Deserialize, Serialize};
@@ -108,6 +109,26 @@ pub enum Hedge {
     Hedged,
     /// The deterministic variant — `CKH_DETERMINISTIC_REQUIRED`.
     Deterministic,
+}
+
+/// FIPS 204 Algorithms 4 and 5's M' for HashML-DSA: 1 ‖ |ctx| ‖ ctx ‖ OID(hash) ‖ PH(M).
+/// `digest` is PH(M) and must be the hash's length; SHA-1 is refused (FIPS 204 §5.4 wants
+/// a hash with at least the parameter set's collision strength; PKCS#11 names none weaker
+/// than SHA-224).
+pub fn hash_ml_dsa_message(hash: HashAlg, context: &[u8], digest: &[u8]) -> Result<Vec<u8>> {
+    if hash == HashAlg::Sha1 || context.len() > 255 {
+        return Err(Error::MechanismParamInvalid);
+    }
+    if digest.len() != hash.output_len() {
+        return Err(Error::DataLenRange);
+    }
+    let oid = hash.oid_der();
+    let mut m = Vec::with_capacity(2 + context.len() + oid.len() + digest.len());
+    m.extend_from_slice(&[1, context.len() as u8]);
+    m.extend_from_slice(context);
+    m.extend_from_slice(&oid);
+    m.extend_from_slice(digest);
+    Ok(m)
 }
 
 /// A generated post-quantum key pair in its encoded forms.

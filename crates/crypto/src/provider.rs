@@ -189,6 +189,8 @@ pub enum SigKind {
     Ecdsa,
     EdDsa,
     MlDsa,
+    /// HashML-DSA: `SigInput::Digest` for `CKM_HASH_ML_DSA`, `Hashed` for the named hashes.
+    HashMlDsa,
 }
 
 /// What a signature scheme is applied to.
@@ -248,8 +250,10 @@ pub struct SignatureScheme {
     /// PSS: salt length and MGF1 hash.
     pub salt: ParamRule,
     pub mgf: ParamRule,
-    /// ML-DSA: a context string and the deterministic variant are taken.
+    /// A context string is taken (Ed25519ctx, ML-DSA and HashML-DSA).
     pub context: bool,
+    /// ML-DSA: the deterministic variant is taken.
+    pub deterministic: bool,
     /// How multi-part input is fed.
     pub streaming: Streaming,
     pub fips: bool,

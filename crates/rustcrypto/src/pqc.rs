@@ -48,21 +48,43 @@ struct MlDsaPrivate<P: MlDsaParams> {
     set: MlDsaSet,
 }
 
-/// The context string and message of a pure ML-DSA signature.
-fn ml_dsa_input<'a>(
-    scheme: &'a SignScheme,
-    input: SignInput<'a>,
-) -> Result<(&'a [u8], Hedge, &'a [u8])> {
-    let SignScheme::MlDsa { context, hedge } = scheme else {
-        return Err(Error::MechanismInvalid);
-    };
-    let SignInput::Message(msg) = input else {
-        return Err(Error::MechanismInvalid);
-    };
-    if context.len() > 255 {
-        return Err(Error::MechanismParamInvalid);
+/// What ML-DSA's internal algorithms sign (FIPS 204's M'), and the hedge.
+enum MPrime<'a> {
+    /// Pure ML-DSA: 0 ‖ |ctx| ‖ ctx ‖ M, kept in parts so the message is not copied.
+    Pure { ctx: &'a [u8], msg: &'a [u8] },
+    /// HashML-DSA: 1 ‖ |ctx| ‖ ctx ‖ OID ‖ PH(M).
+    Hash(Vec<u8>),
+}
+
+fn m_prime<'a>(scheme: &'a SignScheme, input: SignInput<'a>) -> Result<(MPrime<'a>, Hedge)> {
+    match (scheme, input) {
+        (SignScheme::MlDsa { context, hedge }, SignInput::Message(msg)) => {
+            if context.len() > 255 {
+                return Err(Error::MechanismParamInvalid);
+            }
+            Ok((MPrime::Pure { ctx: context, msg }, *hedge))
+        }
+        (
+            SignScheme::HashMlDsa {
+                hash,
+                context,
+                hedge,
+            },
+            input,
+        ) => {
+            let digest = match input {
+                SignInput::Prehashed(d) => d.to_vec(),
+                SignInput::Message(m) => {
+                    let mut h = crate::hash::digest(*hash);
+                    h.update(m);
+                    h.finish()
+                }
+            };
+            let m = craton_hsm_crypto::hash_ml_dsa_message(*hash, context, &digest)?;
+            Ok((MPrime::Hash(m), *hedge))
+        }
+        _ => Err(Error::MechanismInvalid),
     }
-    Ok((context, *hedge, msg))
 }
 
 impl<P: MlDsaParams + Send + Sync + 'static> PrivateKeyOps for MlDsaPrivate<P> {
@@ -71,16 +93,20 @@ impl<P: MlDsaParams + Send + Sync + 'static> PrivateKeyOps for MlDsaPrivate<P> {
     }
 
     fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, rng: &dyn Rng) -> Result<Vec<u8>> {
-        let (ctx, hedge, msg) = ml_dsa_input(scheme, input)?;
+        let (m, hedge) = m_prime(scheme, input)?;
         // FIPS 204 Algorithm 2: rnd is fresh randomness, or 32 zero bytes when deterministic.
         let mut rnd = Zeroizing::new([0u8; 32]);
         if hedge == Hedge::Hedged {
             rng.fill(&mut rnd[..])?;
         }
-        let prefix = [0u8, ctx.len() as u8];
-        let sig = self
-            .key
-            .sign_internal(&[&prefix, ctx, msg], &ml_dsa::B32::from(*rnd));
+        let rnd = ml_dsa::B32::from(*rnd);
+        let sig = match m {
+            MPrime::Pure { ctx, msg } => {
+                let prefix = [0u8, ctx.len() as u8];
+                self.key.sign_internal(&[&prefix, ctx, msg], &rnd)
+            }
+            MPrime::Hash(m) => self.key.sign_internal(&[&m], &rnd),
+        };
         Ok(sig.encode().to_vec())
     }
 }
@@ -96,12 +122,16 @@ impl<P: MlDsaParams + Send + Sync + 'static> PublicKeyOps for MlDsaPublic<P> {
     }
 
     fn verify(&self, scheme: &SignScheme, input: SignInput<'_>, sig: &[u8]) -> Result<()> {
-        let (ctx, _, msg) = ml_dsa_input(scheme, input)?;
+        let (m, _) = m_prime(scheme, input)?;
         if sig.len() != self.set.signature_len() {
             return Err(Error::SignatureLenRange);
         }
         let sig = ml_dsa::Signature::<P>::try_from(sig).map_err(|_| Error::SignatureInvalid)?;
-        if self.key.verify_with_context(msg, ctx, &sig) {
+        let ok = match m {
+            MPrime::Pure { ctx, msg } => self.key.verify_with_context(msg, ctx, &sig),
+            MPrime::Hash(m) => self.key.verify_internal(&m, &sig),
+        };
+        if ok {
             Ok(())
         } else {
             Err(Error::SignatureInvalid)

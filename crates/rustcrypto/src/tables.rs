@@ -162,6 +162,7 @@ const fn sig(kind: SigKind, input: SigInput, keys: KeyRule) -> SignatureScheme {
         // The rsa crate's PSS uses the message hash for MGF1 too.
         mgf: ParamRule::SameAsHash,
         context: true,
+        deterministic: true,
         streaming: Streaming::Prehash,
         fips: false,
     }
@@ -215,6 +216,47 @@ static SIGNATURES: &[SignatureScheme] = &[
         )
     },
     sig(SigKind::MlDsa, SigInput::Pure, KeyRule::MlDsa(ML_DSA)),
+    sig(SigKind::HashMlDsa, SigInput::Digest, KeyRule::MlDsa(ML_DSA)),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha224),
+        KeyRule::MlDsa(ML_DSA),
+    ),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha256),
+        KeyRule::MlDsa(ML_DSA),
+    ),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha384),
+        KeyRule::MlDsa(ML_DSA),
+    ),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha512),
+        KeyRule::MlDsa(ML_DSA),
+    ),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha3_224),
+        KeyRule::MlDsa(ML_DSA),
+    ),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha3_256),
+        KeyRule::MlDsa(ML_DSA),
+    ),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha3_384),
+        KeyRule::MlDsa(ML_DSA),
+    ),
+    sig(
+        SigKind::HashMlDsa,
+        SigInput::Hashed(HashAlg::Sha3_512),
+        KeyRule::MlDsa(ML_DSA),
+    ),
 ];
 
 struct OsEntropy;

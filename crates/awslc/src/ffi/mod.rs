@@ -3,7 +3,8 @@
 //! `CKM_RSA_X_509`), PSS over a digest with any salt and MGF1 hash, OAEP with any hash, MGF1 hash
 //! and label, RSA up to 8192 bits, ECDSA over a caller digest of any length, P-521, GCM with any
 //! IV length and the SP 800-38D tag lengths, AES-KW/KWP with 192-bit keys, HMAC over SHA-3, SP 800-56C's
-//! one-step KDF, Ed25519ctx and Ed25519ph, three-key Triple DES (legacy, never approved).
+//! one-step KDF, Ed25519ctx and Ed25519ph, ML-DSA with a context and HashML-DSA (external μ),
+//! three-key Triple DES (legacy, never approved).
 //!
 //! Rules every file here follows:
 //! - Each AWS-LC object has one Rust owner that frees it on drop (`handle.rs`, and the key and
@@ -62,6 +63,7 @@ mod err;
 mod gcm;
 mod handle;
 mod kw;
+mod ml_dsa;
 mod rsa;
 mod sign;
 
@@ -76,6 +78,7 @@ pub(crate) use gcm::{
     GcmDecryptor, GcmEncryptor, gcm_decrypt, gcm_encrypt, gcm_encrypt_generated_iv,
 };
 pub(crate) use kw::{kw_unwrap, kw_wrap, kwp_unwrap, kwp_wrap};
+pub(crate) use ml_dsa::{MU_LEN, MlDsaKey};
 pub(crate) use rsa::{OaepParams, PssParams, RsaPrivateKey, RsaPublicKey};
 
 use aws_lc_fips_sys as sys;

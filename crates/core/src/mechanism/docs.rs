@@ -123,7 +123,22 @@ fn parameters(s: &MechSpec) -> &'static str {
             "none (Ed25519), or `CK_EDDSA_PARAMS`: a context of up to 255 bytes (Ed25519ctx, \
              AWS-LC provider only) and/or the prehash flag (Ed25519ph)"
         }
-        CKM_ML_DSA => "none, or `CK_SIGN_ADDITIONAL_CONTEXT`: hedge type, context (≤ 255 bytes)",
+        CKM_ML_DSA => {
+            "none, or `CK_SIGN_ADDITIONAL_CONTEXT`: hedge type (deterministic: RustCrypto \
+             provider only), context (≤ 255 bytes)"
+        }
+        CKM_HASH_ML_DSA => {
+            "`CK_HASH_SIGN_ADDITIONAL_CONTEXT`: hedge type, context (≤ 255 bytes), the hash \
+             (`CKM_SHA224`…`CKM_SHA512`, `CKM_SHA3_*`) that made the data; single-part only"
+        }
+        CKM_HASH_ML_DSA_SHA224
+        | CKM_HASH_ML_DSA_SHA256
+        | CKM_HASH_ML_DSA_SHA384
+        | CKM_HASH_ML_DSA_SHA512
+        | CKM_HASH_ML_DSA_SHA3_224
+        | CKM_HASH_ML_DSA_SHA3_256
+        | CKM_HASH_ML_DSA_SHA3_384
+        | CKM_HASH_ML_DSA_SHA3_512 => "as `CKM_ML_DSA`",
         CKM_ML_DSA_KEY_PAIR_GEN | CKM_ML_KEM_KEY_PAIR_GEN => {
             "none; `CKA_PARAMETER_SET` in the public-key template"
         }

@@ -57,6 +57,13 @@ pub enum Params {
         hedge: CK_HEDGE_TYPE,
         context: Vec<u8>,
     },
+    /// `CK_HASH_SIGN_ADDITIONAL_CONTEXT` (`CKM_HASH_ML_DSA`): as `SignContext`, and the
+    /// mechanism of the hash the caller applied.
+    HashSignContext {
+        hedge: CK_HEDGE_TYPE,
+        context: Vec<u8>,
+        hash: CK_MECHANISM_TYPE,
+    },
     /// A key handle (`CKM_CONCATENATE_BASE_AND_KEY`).
     KeyHandle(CK_OBJECT_HANDLE),
     /// `CK_EXTRACT_PARAMS`: the first bit to extract.

@@ -58,14 +58,14 @@ fn check_key(
     Ok(())
 }
 
-/// The signature scheme a mechanism and its parameters name: its family's to say.
-fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism) -> Result<SignScheme> {
+/// The signature scheme a mechanism and its parameters name for `op`: its family's to say.
+fn scheme_for(module: &Module, spec: &MechSpec, mech: &Mechanism, op: Op) -> Result<SignScheme> {
     let policy = &module.policy;
     match spec.family {
         Family::Rsa => families::rsa::sign_scheme(policy, spec, mech),
         Family::Ec => Ok(families::ec::sign_scheme(spec)),
         Family::EdDsa => families::eddsa::sign_scheme(policy, spec, mech),
-        Family::MlDsa => families::ml_dsa::sign_scheme(policy, spec, mech),
+        Family::MlDsa => families::ml_dsa::sign_scheme(policy, spec, mech, op),
         _ => Err(Error::MechanismInvalid),
     }
 }
@@ -222,7 +222,7 @@ impl Module {
         let (kind, len) = if let Some((mac, len)) = self.mac_for(p.spec, &p.obj)? {
             (SignerKind::Mac { mac }, len)
         } else {
-            let scheme = scheme_for(self, p.spec, mech)?;
+            let scheme = scheme_for(self, p.spec, mech, Op::Sign)?;
             let key = p.obj.private_ops(be)?;
             let msg_hash = if hashes_message(p.spec) {
                 p.spec.hash
@@ -297,6 +297,8 @@ impl Module {
         op.multi = true;
         let r = match op.kind.as_mut() {
             _ if op.auth_pending => Err(Error::UserNotLoggedIn),
+            // A single-part mechanism has no multi-part operation to continue.
+            _ if families::ml_dsa::single_part(op.info.mech) => Err(Error::OperationNotInitialized),
             Some(SignerKind::Asym { input, .. }) => input.update(data),
             Some(SignerKind::Mac { mac }) => {
                 mac.update(data);
@@ -377,7 +379,7 @@ impl Module {
         let (kind, len) = if let Some((mac, len)) = self.mac_for(p.spec, &p.obj)? {
             (VerifierKind::Mac { mac }, len)
         } else {
-            let scheme = scheme_for(self, p.spec, mech)?;
+            let scheme = scheme_for(self, p.spec, mech, Op::Verify)?;
             let key = p.obj.public_ops(be)?;
             let msg_hash = if hashes_message(p.spec) {
                 p.spec.hash
@@ -485,6 +487,7 @@ impl Module {
             .ok_or(Error::OperationNotInitialized)?;
         op.multi = true;
         let r = match op.kind.as_mut() {
+            _ if families::ml_dsa::single_part(op.info.mech) => Err(Error::OperationNotInitialized),
             Some(VerifierKind::Asym { input, .. }) => input.update(data),
             Some(VerifierKind::Mac { mac }) => {
                 mac.update(data);

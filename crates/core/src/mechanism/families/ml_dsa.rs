@@ -1,10 +1,12 @@
-//! ML-DSA (FIPS 204; PKCS#11 3.2 mechanisms 6.67): key generation and pure signatures with
-//! a context string, hedged or deterministic.
+//! ML-DSA (FIPS 204; PKCS#11 3.2 mechanisms 6.67): key generation, pure signatures with a
+//! context string, hedged or deterministic, and HashML-DSA over a caller's digest
+//! (`CKM_HASH_ML_DSA`, single-part) or a hash the module computes (`CKM_HASH_ML_DSA_<hash>`).
 
 use super::FamilyDef;
 use crate::crypto::{Hedge, SigInput, SigKind, SignScheme};
 use crate::error::{Error, Result};
 use crate::mechanism::capability::{KeyGen, Need};
+use crate::mechanism::params::hash_of_mechanism;
 use crate::mechanism::raw::{Layout, RawParam};
 use crate::mechanism::registry::*;
 use crate::mechanism::{Mechanism, Params, Policy};
@@ -18,45 +20,105 @@ pub static FAMILY: FamilyDef = FamilyDef {
     need,
 };
 
+// SHAKE128/SHAKE256 pre-hashes (CKM_HASH_ML_DSA_SHAKE*) are not offered: neither provider
+// exposes them as a hash the module can stream.
 #[rustfmt::skip]
 static ROWS: &[MechSpec] = &[
     m(CKM_ML_DSA_KEY_PAIR_GEN, "CKM_ML_DSA_KEY_PAIR_GEN", MlDsa, CKF_GENERATE_KEY_PAIR, ML_DSA, None, PQC),
     m(CKM_ML_DSA, "CKM_ML_DSA", MlDsa, SV, ML_DSA, None, PQC),
+    m(CKM_HASH_ML_DSA, "CKM_HASH_ML_DSA", MlDsa, SV, ML_DSA, None, PQC),
+    m(CKM_HASH_ML_DSA_SHA224, "CKM_HASH_ML_DSA_SHA224", MlDsa, SV, ML_DSA, Some(H::Sha224), PQC),
+    m(CKM_HASH_ML_DSA_SHA256, "CKM_HASH_ML_DSA_SHA256", MlDsa, SV, ML_DSA, Some(H::Sha256), PQC),
+    m(CKM_HASH_ML_DSA_SHA384, "CKM_HASH_ML_DSA_SHA384", MlDsa, SV, ML_DSA, Some(H::Sha384), PQC),
+    m(CKM_HASH_ML_DSA_SHA512, "CKM_HASH_ML_DSA_SHA512", MlDsa, SV, ML_DSA, Some(H::Sha512), PQC),
+    m(CKM_HASH_ML_DSA_SHA3_224, "CKM_HASH_ML_DSA_SHA3_224", MlDsa, SV, ML_DSA, Some(H::Sha3_224), PQC),
+    m(CKM_HASH_ML_DSA_SHA3_256, "CKM_HASH_ML_DSA_SHA3_256", MlDsa, SV, ML_DSA, Some(H::Sha3_256), PQC),
+    m(CKM_HASH_ML_DSA_SHA3_384, "CKM_HASH_ML_DSA_SHA3_384", MlDsa, SV, ML_DSA, Some(H::Sha3_384), PQC),
+    m(CKM_HASH_ML_DSA_SHA3_512, "CKM_HASH_ML_DSA_SHA3_512", MlDsa, SV, ML_DSA, Some(H::Sha3_512), PQC),
 ];
 
 type P = CK_SIGN_ADDITIONAL_CONTEXT;
+type HP = CK_HASH_SIGN_ADDITIONAL_CONTEXT;
+
+/// Whether a mechanism is HashML-DSA (with or without the module's hashing).
+fn is_hash_ml_dsa(mech: CK_MECHANISM_TYPE) -> bool {
+    mech != CKM_ML_DSA && mech != CKM_ML_DSA_KEY_PAIR_GEN && ROWS.iter().any(|r| r.mech == mech)
+}
+
+/// `CKM_HASH_ML_DSA` signs a caller's digest in one call (PKCS#11 3.2 HashML-DSA table,
+/// footnote 1): its update calls are refused.
+pub fn single_part(mech: CK_MECHANISM_TYPE) -> bool {
+    mech == CKM_HASH_ML_DSA
+}
 
 fn layout(mech: CK_MECHANISM_TYPE) -> Option<Layout> {
-    (mech == CKM_ML_DSA).then_some(Layout {
+    match mech {
+        CKM_HASH_ML_DSA => Some(Layout {
+            size: size_of::<HP>(),
+            buffers: &[(offset_of!(HP, pContext), offset_of!(HP, ulContextLen))],
+            optional: false,
+        }),
+        CKM_ML_DSA => Some(context_layout()),
+        m if is_hash_ml_dsa(m) => Some(context_layout()),
+        _ => None,
+    }
+}
+
+fn context_layout() -> Layout {
+    Layout {
         size: size_of::<P>(),
         buffers: &[(offset_of!(P, pContext), offset_of!(P, ulContextLen))],
         optional: true,
-    })
+    }
 }
 
 fn parse(mech: CK_MECHANISM_TYPE, raw: RawParam) -> Result<Params> {
     Ok(match (mech, &raw) {
-        (CKM_ML_DSA, RawParam::Struct { .. }) => Params::SignContext {
-            hedge: raw.ulong(offset_of!(P, hedgeVariant))? as CK_HEDGE_TYPE,
+        (CKM_HASH_ML_DSA, RawParam::Struct { .. }) => Params::HashSignContext {
+            hedge: raw.ulong(offset_of!(HP, hedgeVariant))? as CK_HEDGE_TYPE,
             context: raw.buffer(0)?,
+            hash: raw.ulong(offset_of!(HP, hash))? as CK_MECHANISM_TYPE,
         },
+        (CKM_HASH_ML_DSA, _) => return Err(Error::MechanismParamInvalid),
+        (m, RawParam::Struct { .. }) if m == CKM_ML_DSA || is_hash_ml_dsa(m) => {
+            Params::SignContext {
+                hedge: raw.ulong(offset_of!(P, hedgeVariant))? as CK_HEDGE_TYPE,
+                context: raw.buffer(0)?,
+            }
+        }
         _ => super::plain(mech, raw)?,
     })
 }
 
-fn need(_: &MechSpec, op: Op) -> Option<Need> {
+fn need(spec: &MechSpec, op: Op) -> Option<Need> {
     Some(match op {
         Op::GenerateKeyPair => Need::Generate(KeyGen::MlDsa),
-        _ => Need::Signature(SigKind::MlDsa, SigInput::Pure),
+        _ if spec.mech == CKM_ML_DSA => Need::Signature(SigKind::MlDsa, SigInput::Pure),
+        _ => Need::Signature(
+            SigKind::HashMlDsa,
+            spec.hash.map_or(SigInput::Digest, SigInput::Hashed),
+        ),
     })
 }
 
-/// Pure ML-DSA with `CK_SIGN_ADDITIONAL_CONTEXT` (or none: hedged, empty context); a context
-/// or the deterministic variant only where the provider takes them.
-pub fn sign_scheme(policy: &Policy, spec: &MechSpec, mech: &Mechanism) -> Result<SignScheme> {
-    let (hedge, context) = match &mech.params {
-        Params::None => (CKH_HEDGE_PREFERRED, Vec::new()),
-        Params::SignContext { hedge, context } => (*hedge, context.clone()),
+/// Pure ML-DSA or HashML-DSA with `CK_SIGN_ADDITIONAL_CONTEXT` (or none: hedged, empty
+/// context), or `CKM_HASH_ML_DSA` with `CK_HASH_SIGN_ADDITIONAL_CONTEXT`; a context, or the
+/// deterministic variant, only where the provider takes it. Verification ignores the hedge
+/// type (PKCS#11 3.2 6.67).
+pub fn sign_scheme(
+    policy: &Policy,
+    spec: &MechSpec,
+    mech: &Mechanism,
+    op: Op,
+) -> Result<SignScheme> {
+    let (hedge, context, caller_hash) = match &mech.params {
+        Params::None => (CKH_HEDGE_PREFERRED, Vec::new(), None),
+        Params::SignContext { hedge, context } => (*hedge, context.clone(), None),
+        Params::HashSignContext {
+            hedge,
+            context,
+            hash,
+        } => (*hedge, context.clone(), Some(*hash)),
         _ => return Err(Error::MechanismParamInvalid),
     };
     let hedge = match hedge {
@@ -64,10 +126,28 @@ pub fn sign_scheme(policy: &Policy, spec: &MechSpec, mech: &Mechanism) -> Result
         CKH_DETERMINISTIC_REQUIRED => Hedge::Deterministic,
         _ => return Err(Error::MechanismParamInvalid),
     };
-    let plain = context.is_empty() && hedge == Hedge::Hedged;
-    let takes_context = policy.signature(spec).is_some_and(|s| s.context);
-    if context.len() > 255 || (!plain && !takes_context) {
+    let scheme = policy.signature(spec).ok_or(Error::MechanismInvalid)?;
+    let refused = (!context.is_empty() && !scheme.context)
+        || (op == Op::Sign && hedge == Hedge::Deterministic && !scheme.deterministic);
+    if context.len() > 255 || refused {
         return Err(Error::MechanismParamInvalid);
     }
-    Ok(SignScheme::MlDsa { context, hedge })
+    if spec.mech == CKM_ML_DSA {
+        return Ok(SignScheme::MlDsa { context, hedge });
+    }
+    let hash = match (spec.hash, caller_hash) {
+        (Some(h), None) => h,
+        (None, Some(m)) => hash_of_mechanism(m)?,
+        _ => return Err(Error::MechanismParamInvalid),
+    };
+    // FIPS 204 §5.4 asks for a hash as strong as the parameter set; PKCS#11 names none
+    // weaker than SHA-224.
+    if hash == H::Sha1 {
+        return Err(Error::MechanismParamInvalid);
+    }
+    Ok(SignScheme::HashMlDsa {
+        hash,
+        context,
+        hedge,
+    })
 }
