@@ -133,6 +133,7 @@ pub(crate) unsafe fn deliver(
             let dst = unsafe { bytes_mut(buf, d.len() as CK_ULONG)? };
             dst.copy_from_slice(&d);
             *len = d.len() as CK_ULONG;
+            craton_hsm_core::crypto::wipe(d);
             Ok(())
         }
     }

@@ -184,6 +184,20 @@ impl Gcm {
     }
 }
 
+impl Gcm {
+    fn seal_or_open(&self, input: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        match self.dir {
+            Direction::Encrypt => {
+                ffi::gcm_encrypt(&self.key, &self.iv, &self.aad, input, self.tag_len)
+                    .map(Zeroizing::new)
+            }
+            Direction::Decrypt => {
+                ffi::gcm_decrypt(&self.key, &self.iv, &self.aad, input, self.tag_len)
+            }
+        }
+    }
+}
+
 impl CipherCtx for Gcm {
     fn update_len(&self, _n: usize) -> usize {
         0
@@ -203,18 +217,15 @@ impl CipherCtx for Gcm {
     }
     fn finish(mut self: Box<Self>) -> Result<Zeroizing<Vec<u8>>> {
         let input = self.held.take();
-        match self.dir {
-            Direction::Encrypt => Ok(Zeroizing::new(ffi::gcm_encrypt(
-                &self.key,
-                &self.iv,
-                &self.aad,
-                &input,
-                self.tag_len,
-            )?)),
-            Direction::Decrypt => {
-                ffi::gcm_decrypt(&self.key, &self.iv, &self.aad, &input, self.tag_len)
-            }
+        let out = self.seal_or_open(&input);
+        craton_hsm_crypto::wipe(input);
+        out
+    }
+    fn one_shot(self: Box<Self>, input: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        if !self.held.is_empty() {
+            return Err(Error::OperationActive);
         }
+        self.seal_or_open(input)
     }
 }
 

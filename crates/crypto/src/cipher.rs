@@ -62,6 +62,19 @@ pub trait CipherCtx: Send {
     }
     fn update(&mut self, input: &[u8]) -> Result<Vec<u8>>;
     fn finish(self: Box<Self>) -> Result<Zeroizing<Vec<u8>>>;
+    /// A single-part call (`C_Encrypt`/`C_Decrypt`): `update` then `finish`, unless the mode
+    /// can do it in one pass without holding the input.
+    fn one_shot(mut self: Box<Self>, input: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let mut out = Zeroizing::new(self.update(input)?);
+        let tail = self.finish()?;
+        // A mode that holds its input returns it all at the end: no copy.
+        if out.is_empty() {
+            return Ok(tail);
+        }
+        out.extend_from_slice(&tail);
+        crate::wipe(tail);
+        Ok(out)
+    }
 }
 
 /// A backend's block-mode primitive: transforms whole blocks in place, keeping its chaining

@@ -13,6 +13,7 @@ pub mod error;
 pub mod key;
 pub mod pqc;
 pub mod provider;
+mod wipe;
 pub mod x25519;
 
 use crate::error::{Error, Result};
@@ -22,6 +23,7 @@ pub use key::{
 };
 pub use pqc::{Hedge, MlDsaSet, MlKemSet, PqKeyPair, hash_ml_dsa_message};
 pub use provider::*;
+pub use wipe::wipe;
 use zeroize::Zeroizing;
 
 /// Hash functions the token knows.

@@ -265,7 +265,9 @@ impl<A: Aes> CipherCtx for Gcm<A> {
                 if self.ct_len > GCM_MAX_BYTES {
                     return Err(Error::DataLenRange);
                 }
-                let mut out = input.to_vec();
+                // Room for the tag, so a single-part C_Encrypt appends it without a copy.
+                let mut out = Vec::with_capacity(input.len() + self.tag_len);
+                out.extend_from_slice(input);
                 self.ctr.apply_keystream(&mut out);
                 self.ghash.feed(&out);
                 Ok(out)
@@ -284,17 +286,17 @@ impl<A: Aes> CipherCtx for Gcm<A> {
                 if self.held.len() < self.tag_len {
                     return Err(Error::EncryptedDataLenRange);
                 }
-                let held = self.held.take();
-                let (ct, tag) = held.split_at(held.len() - self.tag_len);
-                let mut pt = Zeroizing::new(ct.to_vec());
-                self.ghash.feed(ct);
-                self.ct_len = ct.len() as u64;
+                let mut pt = self.held.take();
+                let ct_len = pt.len() - self.tag_len;
+                let expected = pt.split_off(ct_len);
+                self.ghash.feed(&pt);
+                self.ct_len = pt.len() as u64;
                 self.ctr.apply_keystream(&mut pt);
-                let expected = tag.to_vec();
                 let computed = (*self).tag();
                 if bool::from(subtle::ConstantTimeEq::ct_eq(&computed[..], &expected[..])) {
                     Ok(pt)
                 } else {
+                    craton_hsm_crypto::wipe(pt);
                     Err(Error::EncryptedDataInvalid)
                 }
             }

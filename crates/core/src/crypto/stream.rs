@@ -43,6 +43,13 @@ impl SignDataOut {
             SignDataOut::Prehashed(h) => SignInput::Prehashed(h),
         }
     }
+
+    /// Frees the input, wiping it in bulk (a buffered message may be megabytes).
+    pub fn wipe(self) {
+        match self {
+            SignDataOut::Message(m) | SignDataOut::Prehashed(m) => super::wipe(m),
+        }
+    }
 }
 
 impl SignData {

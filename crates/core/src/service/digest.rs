@@ -8,6 +8,7 @@ use crate::module::Module;
 use crate::session::operation::{DigestOp, OpInfo, OutBuf, Output, ends, ensure_idle};
 use crate::session::{Session, SessionState};
 use cryptoki_sys::*;
+use zeroize::Zeroizing;
 
 impl Module {
     pub fn digest_init(&self, h: CK_SESSION_HANDLE, mech: &Mechanism) -> Result<()> {
@@ -61,7 +62,7 @@ impl Module {
                 .take()
                 .ok_or_else(|| Error::general("digest context gone"))?;
             c.update(data);
-            Ok(c.finish())
+            Ok(Zeroizing::new(c.finish()))
         });
         self.end_digest(&s, &mut st, r)
     }
@@ -126,10 +127,11 @@ impl Module {
             .ok_or(Error::OperationNotInitialized)?;
         let ctx = &mut op.ctx;
         let r = op.pending.deliver(out, op.len, || {
-            Ok(ctx
-                .take()
-                .ok_or_else(|| Error::general("digest context gone"))?
-                .finish())
+            Ok(Zeroizing::new(
+                ctx.take()
+                    .ok_or_else(|| Error::general("digest context gone"))?
+                    .finish(),
+            ))
         });
         self.end_digest(&s, &mut st, r)
     }

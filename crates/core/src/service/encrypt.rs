@@ -232,18 +232,14 @@ impl Module {
         let be = self.backend;
         let r = op.pending.deliver(out, hint, || {
             match kind.take().ok_or_else(|| Error::general("cipher gone"))? {
-                CryptKind::Stream(mut c) => {
-                    let mut v = c.update(data)?;
-                    v.extend_from_slice(&c.finish()?);
-                    Ok(v)
+                CryptKind::Stream(c) => c.one_shot(data),
+                CryptKind::RsaEncrypt { key, scheme } => {
+                    key.encrypt(&scheme, data, rng).map(Zeroizing::new)
                 }
-                CryptKind::RsaEncrypt { key, scheme } => key.encrypt(&scheme, data, rng),
-                CryptKind::RsaDecrypt { key, scheme } => {
-                    key.decrypt(&scheme, data, rng).map(|v| v.to_vec())
-                }
+                CryptKind::RsaDecrypt { key, scheme } => key.decrypt(&scheme, data, rng),
                 CryptKind::KeyWrap { key, pad } => match dir {
-                    Direction::Encrypt => be.aes_key_wrap(&key, data, pad),
-                    Direction::Decrypt => be.aes_key_unwrap(&key, data, pad).map(|v| v.to_vec()),
+                    Direction::Encrypt => be.aes_key_wrap(&key, data, pad).map(Zeroizing::new),
+                    Direction::Decrypt => be.aes_key_unwrap(&key, data, pad),
                 },
             }
         });
@@ -304,7 +300,7 @@ impl Module {
         };
         let kind = &mut op.kind;
         let r = op.pending.deliver(out, hint, || match kind.take() {
-            Some(CryptKind::Stream(c)) => c.finish().map(|v| v.to_vec()),
+            Some(CryptKind::Stream(c)) => c.finish(),
             Some(_) => Err(Error::MechanismInvalid),
             None => Err(Error::general("cipher gone")),
         });

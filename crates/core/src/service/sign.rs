@@ -20,6 +20,7 @@ use crate::token::Token;
 use cryptoki_sys::*;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 /// What a key must be for a mechanism family, and the usage attribute an operation needs.
 fn check_key(
@@ -276,13 +277,16 @@ impl Module {
                         if let Some(d) = data {
                             input.update(d)?;
                         }
-                        key.sign(&scheme, input.finish().as_input(), rng)
+                        let input = input.finish();
+                        let sig = key.sign(&scheme, input.as_input(), rng);
+                        input.wipe();
+                        sig.map(Zeroizing::new)
                     }
                     SignerKind::Mac { mut mac } => {
                         if let Some(d) = data {
                             mac.update(d);
                         }
-                        Ok(mac.finish().to_vec())
+                        Ok(mac.finish())
                     }
                 }
             })
@@ -448,7 +452,10 @@ impl Module {
                 if let Some(d) = data {
                     input.update(d)?;
                 }
-                key.verify(&scheme, input.finish().as_input(), sig)
+                let input = input.finish();
+                let r = key.verify(&scheme, input.as_input(), sig);
+                input.wipe();
+                r
             })(),
             Some(VerifierKind::Mac { mut mac }) => {
                 if let Some(d) = data {

@@ -44,7 +44,7 @@ impl Pending {
         &mut self,
         out: OutBuf,
         hint: usize,
-        compute: impl FnOnce() -> Result<Vec<u8>>,
+        compute: impl FnOnce() -> Result<Zeroizing<Vec<u8>>>,
     ) -> Result<Output> {
         let cap = match out {
             OutBuf::Query => return Ok(Output::Length(self.0.as_ref().map_or(hint, |d| d.len()))),
@@ -52,7 +52,7 @@ impl Pending {
         };
         let data = match self.0.take() {
             Some(d) => d,
-            None => Zeroizing::new(compute()?),
+            None => compute()?,
         };
         if data.len() > cap {
             let n = data.len();
