@@ -11,6 +11,7 @@ use craton_hsm_crypto::{
     Curve, EcPrivateParts, EcPublicParts, EdDsaMode, HashAlg, PrivateKeyOps, PublicKeyOps, Rng,
     SignInput, SignScheme,
 };
+use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
 pub(crate) fn signing_alg(curve: Curve) -> Result<&'static signature::EcdsaSigningAlgorithm> {
@@ -83,17 +84,26 @@ pub(crate) fn public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>> {
         let kp = Ed25519KeyPair::from_seed_unchecked(scalar).map_err(bad)?;
         return Ok(kp.public_key().as_ref().to_vec());
     }
-    let sk = agreement::PrivateKey::from_private_key(agreement_alg(curve)?, scalar).map_err(bad)?;
-    let pk = sk
-        .compute_public_key()
-        .map_err(|_| Error::AttributeValueInvalid)?;
-    Ok(pk.as_ref().to_vec())
+    if curve == Curve::X25519 {
+        let sk =
+            agreement::PrivateKey::from_private_key(&agreement::X25519, scalar).map_err(bad)?;
+        let pk = sk
+            .compute_public_key()
+            .map_err(|_| Error::AttributeValueInvalid)?;
+        return Ok(pk.as_ref().to_vec());
+    }
+    // One scalar multiplication: aws-lc-rs's agreement key would also run AWS-LC's key check
+    // and pairwise test (`EC_KEY_check_fips`) on every call.
+    ffi::EcPrivateKey::from_scalar(ffi_curve(curve)?, scalar)?.public_point()
 }
 
 enum Priv {
     Ecdsa {
         signer: ffi::EcPrivateKey,
-        ecdh: agreement::PrivateKey,
+        scalar: Zeroizing<Vec<u8>>,
+        /// Made at the first ECDH: aws-lc-rs checks the key and runs a pairwise test
+        /// (`EC_KEY_check_fips`) when it makes one, which a signing key need not pay for.
+        ecdh: OnceLock<agreement::PrivateKey>,
     },
     Ed25519 {
         pair: Ed25519KeyPair,
@@ -139,8 +149,8 @@ pub(crate) fn load_private(parts: &EcPrivateParts) -> Result<EcPrivate> {
                 }
                 key
             },
-            ecdh: agreement::PrivateKey::from_private_key(agreement_alg(c)?, &parts.scalar)
-                .map_err(bad)?,
+            scalar: Zeroizing::new(parts.scalar.clone()),
+            ecdh: OnceLock::new(),
         },
     };
     Ok(EcPrivate {
@@ -192,8 +202,18 @@ impl PrivateKeyOps for EcPrivate {
     }
 
     fn ecdh(&self, peer_point: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let (Priv::Ecdsa { ecdh, .. } | Priv::X25519(ecdh)) = &self.key else {
-            return Err(Error::KeyTypeInconsistent);
+        let ecdh = match &self.key {
+            Priv::X25519(key) => key,
+            Priv::Ecdsa { scalar, ecdh, .. } => match ecdh.get() {
+                Some(key) => key,
+                None => {
+                    let key =
+                        agreement::PrivateKey::from_private_key(agreement_alg(self.curve)?, scalar)
+                            .map_err(|_| Error::AttributeValueInvalid)?;
+                    ecdh.get_or_init(|| key)
+                }
+            },
+            Priv::Ed25519 { .. } => return Err(Error::KeyTypeInconsistent),
         };
         let peer = agreement::UnparsedPublicKey::new(agreement_alg(self.curve)?, peer_point);
         agreement::agree(ecdh, peer, Error::MechanismParamInvalid, |z| {

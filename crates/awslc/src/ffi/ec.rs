@@ -166,7 +166,11 @@ pub(crate) struct EcPublicKey {
 
 impl EcPrivateKey {
     /// From a big-endian private scalar (any width up to the order's); 0 < d < n. The public
-    /// point is computed and the pair checked by `EC_KEY_check_fips`.
+    /// point is computed here as d·G, so the pair is consistent by construction: no
+    /// `EC_KEY_check_fips`, which would multiply again to compare and run a pairwise signature
+    /// test (four more scalar multiplications at every key load; FIPS 140-3 IG 10.3.A asks
+    /// for that test when a pair is generated, which `generate` and the module's own pairwise
+    /// test do).
     pub(crate) fn from_scalar(curve: EcCurve, scalar: &[u8]) -> Result<EcPrivateKey> {
         if scalar.is_empty() || scalar.len() > curve.len() {
             return Err(Error::AttributeValueInvalid);
@@ -182,7 +186,7 @@ impl EcPrivateKey {
         // SAFETY: EC_POINT_new on the key's static group; null on allocation failure.
         let point = unsafe { EcPoint::from_raw(sys::EC_POINT_new(group(&key)), "EC_POINT_new")? };
         // SAFETY: `point` is ours and on `group`; Q = d·G (generator term only, the other
-        // operands null); set_public_key copies the point; check_fips only reads the key.
+        // operands null); set_public_key copies the point.
         let ok = unsafe {
             sys::EC_POINT_mul(
                 group(&key),
@@ -193,7 +197,6 @@ impl EcPrivateKey {
                 std::ptr::null_mut(),
             ) == 1
                 && sys::EC_KEY_set_public_key(key.as_ptr(), point.as_ptr()) == 1
-                && sys::EC_KEY_check_fips(key.as_ptr()) == 1
         };
         if !ok {
             return Err(guard.fail("EC private key", Error::AttributeValueInvalid));
