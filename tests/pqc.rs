@@ -626,13 +626,15 @@ fn pqc_private_keys_are_not_wrappable() {
 }
 
 /// The HashML-DSA mechanisms that hash on the token (deterministic, with a context), the
-/// digest mechanism of their hash, and that hash as `cryptoki` names it (it has no SHA-3
-/// mechanism types, so `CKM_HASH_ML_DSA` is driven with SHA-2 only).
+/// digest mechanism of their hash (none for the SHAKEs), and that hash as `cryptoki` names
+/// it (it has no SHA-3 mechanism types, so `CKM_HASH_ML_DSA` is driven with SHA-2 only).
 fn hash_ml_dsa_mechanisms(
     ctx: &[u8],
 ) -> Vec<(Mechanism<'_>, CK_MECHANISM_TYPE, Option<MechanismType>)> {
     let det = || SignAdditionalContext::new(HedgeType::DeterministicRequired, Some(ctx));
     vec![
+        (Mechanism::HashMlDsaShake128(det()), 0, None),
+        (Mechanism::HashMlDsaShake256(det()), 0, None),
         (
             Mechanism::HashMlDsaSha224(det()),
             CKM_SHA224,
@@ -674,7 +676,6 @@ fn hash_ml_dsa_with_every_hash_binds_hash_context_and_message() {
     let msg: Vec<u8> = (0..300u16).map(|i| i as u8).collect();
     let ctx = b"hash-ml-dsa";
     for (mech, digest_mech, hash) in hash_ml_dsa_mechanisms(ctx) {
-        let digest = lib.digest(s.handle(), digest_mech, &msg).unwrap();
         let sig = if awslc() {
             // AWS-LC signs ML-DSA hedged only.
             assert_rv!(s.sign_init(&mech, private), RvError::MechanismParamInvalid);
@@ -699,6 +700,7 @@ fn hash_ml_dsa_with_every_hash_binds_hash_context_and_message() {
         s.verify_signature_final().unwrap();
         // The caller's digest under the same hash is the same signed message.
         if let Some(hash) = hash {
+            let digest = lib.digest(s.handle(), digest_mech, &msg).unwrap();
             let over_digest = hash_ml_dsa(HedgeType::DeterministicRequired, ctx, hash);
             s.verify(&over_digest, public, &digest, &sig).unwrap();
             if !awslc() {
@@ -746,6 +748,8 @@ fn with_context<'a>(mech: &Mechanism<'_>, c: SignAdditionalContext<'a>) -> Mecha
         Mechanism::HashMlDsaSha3_256(_) => Mechanism::HashMlDsaSha3_256(c),
         Mechanism::HashMlDsaSha3_384(_) => Mechanism::HashMlDsaSha3_384(c),
         Mechanism::HashMlDsaSha3_512(_) => Mechanism::HashMlDsaSha3_512(c),
+        Mechanism::HashMlDsaShake128(_) => Mechanism::HashMlDsaShake128(c),
+        Mechanism::HashMlDsaShake256(_) => Mechanism::HashMlDsaShake256(c),
         other => panic!("not a HashML-DSA mechanism: {other:?}"),
     }
 }
@@ -831,6 +835,8 @@ fn hash_ml_dsa_named<'a>(acvp: &str, c: SignAdditionalContext<'a>) -> Mechanism<
         "SHA3-256" => Mechanism::HashMlDsaSha3_256(c),
         "SHA3-384" => Mechanism::HashMlDsaSha3_384(c),
         "SHA3-512" => Mechanism::HashMlDsaSha3_512(c),
+        "SHAKE-128" => Mechanism::HashMlDsaShake128(c),
+        "SHAKE-256" => Mechanism::HashMlDsaShake256(c),
         other => panic!("hash {other}"),
     }
 }
@@ -909,5 +915,5 @@ fn hash_ml_dsa_acvp_known_answers() {
             other => panic!("{id}: unexpected case {other:?}"),
         }
     }
-    assert_eq!((signed, verified, rejected), (10, 4, 5));
+    assert_eq!((signed, verified, rejected), (14, 6, 7));
 }

@@ -22,14 +22,17 @@ H = {'SHA-1': hashes.SHA1, 'SHA-224': hashes.SHA224, 'SHA-256': hashes.SHA256, '
 HL = {'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512',
       'SHA3-224': 'sha3_224', 'SHA3-256': 'sha3_256', 'SHA3-384': 'sha3_384', 'SHA3-512': 'sha3_512'}
 # HashML-DSA (FIPS 204 Algorithm 4): ACVP hashAlg name -> (hashlib name, last arc of the NIST hashAlgs OID
-# 2.16.840.1.101.3.4.2.n). dilithium-py's own HashML-DSA knows only the DPY hashes; the others go through M'.
+# 2.16.840.1.101.3.4.2.n, PH(M) length in bytes; for the XOFs the output length FIPS 204 fixes: SHAKE128 256 bits,
+# SHAKE256 512 bits). dilithium-py's own HashML-DSA knows only the DPY hashes; the others go through M'.
 MLDSA = {'ML-DSA-44': ML_DSA_44, 'ML-DSA-65': ML_DSA_65, 'ML-DSA-87': ML_DSA_87}
 HMLDSA = {'ML-DSA-44': HASH_ML_DSA_44_WITH_SHA512, 'ML-DSA-65': HASH_ML_DSA_65_WITH_SHA512,
           'ML-DSA-87': HASH_ML_DSA_87_WITH_SHA512}
 MLDSA_LEN = {'ML-DSA-44': (2560, 1312, 2420), 'ML-DSA-65': (4032, 1952, 3309), 'ML-DSA-87': (4896, 2592, 4627)}
-PH = {'SHA2-224': ('sha224', 4), 'SHA2-256': ('sha256', 1), 'SHA2-384': ('sha384', 2), 'SHA2-512': ('sha512', 3),
-      'SHA3-224': ('sha3_224', 7), 'SHA3-256': ('sha3_256', 8), 'SHA3-384': ('sha3_384', 9), 'SHA3-512': ('sha3_512', 10)}
-DPY = {'SHA2-256': 'SHA256', 'SHA2-512': 'SHA512'}
+PH = {'SHA2-224': ('sha224', 4, 28), 'SHA2-256': ('sha256', 1, 32), 'SHA2-384': ('sha384', 2, 48),
+      'SHA2-512': ('sha512', 3, 64), 'SHA3-224': ('sha3_224', 7, 28), 'SHA3-256': ('sha3_256', 8, 32),
+      'SHA3-384': ('sha3_384', 9, 48), 'SHA3-512': ('sha3_512', 10, 64),
+      'SHAKE-128': ('shake_128', 11, 32), 'SHAKE-256': ('shake_256', 12, 64)}
+DPY = {'SHA2-256': 'SHA256', 'SHA2-512': 'SHA512', 'SHAKE-128': 'SHAKE128'}
 TOP = {'source', 'algorithm', 'notes', 'cases'}   # README: every file has exactly this top-level shape
 total = {'pass': 0, 'fail': 0, 'acceptable': 0}
 checked = set()
@@ -42,9 +45,12 @@ def load(n):
 
 def mprime(alg, msg, ctx):
     """FIPS 204 Algorithm 4: M' = 0x01 || len(ctx) || ctx || DER OID of the hash || PH(msg)."""
-    name, arc = PH[alg]
+    name, arc, n = PH[alg]
     oid = bytes([0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, arc])
-    return bytes([1, len(ctx)]) + ctx + oid + hashlib.new(name, msg).digest()
+    h = hashlib.new(name, msg)
+    ph = h.digest(n) if name.startswith('shake') else h.digest()
+    assert len(ph) == n, alg
+    return bytes([1, len(ctx)]) + ctx + oid + ph
 
 
 def report(fname, c, ok):
@@ -301,8 +307,10 @@ def run():
                     H_ = HMLDSA[c['set']]
                     ok = ok and H_._sign_with_pre_hash(sk, m, DPY[c['hash']], ctx, deterministic=True) == sig and \
                          H_._verify_with_pre_hash(pk, m, sig, DPY[c['hash']], ctx)
-                # negative controls: another context, or pure ML-DSA over msg, must not verify
-                return ok and not S._verify_internal(pk, mprime(c['hash'], m, ctx + b'\x00'), sig) and \
+                # negative controls: another context (one byte longer, or shorter at the 255-byte maximum),
+                # or pure ML-DSA over msg, must not verify
+                ctx2 = ctx + b'\x00' if len(ctx) < 255 else ctx[:-1]
+                return ok and not S._verify_internal(pk, mprime(c['hash'], m, ctx2), sig) and \
                     not S.verify(pk, m, sig, ctx)
             report('hash_ml_dsa', c, t(f))
         else:

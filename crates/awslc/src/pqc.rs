@@ -6,7 +6,8 @@ use aws_lc_rs::signature::PqdsaKeyPair;
 use aws_lc_rs::signature::{self, KeyPair, UnparsedPublicKey};
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
-    Hedge, MlDsaSet, MlKemSet, PqKeyPair, PrivateKeyOps, PublicKeyOps, Rng, SignInput, SignScheme,
+    Hedge, MlDsaSet, MlKemSet, PqKeyPair, PreHash, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
+    SignScheme,
 };
 use std::sync::Arc;
 use zeroize::Zeroizing;
@@ -71,9 +72,15 @@ fn external_mu(
             key.mu(&[&[0, ctx_len], context, msg]).map(Some)
         }
         (SignScheme::HashMlDsa { hash, context, .. }, input) => {
-            let digest = match input {
-                SignInput::Prehashed(d) => d.to_vec(),
-                SignInput::Message(m) => crate::ffi::digest(*hash, m)?,
+            let digest = match (input, hash) {
+                (SignInput::Prehashed(d), _) => d.to_vec(),
+                (SignInput::Message(m), PreHash::Hash(h)) => crate::ffi::digest(*h, m)?,
+                (SignInput::Message(m), PreHash::Shake128) => {
+                    crate::ffi::shake(false, m, hash.output_len())?
+                }
+                (SignInput::Message(m), PreHash::Shake256) => {
+                    crate::ffi::shake(true, m, hash.output_len())?
+                }
             };
             let m = craton_hsm_crypto::hash_ml_dsa_message(*hash, context, &digest)?;
             key.mu(&[&m]).map(Some)

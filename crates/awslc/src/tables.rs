@@ -135,6 +135,8 @@ static AWSLC: Provider = Provider {
             ..pure(SigKind::MlDsa, KeyRule::MlDsa(ML_DSA), false)
         },
         hash_ml_dsa(SigInput::Digest),
+        // The SHAKE pre-hashes, applied by the provider to the whole message.
+        hash_ml_dsa(SigInput::Pure),
         hash_ml_dsa(SigInput::Hashed(HashAlg::Sha224)),
         hash_ml_dsa(SigInput::Hashed(HashAlg::Sha256)),
         hash_ml_dsa(SigInput::Hashed(HashAlg::Sha384)),

@@ -21,7 +21,7 @@ pub use cipher::{CipherCtx, CipherMode, Direction};
 pub use key::{
     Curve, EcPrivateParts, EcPublicParts, PrivateKeyMaterial, RsaPrivateParts, RsaPublicParts,
 };
-pub use pqc::{Hedge, MlDsaSet, MlKemSet, PqKeyPair, hash_ml_dsa_message};
+pub use pqc::{Hedge, MlDsaSet, MlKemSet, PqKeyPair, PreHash, hash_ml_dsa_message};
 pub use provider::*;
 pub use wipe::wipe;
 use zeroize::Zeroizing;
@@ -124,9 +124,10 @@ pub enum SignScheme {
     /// Pure ML-DSA with a context string (at most 255 bytes).
     MlDsa { context: Vec<u8>, hedge: Hedge },
     /// HashML-DSA (FIPS 204 §5.4): the input is the message's `hash` (a caller's digest, or
-    /// the module's); the signature binds the hash's OID and the context string.
+    /// the module's), or for the SHAKE pre-hashes the message, which the provider hashes; the
+    /// signature binds the pre-hash's OID and the context string.
     HashMlDsa {
-        hash: HashAlg,
+        hash: PreHash,
         context: Vec<u8>,
         hedge: Hedge,
     },
@@ -146,9 +147,13 @@ impl SignScheme {
     }
 
     /// Signs the message itself, never a hash of it: multi-part input is kept whole (also
-    /// for Ed25519ph, whose SHA-512 the provider applies).
+    /// for Ed25519ph and the SHAKE pre-hashes of HashML-DSA, which the provider applies).
     pub fn is_pure(&self) -> bool {
-        matches!(self, SignScheme::EdDsa(_) | SignScheme::MlDsa { .. })
+        match self {
+            SignScheme::EdDsa(_) | SignScheme::MlDsa { .. } => true,
+            SignScheme::HashMlDsa { hash, .. } => !matches!(hash, PreHash::Hash(_)),
+            _ => false,
+        }
     }
 }
 

@@ -111,18 +111,50 @@ pub enum Hedge {
     Deterministic,
 }
 
-/// FIPS 204 Algorithms 4 and 5's M' for HashML-DSA: 1 ‖ |ctx| ‖ ctx ‖ OID(hash) ‖ PH(M).
-/// `digest` is PH(M) and must be the hash's length; SHA-1 is refused (FIPS 204 §5.4 wants
+/// HashML-DSA's pre-hash (FIPS 204 §5.4): a hash, or SHAKE128/SHAKE256 with 256/512 output
+/// bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PreHash {
+    Hash(HashAlg),
+    Shake128,
+    Shake256,
+}
+
+impl PreHash {
+    /// Bytes of PH(M).
+    pub fn output_len(self) -> usize {
+        match self {
+            PreHash::Hash(h) => h.output_len(),
+            PreHash::Shake128 => 32,
+            PreHash::Shake256 => 64,
+        }
+    }
+
+    /// The DER OID FIPS 204 binds into M' (2.16.840.1.101.3.4.2.11 and .12 for the SHAKEs).
+    pub fn oid_der(self) -> Vec<u8> {
+        let n = match self {
+            PreHash::Hash(h) => return h.oid_der(),
+            PreHash::Shake128 => 11,
+            PreHash::Shake256 => 12,
+        };
+        vec![
+            0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, n,
+        ]
+    }
+}
+
+/// FIPS 204 Algorithms 4 and 5's M' for HashML-DSA: 1 ‖ |ctx| ‖ ctx ‖ OID(PH) ‖ PH(M).
+/// `digest` is PH(M) and must be the pre-hash's length; SHA-1 is refused (FIPS 204 §5.4 wants
 /// a hash with at least the parameter set's collision strength; PKCS#11 names none weaker
 /// than SHA-224).
-pub fn hash_ml_dsa_message(hash: HashAlg, context: &[u8], digest: &[u8]) -> Result<Vec<u8>> {
-    if hash == HashAlg::Sha1 || context.len() > 255 {
+pub fn hash_ml_dsa_message(prehash: PreHash, context: &[u8], digest: &[u8]) -> Result<Vec<u8>> {
+    if prehash == PreHash::Hash(HashAlg::Sha1) || context.len() > 255 {
         return Err(Error::MechanismParamInvalid);
     }
-    if digest.len() != hash.output_len() {
+    if digest.len() != prehash.output_len() {
         return Err(Error::DataLenRange);
     }
-    let oid = hash.oid_der();
+    let oid = prehash.oid_der();
     let mut m = Vec::with_capacity(2 + context.len() + oid.len() + digest.len());
     m.extend_from_slice(&[1, context.len() as u8]);
     m.extend_from_slice(context);

@@ -5,7 +5,8 @@
 
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
-    Hedge, MlDsaSet, MlKemSet, PqKeyPair, PrivateKeyOps, PublicKeyOps, Rng, SignInput, SignScheme,
+    Hedge, MlDsaSet, MlKemSet, PqKeyPair, PreHash, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
+    SignScheme,
 };
 use ml_dsa::MlDsaParams;
 use std::sync::Arc;
@@ -74,17 +75,30 @@ fn m_prime<'a>(scheme: &'a SignScheme, input: SignInput<'a>) -> Result<(MPrime<'
         ) => {
             let digest = match input {
                 SignInput::Prehashed(d) => d.to_vec(),
-                SignInput::Message(m) => {
-                    let mut h = crate::hash::digest(*hash);
-                    h.update(m);
-                    h.finish()
-                }
+                SignInput::Message(m) => prehash(*hash, m),
             };
             let m = craton_hsm_crypto::hash_ml_dsa_message(*hash, context, &digest)?;
             Ok((MPrime::Hash(m), *hedge))
         }
         _ => Err(Error::MechanismInvalid),
     }
+}
+
+/// PH(M) for HashML-DSA.
+fn prehash(prehash: PreHash, m: &[u8]) -> Vec<u8> {
+    match prehash {
+        PreHash::Hash(h) => crate::hash::hash(h, m),
+        PreHash::Shake128 => xof::<shake::Shake128>(m, prehash.output_len()),
+        PreHash::Shake256 => xof::<shake::Shake256>(m, prehash.output_len()),
+    }
+}
+
+fn xof<X: Default + shake::Update + shake::ExtendableOutput>(m: &[u8], len: usize) -> Vec<u8> {
+    let mut x = X::default();
+    x.update(m);
+    let mut out = vec![0u8; len];
+    x.finalize_xof_into(&mut out);
+    out
 }
 
 impl<P: MlDsaParams + Send + Sync + 'static> PrivateKeyOps for MlDsaPrivate<P> {

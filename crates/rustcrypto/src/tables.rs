@@ -217,6 +217,8 @@ static SIGNATURES: &[SignatureScheme] = &[
     },
     sig(SigKind::MlDsa, SigInput::Pure, KeyRule::MlDsa(ML_DSA)),
     sig(SigKind::HashMlDsa, SigInput::Digest, KeyRule::MlDsa(ML_DSA)),
+    // The SHAKE pre-hashes, which the provider applies to the whole message.
+    sig(SigKind::HashMlDsa, SigInput::Pure, KeyRule::MlDsa(ML_DSA)),
     sig(
         SigKind::HashMlDsa,
         SigInput::Hashed(HashAlg::Sha224),

@@ -25,30 +25,50 @@ fn nid(set: MlDsaSet) -> c_int {
     }
 }
 
+/// SHAKE128 (`shake256 = false`) or SHAKE256 over `data`, `len` bytes out (HashML-DSA's
+/// XOF pre-hashes).
+pub(crate) fn shake(shake256: bool, data: &[u8], len: usize) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; len];
+    xof(shake256, &[data], &mut out)?;
+    Ok(out)
+}
+
 /// SHAKE256 over the concatenation of `parts`, 64 bytes out.
 fn shake256(parts: &[&[u8]]) -> Result<[u8; MU_LEN]> {
+    let mut out = [0u8; MU_LEN];
+    xof(true, parts, &mut out)?;
+    Ok(out)
+}
+
+/// SHAKE128 or SHAKE256 over the concatenation of `parts`, filling `out`.
+fn xof(shake256: bool, parts: &[&[u8]], out: &mut [u8]) -> Result<()> {
     let guard = ErrGuard::new();
     // SAFETY: EVP_MD_CTX_new takes no arguments; null on allocation failure; `from_raw` takes
     // over its one reference.
     let ctx = unsafe { MdCtx::from_raw(sys::EVP_MD_CTX_new(), "EVP_MD_CTX_new")? };
-    // SAFETY: `ctx` is fresh and ours; EVP_shake256 returns a static EVP_MD; no ENGINE.
-    if unsafe { sys::EVP_DigestInit_ex(ctx.as_ptr(), sys::EVP_shake256(), std::ptr::null_mut()) }
-        != 1
-    {
-        return Err(guard.fail("EVP_DigestInit_ex(SHAKE256)", Error::general("SHAKE256")));
+    // SAFETY: both accessors take no arguments and return a static EVP_MD.
+    let md = unsafe {
+        if shake256 {
+            sys::EVP_shake256()
+        } else {
+            sys::EVP_shake128()
+        }
+    };
+    // SAFETY: `ctx` is fresh and ours; `md` is static; no ENGINE.
+    if unsafe { sys::EVP_DigestInit_ex(ctx.as_ptr(), md, std::ptr::null_mut()) } != 1 {
+        return Err(guard.fail("EVP_DigestInit_ex(SHAKE)", Error::general("SHAKE")));
     }
     for part in parts {
         // SAFETY: `ctx` is initialised and ours; `part` is readable for its length.
         if unsafe { sys::EVP_DigestUpdate(ctx.as_ptr(), in_ptr(part).cast(), part.len()) } != 1 {
-            return Err(guard.fail("EVP_DigestUpdate(SHAKE256)", Error::general("SHAKE256")));
+            return Err(guard.fail("EVP_DigestUpdate(SHAKE)", Error::general("SHAKE")));
         }
     }
-    let mut out = [0u8; MU_LEN];
-    // SAFETY: `out` is writable for MU_LEN bytes; the context is ours and freed on drop.
-    if unsafe { sys::EVP_DigestFinalXOF(ctx.as_ptr(), out.as_mut_ptr(), MU_LEN) } != 1 {
-        return Err(guard.fail("EVP_DigestFinalXOF", Error::general("SHAKE256")));
+    // SAFETY: `out` is writable for its length; the context is ours and freed on drop.
+    if unsafe { sys::EVP_DigestFinalXOF(ctx.as_ptr(), out.as_mut_ptr(), out.len()) } != 1 {
+        return Err(guard.fail("EVP_DigestFinalXOF", Error::general("SHAKE")));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// An ML-DSA key as AWS-LC's `EVP_PKEY`, with the tr its μ starts from.

@@ -78,7 +78,7 @@ pub(crate) use gcm::{
     GcmDecryptor, GcmEncryptor, gcm_decrypt, gcm_encrypt, gcm_encrypt_generated_iv,
 };
 pub(crate) use kw::{kw_unwrap, kw_wrap, kwp_unwrap, kwp_wrap};
-pub(crate) use ml_dsa::{MU_LEN, MlDsaKey};
+pub(crate) use ml_dsa::{MU_LEN, MlDsaKey, shake};
 pub(crate) use rsa::{OaepParams, PssParams, RsaPrivateKey, RsaPublicKey};
 
 use aws_lc_fips_sys as sys;

@@ -138,7 +138,9 @@ fn parameters(s: &MechSpec) -> &'static str {
         | CKM_HASH_ML_DSA_SHA3_224
         | CKM_HASH_ML_DSA_SHA3_256
         | CKM_HASH_ML_DSA_SHA3_384
-        | CKM_HASH_ML_DSA_SHA3_512 => "as `CKM_ML_DSA`",
+        | CKM_HASH_ML_DSA_SHA3_512
+        | CKM_HASH_ML_DSA_SHAKE128
+        | CKM_HASH_ML_DSA_SHAKE256 => "as `CKM_ML_DSA`",
         CKM_ML_DSA_KEY_PAIR_GEN | CKM_ML_KEM_KEY_PAIR_GEN => {
             "none; `CKA_PARAMETER_SET` in the public-key template"
         }

@@ -1,9 +1,10 @@
 //! ML-DSA (FIPS 204; PKCS#11 3.2 mechanisms 6.67): key generation, pure signatures with a
 //! context string, hedged or deterministic, and HashML-DSA over a caller's digest
-//! (`CKM_HASH_ML_DSA`, single-part) or a hash the module computes (`CKM_HASH_ML_DSA_<hash>`).
+//! (`CKM_HASH_ML_DSA`, single-part) or a hash the module computes (`CKM_HASH_ML_DSA_<hash>`,
+//! SHAKE128 and SHAKE256 included).
 
 use super::FamilyDef;
-use crate::crypto::{Hedge, SigInput, SigKind, SignScheme};
+use crate::crypto::{Hedge, PreHash, SigInput, SigKind, SignScheme};
 use crate::error::{Error, Result};
 use crate::mechanism::capability::{KeyGen, Need};
 use crate::mechanism::params::hash_of_mechanism;
@@ -20,8 +21,6 @@ pub static FAMILY: FamilyDef = FamilyDef {
     need,
 };
 
-// SHAKE128/SHAKE256 pre-hashes (CKM_HASH_ML_DSA_SHAKE*) are not offered: neither provider
-// exposes them as a hash the module can stream.
 #[rustfmt::skip]
 static ROWS: &[MechSpec] = &[
     m(CKM_ML_DSA_KEY_PAIR_GEN, "CKM_ML_DSA_KEY_PAIR_GEN", MlDsa, CKF_GENERATE_KEY_PAIR, ML_DSA, None, PQC),
@@ -35,6 +34,9 @@ static ROWS: &[MechSpec] = &[
     m(CKM_HASH_ML_DSA_SHA3_256, "CKM_HASH_ML_DSA_SHA3_256", MlDsa, SV, ML_DSA, Some(H::Sha3_256), PQC),
     m(CKM_HASH_ML_DSA_SHA3_384, "CKM_HASH_ML_DSA_SHA3_384", MlDsa, SV, ML_DSA, Some(H::Sha3_384), PQC),
     m(CKM_HASH_ML_DSA_SHA3_512, "CKM_HASH_ML_DSA_SHA3_512", MlDsa, SV, ML_DSA, Some(H::Sha3_512), PQC),
+    // The XOF pre-hashes: the provider hashes the whole message.
+    m(CKM_HASH_ML_DSA_SHAKE128, "CKM_HASH_ML_DSA_SHAKE128", MlDsa, SV, ML_DSA, None, PQC),
+    m(CKM_HASH_ML_DSA_SHAKE256, "CKM_HASH_ML_DSA_SHAKE256", MlDsa, SV, ML_DSA, None, PQC),
 ];
 
 type P = CK_SIGN_ADDITIONAL_CONTEXT;
@@ -90,14 +92,27 @@ fn parse(mech: CK_MECHANISM_TYPE, raw: RawParam) -> Result<Params> {
     })
 }
 
+/// The SHAKE pre-hash a mechanism names, if it is one.
+fn xof(mech: CK_MECHANISM_TYPE) -> Option<PreHash> {
+    match mech {
+        CKM_HASH_ML_DSA_SHAKE128 => Some(PreHash::Shake128),
+        CKM_HASH_ML_DSA_SHAKE256 => Some(PreHash::Shake256),
+        _ => None,
+    }
+}
+
 fn need(spec: &MechSpec, op: Op) -> Option<Need> {
+    let input = match (spec.hash, xof(spec.mech)) {
+        (Some(h), _) => SigInput::Hashed(h),
+        // ML-DSA, and HashML-DSA with a SHAKE, take the message whole.
+        (None, Some(_)) => SigInput::Pure,
+        (None, None) if spec.mech == CKM_ML_DSA => SigInput::Pure,
+        (None, None) => SigInput::Digest,
+    };
     Some(match op {
         Op::GenerateKeyPair => Need::Generate(KeyGen::MlDsa),
-        _ if spec.mech == CKM_ML_DSA => Need::Signature(SigKind::MlDsa, SigInput::Pure),
-        _ => Need::Signature(
-            SigKind::HashMlDsa,
-            spec.hash.map_or(SigInput::Digest, SigInput::Hashed),
-        ),
+        _ if spec.mech == CKM_ML_DSA => Need::Signature(SigKind::MlDsa, input),
+        _ => Need::Signature(SigKind::HashMlDsa, input),
     })
 }
 
@@ -135,14 +150,15 @@ pub fn sign_scheme(
     if spec.mech == CKM_ML_DSA {
         return Ok(SignScheme::MlDsa { context, hedge });
     }
-    let hash = match (spec.hash, caller_hash) {
-        (Some(h), None) => h,
-        (None, Some(m)) => hash_of_mechanism(m)?,
+    let hash = match (spec.hash, xof(spec.mech), caller_hash) {
+        (Some(h), None, None) => PreHash::Hash(h),
+        (None, Some(x), None) => x,
+        (None, None, Some(m)) => PreHash::Hash(hash_of_mechanism(m)?),
         _ => return Err(Error::MechanismParamInvalid),
     };
     // FIPS 204 §5.4 asks for a hash as strong as the parameter set; PKCS#11 names none
     // weaker than SHA-224.
-    if hash == H::Sha1 {
+    if hash == PreHash::Hash(H::Sha1) {
         return Err(Error::MechanismParamInvalid);
     }
     Ok(SignScheme::HashMlDsa {
