@@ -244,8 +244,8 @@ fn sha512(msg: &[u8]) -> sha2::Sha512 {
     h
 }
 
-/// Ed25519, or Ed25519ph (SHA-512 of the message, a context); ed25519-dalek has no
-/// Ed25519ctx, so this provider's table does not take contexts without prehash.
+/// Ed25519, Ed25519ctx (a context, `ed25519ctx`) or Ed25519ph (SHA-512 of the message, a
+/// context).
 fn ed25519_sign(k: &ed25519_dalek::SigningKey, mode: &EdDsaMode, msg: &[u8]) -> Result<Vec<u8>> {
     match mode {
         EdDsaMode::Pure => Ok(k.sign(msg).to_bytes().to_vec()),
@@ -253,6 +253,9 @@ fn ed25519_sign(k: &ed25519_dalek::SigningKey, mode: &EdDsaMode, msg: &[u8]) -> 
             .sign_prehashed(sha512(msg), Some(ctx))
             .map(|s| s.to_bytes().to_vec())
             .map_err(|_| Error::MechanismParamInvalid),
+        EdDsaMode::Ctx(ctx) if (1..=255).contains(&ctx.len()) => {
+            Ok(crate::ed25519ctx::sign(k, ctx, msg).to_vec())
+        }
         EdDsaMode::Ctx(_) => Err(Error::MechanismParamInvalid),
     }
 }
@@ -297,6 +300,13 @@ impl PublicKeyOps for EcPublic {
                     EdDsaMode::Ph(ctx) => k
                         .verify_prehashed(sha512(message(input)), Some(ctx), &s)
                         .map_err(invalid),
+                    EdDsaMode::Ctx(ctx) if (1..=255).contains(&ctx.len()) => {
+                        if crate::ed25519ctx::verify(k, ctx, message(input), &s) {
+                            Ok(())
+                        } else {
+                            Err(Error::SignatureInvalid)
+                        }
+                    }
                     EdDsaMode::Ctx(_) => Err(Error::MechanismParamInvalid),
                 }
             }

@@ -7,6 +7,7 @@
 
 mod des3;
 mod ec;
+mod ed25519ctx;
 pub(crate) mod hash;
 mod kdf;
 mod pqc;

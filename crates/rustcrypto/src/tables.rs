@@ -206,15 +206,12 @@ static SIGNATURES: &[SignatureScheme] = &[
     ECDSA[3],
     ECDSA[4],
     ECDSA[5],
-    // Ed25519 and Ed25519ph; ed25519-dalek has no Ed25519ctx (a context without prehash).
-    SignatureScheme {
-        context: false,
-        ..sig(
-            SigKind::EdDsa,
-            SigInput::Pure,
-            KeyRule::Curves(&[Curve::Ed25519]),
-        )
-    },
+    // Ed25519, Ed25519ctx and Ed25519ph.
+    sig(
+        SigKind::EdDsa,
+        SigInput::Pure,
+        KeyRule::Curves(&[Curve::Ed25519]),
+    ),
     sig(SigKind::MlDsa, SigInput::Pure, KeyRule::MlDsa(ML_DSA)),
     sig(SigKind::HashMlDsa, SigInput::Digest, KeyRule::MlDsa(ML_DSA)),
     // The SHAKE pre-hashes, which the provider applies to the whole message.

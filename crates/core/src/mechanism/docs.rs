@@ -120,8 +120,8 @@ fn parameters(s: &MechSpec) -> &'static str {
             "`CK_HKDF_PARAMS`: extract and/or expand, PRF hash, salt (null, data or key), info"
         }
         CKM_EDDSA => {
-            "none (Ed25519), or `CK_EDDSA_PARAMS`: a context of up to 255 bytes (Ed25519ctx, \
-             AWS-LC provider only) and/or the prehash flag (Ed25519ph)"
+            "none (Ed25519), or `CK_EDDSA_PARAMS`: a context of up to 255 bytes (Ed25519ctx) \
+             and/or the prehash flag (Ed25519ph)"
         }
         CKM_ML_DSA => {
             "none, or `CK_SIGN_ADDITIONAL_CONTEXT`: hedge type (deterministic: RustCrypto \
