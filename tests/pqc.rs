@@ -784,13 +784,22 @@ fn hash_ml_dsa_over_a_digest_is_single_part_and_checks_its_input() {
     );
     s.verify_signature_init(&mech, public, &sig).unwrap();
     s.verify_signature(&digest).unwrap();
+    // Nor is there one to finish.
+    s.sign_init(&mech, private).unwrap();
+    assert_rv!(s.sign_final(), RvError::OperationNotInitialized);
+    s.verify_init(&mech, public).unwrap();
+    assert_rv!(s.verify_final(&sig), RvError::OperationNotInitialized);
+    s.verify_signature_init(&mech, public, &sig).unwrap();
+    assert_rv!(s.verify_signature_final(), RvError::OperationNotInitialized);
+    s.sign(&mech, private, &digest).unwrap();
     // The input is the hash value: any other length is out of range.
     assert_rv!(s.sign(&mech, private, &digest[1..]), RvError::DataLenRange);
     assert_rv!(
         s.verify(&mech, public, &digest[1..], &sig),
         RvError::DataLenRange
     );
-    // The parameter is required and names a hash PKCS#11 allows for HashML-DSA.
+    // The parameter names a hash PKCS#11 allows for HashML-DSA; with no context it still
+    // signs.
     let bare = Mechanism::HashMlDsa(HashSignAdditionalContext::new(
         HedgeType::Preferred,
         None,
@@ -916,4 +925,55 @@ fn hash_ml_dsa_acvp_known_answers() {
         }
     }
     assert_eq!((signed, verified, rejected), (14, 6, 7));
+}
+
+#[test]
+fn ml_dsa_acvp_known_answers_with_a_context() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/ml_dsa_context.json");
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (mut signed, mut verified, mut rejected) = (0, 0, 0);
+    for c in all["cases"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let set = c["set"].as_str().unwrap();
+        let (msg, ctx, sig) = (hx(c, "msg"), hx(c, "context"), hx(c, "sig"));
+        assert!(!ctx.is_empty(), "{id}");
+        let public = ml_dsa_key(&s, ObjectClass::PUBLIC_KEY, set, hx(c, "pk"));
+        let with = |hedge| Mechanism::MlDsa(SignAdditionalContext::new(hedge, Some(&ctx)));
+        // The ACVP signature checks through the C ABI (on AWS-LC, through external μ).
+        let got = s.verify(&with(HedgeType::Preferred), public, &msg, &sig);
+        match (c["op"].as_str().unwrap(), c["result"].as_str().unwrap()) {
+            ("sign", "valid") => {
+                got.unwrap_or_else(|e| panic!("{id}: {e}"));
+                let private = ml_dsa_key(&s, ObjectClass::PRIVATE_KEY, set, hx(c, "sk"));
+                let det = with(HedgeType::DeterministicRequired);
+                if awslc() {
+                    assert_rv!(s.sign_init(&det, private), RvError::MechanismParamInvalid);
+                    let mine = s.sign(&with(HedgeType::Required), private, &msg).unwrap();
+                    s.verify(&with(HedgeType::Preferred), public, &msg, &mine)
+                        .unwrap();
+                } else {
+                    assert_eq!(s.sign(&det, private, &msg).unwrap(), sig, "{id}");
+                }
+                // Without the context it is another message.
+                assert_rv!(
+                    s.verify(&pure(), public, &msg, &sig),
+                    RvError::SignatureInvalid
+                );
+                signed += 1;
+            }
+            ("verify", "valid") => {
+                got.unwrap_or_else(|e| panic!("{id}: {e}"));
+                verified += 1;
+            }
+            ("verify", "invalid") => {
+                assert_eq!(rv(got.unwrap_err()), RvError::SignatureInvalid, "{id}");
+                rejected += 1;
+            }
+            other => panic!("{id}: unexpected case {other:?}"),
+        }
+    }
+    assert_eq!((signed, verified, rejected), (6, 2, 2));
 }

@@ -320,6 +320,28 @@ def run():
                 assert HMLDSA[c['set']]._verify_with_pre_hash(pk, m, sig, DPY[c['hash']], ctx) == got, c['id']
             report('hash_ml_dsa', c, got)
 
+    for c in load('ml_dsa_context.json')['cases']:  # pure ML-DSA (FIPS 204 Algorithms 2/3), non-empty context
+        S, (skl, pkl, sigl) = MLDSA[c['set']], MLDSA_LEN[c['set']]
+        pk, m, ctx, sig = B(c['pk']), B(c['msg']), B(c['context']), B(c['sig'])
+        assert len(pk) == pkl and len(sig) == sigl and 1 <= len(ctx) <= 255, c['id']
+        mp = bytes([0, len(ctx)]) + ctx + m  # M' = 0x00 || len(ctx) || ctx || M
+        # other contexts that must not verify: one byte longer (shorter at the 255-byte maximum), first byte
+        # flipped, and empty
+        others = (ctx + b'\x00' if len(ctx) < 255 else ctx[:-1], bytes([ctx[0] ^ 1]) + ctx[1:], b'')
+        if c['op'] == 'sign':  # deterministic re-sign must reproduce sig; pk must be the one in sk
+            sk = B(c['sk'])
+            assert c['deterministic'] is True and c['result'] == 'valid' and len(sk) == skl, c['id']
+            def f():
+                return S.pk_from_sk(sk) == pk and S._sign_internal(sk, mp, bytes(32)) == sig and \
+                    S.sign(sk, m, ctx, deterministic=True) == sig and S._verify_internal(pk, mp, sig) and \
+                    S.verify(pk, m, sig, ctx) and not any(S.verify(pk, m, sig, x) for x in others)
+            report('ml_dsa_context', c, t(f))
+        else:
+            assert c['op'] == 'verify' and 'sk' not in c, c['id']
+            got = S.verify(pk, m, sig, ctx)
+            assert S._verify_internal(pk, mp, sig) == got, c['id']
+            report('ml_dsa_context', c, got and not any(S.verify(pk, m, sig, x) for x in others))
+
     for c in load('pqc.json')['cases']:
         def f():
             if c['op'] == 'ml_dsa_keygen':

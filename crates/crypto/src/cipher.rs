@@ -65,15 +65,22 @@ pub trait CipherCtx: Send {
     /// A single-part call (`C_Encrypt`/`C_Decrypt`): `update` then `finish`, unless the mode
     /// can do it in one pass without holding the input.
     fn one_shot(mut self: Box<Self>, input: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let mut out = Zeroizing::new(self.update(input)?);
+        let out = Zeroizing::new(self.update(input)?);
         let tail = self.finish()?;
         // A mode that holds its input returns it all at the end: no copy.
         if out.is_empty() {
             return Ok(tail);
         }
-        out.extend_from_slice(&tail);
+        if tail.is_empty() {
+            return Ok(out);
+        }
+        // Joined in a buffer of the final size, so no reallocation leaves a copy unwiped.
+        let mut all = Zeroizing::new(Vec::with_capacity(out.len() + tail.len()));
+        all.extend_from_slice(&out);
+        all.extend_from_slice(&tail);
+        crate::wipe(out);
         crate::wipe(tail);
-        Ok(out)
+        Ok(all)
     }
 }
 

@@ -144,9 +144,8 @@ impl PreHash {
 }
 
 /// FIPS 204 Algorithms 4 and 5's M' for HashML-DSA: 1 ‖ |ctx| ‖ ctx ‖ OID(PH) ‖ PH(M).
-/// `digest` is PH(M) and must be the pre-hash's length; SHA-1 is refused (FIPS 204 §5.4 wants
-/// a hash with at least the parameter set's collision strength; PKCS#11 names none weaker
-/// than SHA-224).
+/// `digest` is PH(M) and must be the pre-hash's length. SHA-1 is refused: PKCS#11 names no
+/// HashML-DSA pre-hash weaker than SHA-224.
 pub fn hash_ml_dsa_message(prehash: PreHash, context: &[u8], digest: &[u8]) -> Result<Vec<u8>> {
     if prehash == PreHash::Hash(HashAlg::Sha1) || context.len() > 255 {
         return Err(Error::MechanismParamInvalid);

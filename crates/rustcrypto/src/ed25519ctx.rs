@@ -57,6 +57,15 @@ impl FixedOutput for Dom2Sha512 {
 
 impl HashMarker for Dom2Sha512 {}
 
+/// Clears this thread's dom2 when dropped, even if the call panics.
+struct Cleared;
+
+impl Drop for Cleared {
+    fn drop(&mut self) {
+        DOM2.with(|d| *d.borrow_mut() = None);
+    }
+}
+
 /// Runs `f` with dom2(0, `context`) in place for the hashers it makes.
 fn with_context<T>(context: &[u8], f: impl FnOnce() -> T) -> T {
     let mut dom2 = DOM2_PREFIX.to_vec();
@@ -64,9 +73,8 @@ fn with_context<T>(context: &[u8], f: impl FnOnce() -> T) -> T {
     dom2.push(context.len() as u8);
     dom2.extend_from_slice(context);
     DOM2.with(|d| *d.borrow_mut() = Some(dom2));
-    let out = f();
-    DOM2.with(|d| *d.borrow_mut() = None);
-    out
+    let _cleared = Cleared;
+    f()
 }
 
 /// An Ed25519ctx signature; `context` is 1 to 255 bytes (the core checks).

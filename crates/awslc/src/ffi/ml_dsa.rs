@@ -144,7 +144,8 @@ impl MlDsaKey {
         let mut len = sig.len();
         // SAFETY: `ctx` is a fresh context on a private key, ours; `sig` is writable for `len`
         // bytes, exactly the parameter set's signature length AWS-LC requires; `mu` is
-        // readable for 64 bytes. 1 = success.
+        // readable for 64 bytes. AWS-LC copies the given length into a 64-byte buffer without
+        // checking it, so `mu` must stay a `[u8; MU_LEN]`. 1 = success.
         let ok = unsafe {
             sys::EVP_PKEY_sign_init(ctx.as_ptr()) == 1
                 && sys::EVP_PKEY_sign(
@@ -167,7 +168,7 @@ impl MlDsaKey {
         let ctx = self.ctx()?;
         let guard = ErrGuard::new();
         // SAFETY: `ctx` is a fresh context on a public key, ours; `sig` and `mu` are readable
-        // for their lengths. 1 = valid.
+        // for their lengths (`mu` stays a `[u8; MU_LEN]`, as in `sign_mu`). 1 = valid.
         let ok = unsafe {
             sys::EVP_PKEY_verify_init(ctx.as_ptr()) == 1
                 && sys::EVP_PKEY_verify(ctx.as_ptr(), in_ptr(sig), sig.len(), mu.as_ptr(), MU_LEN)

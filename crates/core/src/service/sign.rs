@@ -262,6 +262,9 @@ impl Module {
         let op = st.ops.sign.as_mut().ok_or(Error::OperationNotInitialized)?;
         let r = if data.is_some() && op.multi {
             Err(Error::OperationActive)
+        } else if data.is_none() && families::ml_dsa::single_part(op.info.mech) {
+            // A single-part mechanism has no multi-part operation to finish.
+            Err(Error::OperationNotInitialized)
         } else if op.auth_pending {
             Err(Error::UserNotLoggedIn)
         } else {
@@ -444,6 +447,9 @@ impl Module {
         let r = match op.kind.take() {
             // C_Verify after C_VerifyUpdate: an error that still ends the operation.
             _ if data.is_some() && op.multi => Err(Error::OperationActive),
+            _ if data.is_none() && families::ml_dsa::single_part(op.info.mech) => {
+                Err(Error::OperationNotInitialized)
+            }
             Some(VerifierKind::Asym {
                 key,
                 scheme,

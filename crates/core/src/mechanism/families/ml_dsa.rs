@@ -156,8 +156,9 @@ pub fn sign_scheme(
         (None, None, Some(m)) => PreHash::Hash(hash_of_mechanism(m)?),
         _ => return Err(Error::MechanismParamInvalid),
     };
-    // FIPS 204 §5.4 asks for a hash as strong as the parameter set; PKCS#11 names none
-    // weaker than SHA-224.
+    // PKCS#11 names no pre-hash weaker than SHA-224 for HashML-DSA; SHA-1 is refused. (FIPS
+    // 204 §5.4 wants the hash's strength to match the parameter set's, which SHA-224 and
+    // SHAKE128 do not for ML-DSA-65/87; these mechanisms are not approved here.)
     if hash == PreHash::Hash(H::Sha1) {
         return Err(Error::MechanismParamInvalid);
     }
