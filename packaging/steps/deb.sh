@@ -4,11 +4,15 @@
 . "$(dirname "$0")/stage.sh"
 
 # Dependencies from the ELF files: the highest glibc symbol version, and libgcc_s.
+# The dynamic sections are read whole before matching: `readelf | grep -q` under pipefail
+# fails whenever grep exits before readelf has written everything (SIGPIPE), which made
+# libgcc-s1 come and go between two builds of the same files.
 deb_depends() {
-    local glibc deps f
+    local glibc deps f dynamic
     glibc=$(for f in "$@"; do objdump -T "$f"; done | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
     deps="libc6 (>= ${glibc:-2.34})"
-    if for f in "$@"; do readelf -d "$f"; done | grep -q 'NEEDED.*\[libgcc_s\.so\.1\]'; then
+    dynamic=$(for f in "$@"; do readelf -d "$f"; done)
+    if grep -q 'NEEDED.*\[libgcc_s\.so\.1\]' <<<"$dynamic"; then
         deps="$deps, libgcc-s1 (>= 3.0)"
     fi
     echo "$deps"

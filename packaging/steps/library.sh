@@ -6,10 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 export CARGO_TARGET_DIR=/build/target
 
-if [ "$VARIANT" = fips ] &&
-    ! cargo tree --locked --offline -e normal --prefix none -p craton-hsm "${CARGO_ARGS[@]}" |
-    grep -q '^aws-lc-fips-sys '; then
-    die "with ${CARGO_ARGS[*]}, this commit does not link aws-lc-fips-sys: no fips variant can be built"
+# The tree is read whole before matching (a `| grep -q` under pipefail can fail on SIGPIPE).
+if [ "$VARIANT" = fips ]; then
+    tree=$(cargo tree --locked --offline -e normal --prefix none -p craton-hsm "${CARGO_ARGS[@]}")
+    grep -q '^aws-lc-fips-sys ' <<<"$tree" ||
+        die "with ${CARGO_ARGS[*]}, this commit does not link aws-lc-fips-sys: no fips variant can be built"
 fi
 
 note "cargo auditable build --release -p craton-hsm --lib ${CARGO_ARGS[*]}"

@@ -216,7 +216,8 @@ RPMDB=(--dbpath /var/lib/rpm)
 rpm "${RPMDB[@]}" --root "$R" --initdb 2>/dev/null
 rpm "${RPMDB[@]}" -i --root "$R" --nodeps "$RPM" >"$WORK/rpm-i.log" 2>&1 || { cat "$WORK/rpm-i.log" >&2; fail "rpm -i failed"; }
 rpm "${RPMDB[@]}" --root "$R" -V --nodeps "$PKG" 2>/dev/null || fail "rpm -V reports changes right after installation"
-rpm "${RPMDB[@]}" --root "$R" -qc "$PKG" 2>/dev/null | grep -qx /etc/craton-hsm/craton_hsm.toml || fail "the config is not %config"
+configs=$(rpm "${RPMDB[@]}" --root "$R" -qc "$PKG" 2>/dev/null) || fail "rpm -qc failed"
+grep -qx /etc/craton-hsm/craton_hsm.toml <<<"$configs" || fail "the config is not %config"
 pass "rpm: installed with rpm --root, rpm -V clean, config is %config"
 LIB=$R/usr/lib64/pkcs11/libcraton_hsm.so
 [ -f "$LIB" ] || fail "rpm: no $LIB"
