@@ -875,105 +875,134 @@ fn ml_dsa_key(s: &Session, class: ObjectClass, set: &str, value: Vec<u8>) -> Obj
     .unwrap()
 }
 
-#[test]
-fn hash_ml_dsa_acvp_known_answers() {
-    let env = Env::new("");
-    let s = env.user_session();
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/hash_ml_dsa.json");
+/// The cases of an ACVP vector file in tests/vectors.
+fn acvp_cases(file: &str) -> Vec<Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors")
+        .join(file);
     let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let cases = all["cases"].as_array().unwrap();
-    let (mut signed, mut verified, mut rejected) = (0, 0, 0);
-    for c in cases {
+    all["cases"].as_array().unwrap().clone()
+}
+
+/// What an ACVP run checked: signatures reproduced, valid ones verified, invalid ones refused.
+#[derive(Debug, Default, PartialEq)]
+struct Acvp {
+    signed: usize,
+    verified: usize,
+    rejected: usize,
+}
+
+impl Acvp {
+    /// Checks the verification of case `c`'s signature against its expected result; true for a
+    /// sign case, whose signing the caller checks next.
+    fn verified(&mut self, c: &Value, got: cryptoki::error::Result<()>) -> bool {
         let id = c["id"].as_str().unwrap();
-        let (set, hash) = (c["set"].as_str().unwrap(), c["hash"].as_str().unwrap());
-        let (msg, ctx, sig) = (hx(c, "msg"), hx(c, "context"), hx(c, "sig"));
-        let public = ml_dsa_key(&s, ObjectClass::PUBLIC_KEY, set, hx(c, "pk"));
-        let verify = hash_ml_dsa_named(
-            hash,
-            SignAdditionalContext::new(HedgeType::Preferred, Some(&ctx)),
-        );
-        let got = s.verify(&verify, public, &msg, &sig);
         match (c["op"].as_str().unwrap(), c["result"].as_str().unwrap()) {
             ("sign", "valid") => {
                 got.unwrap_or_else(|e| panic!("{id}: {e}"));
-                let private = ml_dsa_key(&s, ObjectClass::PRIVATE_KEY, set, hx(c, "sk"));
-                let det = SignAdditionalContext::new(HedgeType::DeterministicRequired, Some(&ctx));
-                let mech = hash_ml_dsa_named(hash, det);
-                if awslc() {
-                    // AWS-LC signs hedged only; its signature must still verify.
-                    assert_rv!(s.sign_init(&mech, private), RvError::MechanismParamInvalid);
-                    let hedged = SignAdditionalContext::new(HedgeType::Required, Some(&ctx));
-                    let mine = s
-                        .sign(&hash_ml_dsa_named(hash, hedged), private, &msg)
-                        .unwrap();
-                    s.verify(&verify, public, &msg, &mine).unwrap();
-                } else {
-                    assert_eq!(s.sign(&mech, private, &msg).unwrap(), sig, "{id}");
-                }
-                signed += 1;
+                self.signed += 1;
+                true
             }
             ("verify", "valid") => {
                 got.unwrap_or_else(|e| panic!("{id}: {e}"));
-                verified += 1;
+                self.verified += 1;
+                false
             }
             ("verify", "invalid") => {
                 assert_eq!(rv(got.unwrap_err()), RvError::SignatureInvalid, "{id}");
-                rejected += 1;
+                self.rejected += 1;
+                false
             }
             other => panic!("{id}: unexpected case {other:?}"),
         }
     }
-    assert_eq!((signed, verified, rejected), (14, 6, 7));
+}
+
+/// Signs case `c`'s message with its private key: deterministically, reproducing ACVP's
+/// signature (RustCrypto), or hedged and checked with `verify` (AWS-LC, which refuses the
+/// deterministic variant).
+fn acvp_sign<'a>(
+    s: &Session,
+    c: &Value,
+    mech: impl Fn(HedgeType) -> Mechanism<'a>,
+    verify: &Mechanism,
+    public: ObjectHandle,
+) {
+    let id = c["id"].as_str().unwrap();
+    let private = ml_dsa_key(
+        s,
+        ObjectClass::PRIVATE_KEY,
+        c["set"].as_str().unwrap(),
+        hx(c, "sk"),
+    );
+    let msg = hx(c, "msg");
+    let det = mech(HedgeType::DeterministicRequired);
+    if awslc() {
+        assert_rv!(s.sign_init(&det, private), RvError::MechanismParamInvalid);
+        let mine = s.sign(&mech(HedgeType::Required), private, &msg).unwrap();
+        s.verify(verify, public, &msg, &mine).unwrap();
+    } else {
+        assert_eq!(s.sign(&det, private, &msg).unwrap(), hx(c, "sig"), "{id}");
+    }
+}
+
+#[test]
+fn hash_ml_dsa_acvp_known_answers() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let mut run = Acvp::default();
+    for c in acvp_cases("hash_ml_dsa.json") {
+        let (set, hash) = (c["set"].as_str().unwrap(), c["hash"].as_str().unwrap());
+        let ctx = hx(&c, "context");
+        let public = ml_dsa_key(&s, ObjectClass::PUBLIC_KEY, set, hx(&c, "pk"));
+        let mech = |hedge| hash_ml_dsa_named(hash, SignAdditionalContext::new(hedge, Some(&ctx)));
+        let verify = mech(HedgeType::Preferred);
+        if run.verified(
+            &c,
+            s.verify(&verify, public, &hx(&c, "msg"), &hx(&c, "sig")),
+        ) {
+            acvp_sign(&s, &c, mech, &verify, public);
+        }
+    }
+    let want = Acvp {
+        signed: 14,
+        verified: 6,
+        rejected: 7,
+    };
+    assert_eq!(run, want);
 }
 
 #[test]
 fn ml_dsa_acvp_known_answers_with_a_context() {
     let env = Env::new("");
     let s = env.user_session();
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/ml_dsa_context.json");
-    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let (mut signed, mut verified, mut rejected) = (0, 0, 0);
-    for c in all["cases"].as_array().unwrap() {
-        let id = c["id"].as_str().unwrap();
-        let set = c["set"].as_str().unwrap();
-        let (msg, ctx, sig) = (hx(c, "msg"), hx(c, "context"), hx(c, "sig"));
-        assert!(!ctx.is_empty(), "{id}");
-        let public = ml_dsa_key(&s, ObjectClass::PUBLIC_KEY, set, hx(c, "pk"));
-        let with = |hedge| Mechanism::MlDsa(SignAdditionalContext::new(hedge, Some(&ctx)));
+    let mut run = Acvp::default();
+    for c in acvp_cases("ml_dsa_context.json") {
+        let (msg, sig) = (hx(&c, "msg"), hx(&c, "sig"));
+        let ctx = hx(&c, "context");
+        assert!(!ctx.is_empty(), "{}", c["id"]);
+        let public = ml_dsa_key(
+            &s,
+            ObjectClass::PUBLIC_KEY,
+            c["set"].as_str().unwrap(),
+            hx(&c, "pk"),
+        );
+        let mech = |hedge| Mechanism::MlDsa(SignAdditionalContext::new(hedge, Some(&ctx)));
         // The ACVP signature checks through the C ABI (on AWS-LC, through external μ).
-        let got = s.verify(&with(HedgeType::Preferred), public, &msg, &sig);
-        match (c["op"].as_str().unwrap(), c["result"].as_str().unwrap()) {
-            ("sign", "valid") => {
-                got.unwrap_or_else(|e| panic!("{id}: {e}"));
-                let private = ml_dsa_key(&s, ObjectClass::PRIVATE_KEY, set, hx(c, "sk"));
-                let det = with(HedgeType::DeterministicRequired);
-                if awslc() {
-                    assert_rv!(s.sign_init(&det, private), RvError::MechanismParamInvalid);
-                    let mine = s.sign(&with(HedgeType::Required), private, &msg).unwrap();
-                    s.verify(&with(HedgeType::Preferred), public, &msg, &mine)
-                        .unwrap();
-                } else {
-                    assert_eq!(s.sign(&det, private, &msg).unwrap(), sig, "{id}");
-                }
-                // Without the context it is another message.
-                assert_rv!(
-                    s.verify(&pure(), public, &msg, &sig),
-                    RvError::SignatureInvalid
-                );
-                signed += 1;
-            }
-            ("verify", "valid") => {
-                got.unwrap_or_else(|e| panic!("{id}: {e}"));
-                verified += 1;
-            }
-            ("verify", "invalid") => {
-                assert_eq!(rv(got.unwrap_err()), RvError::SignatureInvalid, "{id}");
-                rejected += 1;
-            }
-            other => panic!("{id}: unexpected case {other:?}"),
+        let verify = mech(HedgeType::Preferred);
+        if run.verified(&c, s.verify(&verify, public, &msg, &sig)) {
+            acvp_sign(&s, &c, mech, &verify, public);
+            // Without the context it is another message.
+            assert_rv!(
+                s.verify(&pure(), public, &msg, &sig),
+                RvError::SignatureInvalid
+            );
         }
     }
-    assert_eq!((signed, verified, rejected), (6, 2, 2));
+    let want = Acvp {
+        signed: 6,
+        verified: 2,
+        rejected: 2,
+    };
+    assert_eq!(run, want);
 }

@@ -50,6 +50,9 @@ impl Mac for HmacCtx {
     fn finish(self: Box<Self>) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(self.0.sign().as_ref().to_vec())
     }
+    fn try_clone(&self) -> Option<Box<dyn Mac>> {
+        Some(Box::new(HmacCtx(self.0.clone())))
+    }
 }
 
 pub(crate) fn hmac(alg: hmac::Algorithm, key: &[u8]) -> Box<dyn Mac> {

@@ -101,6 +101,11 @@ pub trait Digest: Send {
 pub trait Mac: Send {
     fn update(&mut self, data: &[u8]);
     fn finish(self: Box<Self>) -> Zeroizing<Vec<u8>>;
+    /// A copy of the running state, where the provider can make one: a keyed HMAC copied
+    /// before any data serves several messages under one key, hashing the key's blocks once.
+    fn try_clone(&self) -> Option<Box<dyn Mac>> {
+        None
+    }
 }
 
 /// How a signature is formed. `hash` is the hash applied to the message (or, for a prehashed

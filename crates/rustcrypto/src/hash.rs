@@ -89,12 +89,13 @@ pub(crate) fn hash(alg: HashAlg, data: &[u8]) -> Vec<u8> {
     d.finish()
 }
 
-/// `SimpleHmac` works for every hash here, SHA-3 included (its sponge has no eager core).
-struct HmacCtx<D: sha2::Digest + sha2::digest::block_api::BlockSizeUser>(hmac::SimpleHmac<D>);
+/// A running HMAC: `Hmac` (the key's inner and outer blocks hashed once, at keying) for SHA-1
+/// and SHA-2, `SimpleHmac` for SHA-3 (its sponge has no eager core).
+struct HmacCtx<M>(M);
 
-impl<D> Mac for HmacCtx<D>
+impl<M> Mac for HmacCtx<M>
 where
-    D: sha2::Digest + sha2::digest::block_api::BlockSizeUser + Send + 'static,
+    M: hmac::Mac + Clone + Send + 'static,
 {
     fn update(&mut self, data: &[u8]) {
         hmac::Mac::update(&mut self.0, data);
@@ -102,12 +103,28 @@ where
     fn finish(self: Box<Self>) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(hmac::Mac::finalize(self.0).into_bytes().to_vec())
     }
+    fn try_clone(&self) -> Option<Box<dyn Mac>> {
+        Some(Box::new(HmacCtx(self.0.clone())))
+    }
+}
+
+fn keyed<M: hmac::Mac + hmac::KeyInit + Clone + Send + 'static>(
+    key: &[u8],
+) -> Result<Box<dyn Mac>> {
+    let mac = <M as hmac::KeyInit>::new_from_slice(key).map_err(|_| Error::KeySizeRange)?;
+    Ok(Box::new(HmacCtx(mac)))
 }
 
 pub(crate) fn hmac(alg: HashAlg, key: &[u8]) -> Result<Box<dyn Mac>> {
-    use hmac::KeyInit;
-    with_hash!(alg, D => {
-        let mac = hmac::SimpleHmac::<D>::new_from_slice(key).map_err(|_| Error::KeySizeRange)?;
-        Ok(Box::new(HmacCtx(mac)))
-    })
+    match alg {
+        HashAlg::Sha1 => keyed::<hmac::Hmac<sha1::Sha1>>(key),
+        HashAlg::Sha224 => keyed::<hmac::Hmac<sha2::Sha224>>(key),
+        HashAlg::Sha256 => keyed::<hmac::Hmac<sha2::Sha256>>(key),
+        HashAlg::Sha384 => keyed::<hmac::Hmac<sha2::Sha384>>(key),
+        HashAlg::Sha512 => keyed::<hmac::Hmac<sha2::Sha512>>(key),
+        HashAlg::Sha3_224 => keyed::<hmac::SimpleHmac<sha3::Sha3_224>>(key),
+        HashAlg::Sha3_256 => keyed::<hmac::SimpleHmac<sha3::Sha3_256>>(key),
+        HashAlg::Sha3_384 => keyed::<hmac::SimpleHmac<sha3::Sha3_384>>(key),
+        HashAlg::Sha3_512 => keyed::<hmac::SimpleHmac<sha3::Sha3_512>>(key),
+    }
 }

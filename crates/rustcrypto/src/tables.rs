@@ -168,6 +168,11 @@ const fn sig(kind: SigKind, input: SigInput, keys: KeyRule) -> SignatureScheme {
     }
 }
 
+/// HashML-DSA over `input`: a caller's digest, the message (SHAKE), or a hash of it.
+const fn hash_ml_dsa(input: SigInput) -> SignatureScheme {
+    sig(SigKind::HashMlDsa, input, KeyRule::MlDsa(ML_DSA))
+}
+
 /// Each RSA and ECDSA scheme with every SHA-1/SHA-2 hash, and over a caller's digest.
 macro_rules! hashed {
     ($kind:expr, $keys:expr) => {
@@ -213,49 +218,17 @@ static SIGNATURES: &[SignatureScheme] = &[
         KeyRule::Curves(&[Curve::Ed25519]),
     ),
     sig(SigKind::MlDsa, SigInput::Pure, KeyRule::MlDsa(ML_DSA)),
-    sig(SigKind::HashMlDsa, SigInput::Digest, KeyRule::MlDsa(ML_DSA)),
+    hash_ml_dsa(SigInput::Digest),
     // The SHAKE pre-hashes, which the provider applies to the whole message.
-    sig(SigKind::HashMlDsa, SigInput::Pure, KeyRule::MlDsa(ML_DSA)),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha224),
-        KeyRule::MlDsa(ML_DSA),
-    ),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha256),
-        KeyRule::MlDsa(ML_DSA),
-    ),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha384),
-        KeyRule::MlDsa(ML_DSA),
-    ),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha512),
-        KeyRule::MlDsa(ML_DSA),
-    ),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha3_224),
-        KeyRule::MlDsa(ML_DSA),
-    ),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha3_256),
-        KeyRule::MlDsa(ML_DSA),
-    ),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha3_384),
-        KeyRule::MlDsa(ML_DSA),
-    ),
-    sig(
-        SigKind::HashMlDsa,
-        SigInput::Hashed(HashAlg::Sha3_512),
-        KeyRule::MlDsa(ML_DSA),
-    ),
+    hash_ml_dsa(SigInput::Pure),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha224)),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha256)),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha384)),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha512)),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_224)),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_256)),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_384)),
+    hash_ml_dsa(SigInput::Hashed(HashAlg::Sha3_512)),
 ];
 
 struct OsEntropy;

@@ -1,7 +1,7 @@
 //! HMAC_DRBG with SHA-256 (NIST SP 800-90A Rev. 1, section 10.1.2), built on the active
 //! backend's HMAC so the same generator runs, and is known-answer tested, on every backend.
 
-use super::{HashAlg, Provider};
+use super::{HashAlg, Mac, Provider};
 use crate::error::{Error, Result};
 use zeroize::Zeroizing;
 
@@ -64,19 +64,32 @@ impl HmacDrbg {
         if !additional.is_empty() {
             self.update(be, &[additional])?;
         }
+        // Every V block and the update's first new K are HMACs under this K: keyed once.
+        let keyed = self.keyed(be)?;
         for chunk in out.chunks_mut(OUTLEN) {
-            let v = self.hmac(be, &[&self.v[..]])?;
+            let v = self.hmac(be, &*keyed, &[&self.v[..]])?;
             self.v.copy_from_slice(&v);
             on_block(&self.v)?;
             chunk.copy_from_slice(&self.v[..chunk.len()]);
         }
-        self.update(be, &[additional])?;
+        self.update_keyed(be, keyed, &[additional])?;
         self.reseed_counter += 1;
         Ok(())
     }
 
     /// HMAC_DRBG_Update (10.1.2.2); `provided` is the concatenation of its parts.
     fn update(&mut self, be: &Provider, provided: &[&[u8]]) -> Result<()> {
+        let keyed = self.keyed(be)?;
+        self.update_keyed(be, keyed, provided)
+    }
+
+    /// HMAC_DRBG_Update with an HMAC already keyed with the current K.
+    fn update_keyed(
+        &mut self,
+        be: &Provider,
+        mut keyed: Box<dyn Mac>,
+        provided: &[&[u8]],
+    ) -> Result<()> {
         let empty = provided.iter().all(|p| p.is_empty());
         for round in [0u8, 1u8] {
             if round == 1 && empty {
@@ -84,16 +97,27 @@ impl HmacDrbg {
             }
             let mut parts: Vec<&[u8]> = vec![&self.v[..], std::slice::from_ref(&round)];
             parts.extend_from_slice(provided);
-            let k = self.hmac(be, &parts)?;
+            let k = self.hmac(be, &*keyed, &parts)?;
             self.k.copy_from_slice(&k);
-            let v = self.hmac(be, &[&self.v[..]])?;
+            keyed = self.keyed(be)?;
+            let v = self.hmac(be, &*keyed, &[&self.v[..]])?;
             self.v.copy_from_slice(&v);
         }
         Ok(())
     }
 
-    fn hmac(&self, be: &Provider, parts: &[&[u8]]) -> Result<Zeroizing<Vec<u8>>> {
-        let mut mac = be.hmac(HashAlg::Sha256, &self.k[..])?;
+    /// An HMAC-SHA256 keyed with the current K.
+    fn keyed(&self, be: &Provider) -> Result<Box<dyn Mac>> {
+        be.hmac(HashAlg::Sha256, &self.k[..])
+    }
+
+    /// HMAC(K, parts) from `keyed` (keyed with the current K), copied where the provider can;
+    /// otherwise keyed again.
+    fn hmac(&self, be: &Provider, keyed: &dyn Mac, parts: &[&[u8]]) -> Result<Zeroizing<Vec<u8>>> {
+        let mut mac = match keyed.try_clone() {
+            Some(mac) => mac,
+            None => self.keyed(be)?,
+        };
         for p in parts {
             mac.update(p);
         }
