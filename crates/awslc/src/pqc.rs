@@ -1,9 +1,9 @@
-//! ML-DSA and ML-KEM over aws-lc-rs.
+//! ML-DSA and ML-KEM over aws-lc-rs (ML-DSA signatures through the wrapper's external μ).
 
 use crate::ffi::{MU_LEN, MlDsaKey};
 use aws_lc_rs::kem;
 use aws_lc_rs::signature::PqdsaKeyPair;
-use aws_lc_rs::signature::{self, KeyPair, UnparsedPublicKey};
+use aws_lc_rs::signature::{self, KeyPair};
 use craton_hsm_crypto::error::{Error, Result};
 use craton_hsm_crypto::{
     Hedge, MlDsaSet, MlKemSet, PqKeyPair, PreHash, PrivateKeyOps, PublicKeyOps, Rng, SignInput,
@@ -12,22 +12,18 @@ use craton_hsm_crypto::{
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
-fn dsa(
-    set: MlDsaSet,
-) -> (
-    &'static signature::PqdsaSigningAlgorithm,
-    &'static signature::PqdsaVerificationAlgorithm,
-) {
+fn signing_alg(set: MlDsaSet) -> &'static signature::PqdsaSigningAlgorithm {
     match set {
-        MlDsaSet::MlDsa44 => (&signature::ML_DSA_44_SIGNING, &signature::ML_DSA_44),
-        MlDsaSet::MlDsa65 => (&signature::ML_DSA_65_SIGNING, &signature::ML_DSA_65),
-        MlDsaSet::MlDsa87 => (&signature::ML_DSA_87_SIGNING, &signature::ML_DSA_87),
+        MlDsaSet::MlDsa44 => &signature::ML_DSA_44_SIGNING,
+        MlDsaSet::MlDsa65 => &signature::ML_DSA_65_SIGNING,
+        MlDsaSet::MlDsa87 => &signature::ML_DSA_87_SIGNING,
     }
 }
 
 pub(crate) fn ml_dsa_generate(set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
     use aws_lc_rs::encoding::AsRawBytes;
-    let kp = PqdsaKeyPair::from_seed(dsa(set).0, seed).map_err(|_| Error::AttributeValueInvalid)?;
+    let kp = PqdsaKeyPair::from_seed(signing_alg(set), seed)
+        .map_err(|_| Error::AttributeValueInvalid)?;
     let raw = kp
         .private_key()
         .as_raw_bytes()
@@ -39,23 +35,21 @@ pub(crate) fn ml_dsa_generate(set: MlDsaSet, seed: &[u8]) -> Result<PqKeyPair> {
     })
 }
 
+/// ML-DSA keys sign and verify FIPS 204's M' through external μ (`ffi::MlDsaKey`): pure
+/// ML-DSA with any context and HashML-DSA alike, hedged only.
 struct MlDsaPrivate {
-    /// Pure ML-DSA with an empty context goes through aws-lc-rs.
-    key: PqdsaKeyPair,
-    /// Contexts and HashML-DSA go through external μ.
-    ext: MlDsaKey,
+    key: MlDsaKey,
     set: MlDsaSet,
 }
 
-/// μ for what `scheme` signs, or `None` for pure ML-DSA with an empty context (aws-lc-rs
-/// signs and verifies that itself). AWS-LC signs hedged only: the deterministic variant is
+/// μ for what `scheme` signs. AWS-LC signs hedged only: the deterministic variant is
 /// `MechanismParamInvalid`.
 fn external_mu(
     key: &MlDsaKey,
     scheme: &SignScheme,
     input: SignInput<'_>,
     signing: bool,
-) -> Result<Option<[u8; MU_LEN]>> {
+) -> Result<[u8; MU_LEN]> {
     let hedge = match scheme {
         SignScheme::MlDsa { hedge, .. } | SignScheme::HashMlDsa { hedge, .. } => *hedge,
         _ => return Err(Error::MechanismInvalid),
@@ -64,12 +58,9 @@ fn external_mu(
         return Err(Error::MechanismParamInvalid);
     }
     match (scheme, input) {
-        (SignScheme::MlDsa { context, .. }, SignInput::Message(_)) if context.is_empty() => {
-            Ok(None)
-        }
         (SignScheme::MlDsa { context, .. }, SignInput::Message(msg)) => {
             let ctx_len = u8::try_from(context.len()).map_err(|_| Error::MechanismParamInvalid)?;
-            key.mu(&[&[0, ctx_len], context, msg]).map(Some)
+            key.mu(&[&[0, ctx_len], context, msg])
         }
         (SignScheme::HashMlDsa { hash, context, .. }, input) => {
             let digest = match (input, hash) {
@@ -83,7 +74,7 @@ fn external_mu(
                 }
             };
             let m = craton_hsm_crypto::hash_ml_dsa_message(*hash, context, &digest)?;
-            key.mu(&[&m]).map(Some)
+            key.mu(&[&m])
         }
         _ => Err(Error::MechanismParamInvalid),
     }
@@ -95,19 +86,8 @@ impl PrivateKeyOps for MlDsaPrivate {
     }
 
     fn sign(&self, scheme: &SignScheme, input: SignInput<'_>, _rng: &dyn Rng) -> Result<Vec<u8>> {
-        if let Some(mu) = external_mu(&self.ext, scheme, input, true)? {
-            return self.ext.sign_mu(&mu);
-        }
-        let SignInput::Message(msg) = input else {
-            return Err(Error::MechanismParamInvalid);
-        };
-        let mut sig = vec![0u8; self.set.signature_len()];
-        let n = self
-            .key
-            .sign(msg, &mut sig)
-            .map_err(|_| Error::general("AWS-LC: ML-DSA signing failed"))?;
-        sig.truncate(n);
-        Ok(sig)
+        self.key
+            .sign_mu(&external_mu(&self.key, scheme, input, true)?)
     }
 }
 
@@ -116,30 +96,23 @@ pub(crate) fn ml_dsa_private(
     expanded: Option<&[u8]>,
     seed: Option<&[u8]>,
 ) -> Result<Arc<dyn PrivateKeyOps>> {
-    let alg = dsa(set).0;
-    let (key, raw) = match (seed, expanded) {
+    let key = match (seed, expanded) {
         (Some(seed), _) => {
             let pair = ml_dsa_generate(set, seed)?;
             // A seed and a value given together must describe the same key.
             if expanded.is_some_and(|e| e != pair.private.as_slice()) {
                 return Err(Error::TemplateInconsistent);
             }
-            (PqdsaKeyPair::from_seed(alg, seed), pair.private)
+            MlDsaKey::private(set, &pair.private)?
         }
-        (None, Some(e)) => (
-            PqdsaKeyPair::from_raw_private_key(alg, e),
-            Zeroizing::new(e.to_vec()),
-        ),
+        (None, Some(e)) => MlDsaKey::private(set, e)?,
         (None, None) => return Err(Error::TemplateIncomplete),
     };
-    let key = key.map_err(|_| Error::AttributeValueInvalid)?;
-    let ext = MlDsaKey::private(set, &raw)?;
-    Ok(Arc::new(MlDsaPrivate { key, ext, set }))
+    Ok(Arc::new(MlDsaPrivate { key, set }))
 }
 
 struct MlDsaPublic {
-    key: Vec<u8>,
-    ext: MlDsaKey,
+    key: MlDsaKey,
     set: MlDsaSet,
 }
 
@@ -149,33 +122,21 @@ impl PublicKeyOps for MlDsaPublic {
     }
 
     fn verify(&self, scheme: &SignScheme, input: SignInput<'_>, sig: &[u8]) -> Result<()> {
-        let mu = external_mu(&self.ext, scheme, input, false)?;
+        let mu = external_mu(&self.key, scheme, input, false)?;
         if sig.len() != self.set.signature_len() {
             return Err(Error::SignatureLenRange);
         }
-        match (mu, input) {
-            (Some(mu), _) => self.ext.verify_mu(&mu, sig),
-            (None, SignInput::Message(msg)) => UnparsedPublicKey::new(dsa(self.set).1, &self.key)
-                .verify(msg, sig)
-                .map_err(|_| Error::SignatureInvalid),
-            (None, _) => Err(Error::MechanismParamInvalid),
-        }
+        self.key.verify_mu(&mu, sig)
     }
 }
 
 pub(crate) fn ml_dsa_public(set: MlDsaSet, public: &[u8]) -> Result<Arc<dyn PublicKeyOps>> {
     // Rejects a wrong-size key now rather than at the first verification.
-    let expected = match set {
-        MlDsaSet::MlDsa44 => 1312,
-        MlDsaSet::MlDsa65 => 1952,
-        MlDsaSet::MlDsa87 => 2592,
-    };
-    if public.len() != expected {
+    if public.len() != set.public_key_len() {
         return Err(Error::AttributeValueInvalid);
     }
     Ok(Arc::new(MlDsaPublic {
-        key: public.to_vec(),
-        ext: MlDsaKey::public(set, public)?,
+        key: MlDsaKey::public(set, public)?,
         set,
     }))
 }

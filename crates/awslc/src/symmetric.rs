@@ -182,9 +182,8 @@ impl Gcm {
             held: Held::new(dir),
         })
     }
-}
 
-impl Gcm {
+    /// The one-shot seal or open over the whole input.
     fn seal_or_open(&self, input: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         match self.dir {
             Direction::Encrypt => {

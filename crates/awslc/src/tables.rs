@@ -128,7 +128,7 @@ static AWSLC: Provider = Provider {
             context: true,
             ..pure(SigKind::EdDsa, KeyRule::Curves(&[Curve::Ed25519]), false)
         },
-        // ML-DSA with an empty context over aws-lc-rs, with a context through external μ;
+        // ML-DSA, any context, through external μ;
         // hedged only (AWS-LC takes no caller rnd).
         SignatureScheme {
             context: true,

@@ -70,7 +70,7 @@ impl HashAlg {
     /// The hash's OBJECT IDENTIFIER, DER-encoded with its tag and length (1.3.14.3.2.26 for
     /// SHA-1, 2.16.840.1.101.3.4.2.n for the others), as DigestInfo and HashML-DSA embed it.
     pub fn oid_der(self) -> Vec<u8> {
-        let n = match self {
+        nist_hash_oid(match self {
             HashAlg::Sha1 => return vec![0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a],
             HashAlg::Sha256 => 1,
             HashAlg::Sha384 => 2,
@@ -80,11 +80,15 @@ impl HashAlg {
             HashAlg::Sha3_256 => 8,
             HashAlg::Sha3_384 => 9,
             HashAlg::Sha3_512 => 10,
-        };
-        vec![
-            0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, n,
-        ]
+        })
     }
+}
+
+/// The DER OID 2.16.840.1.101.3.4.2.`n` (NIST's hash algorithms arc: SHA-2, SHA-3, SHAKE).
+pub(crate) fn nist_hash_oid(n: u8) -> Vec<u8> {
+    vec![
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, n,
+    ]
 }
 
 /// A running hash.

@@ -132,14 +132,11 @@ impl PreHash {
 
     /// The DER OID FIPS 204 binds into M' (2.16.840.1.101.3.4.2.11 and .12 for the SHAKEs).
     pub fn oid_der(self) -> Vec<u8> {
-        let n = match self {
-            PreHash::Hash(h) => return h.oid_der(),
-            PreHash::Shake128 => 11,
-            PreHash::Shake256 => 12,
-        };
-        vec![
-            0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, n,
-        ]
+        match self {
+            PreHash::Hash(h) => h.oid_der(),
+            PreHash::Shake128 => crate::nist_hash_oid(11),
+            PreHash::Shake256 => crate::nist_hash_oid(12),
+        }
     }
 }
 

@@ -142,10 +142,9 @@ impl MlDsaKey {
         let guard = ErrGuard::new();
         let mut sig = vec![0u8; self.set.signature_len()];
         let mut len = sig.len();
-        // SAFETY: `ctx` is a fresh context on a private key, ours; `sig` is writable for `len`
-        // bytes, exactly the parameter set's signature length AWS-LC requires; `mu` is
-        // readable for 64 bytes. AWS-LC copies the given length into a 64-byte buffer without
-        // checking it, so `mu` must stay a `[u8; MU_LEN]`. 1 = success.
+        // AWS-LC copies the given μ length into a 64-byte buffer unchecked: `mu` stays [u8; 64].
+        // SAFETY: `ctx` is a fresh private-key context, ours; `sig` is writable for `len` bytes
+        // (the set's signature length AWS-LC requires); `mu` is readable for 64. 1 = success.
         let ok = unsafe {
             sys::EVP_PKEY_sign_init(ctx.as_ptr()) == 1
                 && sys::EVP_PKEY_sign(

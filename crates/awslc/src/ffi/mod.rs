@@ -3,7 +3,7 @@
 //! `CKM_RSA_X_509`), PSS over a digest with any salt and MGF1 hash, OAEP with any hash, MGF1 hash
 //! and label, RSA up to 8192 bits, ECDSA over a caller digest of any length, P-521, GCM with any
 //! IV length and the SP 800-38D tag lengths, AES-KW/KWP with 192-bit keys, HMAC over SHA-3, SP 800-56C's
-//! one-step KDF, Ed25519ctx and Ed25519ph, ML-DSA with a context and HashML-DSA (external μ),
+//! one-step KDF, Ed25519ctx and Ed25519ph, ML-DSA and HashML-DSA signatures (external μ),
 //! three-key Triple DES (legacy, never approved).
 //!
 //! Rules every file here follows:

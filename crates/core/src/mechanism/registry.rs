@@ -98,6 +98,8 @@ pub struct MechSpec {
     pub hash: Option<HashAlg>,
     /// Signs with SHA-1 (subject to `allow_sha1_signing`).
     pub sha1_signing: bool,
+    /// Single-part only: its update and final calls are refused.
+    pub single_part: bool,
     pub approval: Approval,
 }
 
@@ -143,12 +145,18 @@ pub(crate) const fn m(
         max_key: keys.1,
         hash,
         sha1_signing: false,
+        single_part: false,
         approval,
     }
 }
 
 pub(crate) const fn sha1_sign(mut s: MechSpec) -> MechSpec {
     s.sha1_signing = true;
+    s
+}
+
+pub(crate) const fn single_part_only(mut s: MechSpec) -> MechSpec {
+    s.single_part = true;
     s
 }
 

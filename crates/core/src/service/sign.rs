@@ -250,6 +250,7 @@ impl Module {
             len,
             pending: Default::default(),
             multi: false,
+            single_part: p.spec.single_part,
             auth_pending: p.obj.attrs().bool(CKA_ALWAYS_AUTHENTICATE),
         });
         Ok(())
@@ -262,7 +263,7 @@ impl Module {
         let op = st.ops.sign.as_mut().ok_or(Error::OperationNotInitialized)?;
         let r = if data.is_some() && op.multi {
             Err(Error::OperationActive)
-        } else if data.is_none() && families::ml_dsa::single_part(op.info.mech) {
+        } else if data.is_none() && op.single_part {
             // A single-part mechanism has no multi-part operation to finish.
             Err(Error::OperationNotInitialized)
         } else if op.auth_pending {
@@ -305,7 +306,7 @@ impl Module {
         let r = match op.kind.as_mut() {
             _ if op.auth_pending => Err(Error::UserNotLoggedIn),
             // A single-part mechanism has no multi-part operation to continue.
-            _ if families::ml_dsa::single_part(op.info.mech) => Err(Error::OperationNotInitialized),
+            _ if op.single_part => Err(Error::OperationNotInitialized),
             Some(SignerKind::Asym { input, .. }) => input.update(data),
             Some(SignerKind::Mac { mac }) => {
                 mac.update(data);
@@ -413,6 +414,7 @@ impl Module {
             kind: Some(kind),
             len,
             multi: false,
+            single_part: p.spec.single_part,
             signature,
         });
         Ok(())
@@ -447,9 +449,7 @@ impl Module {
         let r = match op.kind.take() {
             // C_Verify after C_VerifyUpdate: an error that still ends the operation.
             _ if data.is_some() && op.multi => Err(Error::OperationActive),
-            _ if data.is_none() && families::ml_dsa::single_part(op.info.mech) => {
-                Err(Error::OperationNotInitialized)
-            }
+            _ if data.is_none() && op.single_part => Err(Error::OperationNotInitialized),
             Some(VerifierKind::Asym {
                 key,
                 scheme,
@@ -500,7 +500,7 @@ impl Module {
             .ok_or(Error::OperationNotInitialized)?;
         op.multi = true;
         let r = match op.kind.as_mut() {
-            _ if families::ml_dsa::single_part(op.info.mech) => Err(Error::OperationNotInitialized),
+            _ if op.single_part => Err(Error::OperationNotInitialized),
             Some(VerifierKind::Asym { input, .. }) => input.update(data),
             Some(VerifierKind::Mac { mac }) => {
                 mac.update(data);

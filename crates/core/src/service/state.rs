@@ -213,6 +213,7 @@ impl Module {
             }),
             pending: Default::default(),
             multi: a.multi,
+            single_part: p.spec.single_part,
             auth_pending: p.obj.attrs().bool(CKA_ALWAYS_AUTHENTICATE),
         })
     }
@@ -230,6 +231,7 @@ impl Module {
                 input,
             }),
             multi: a.multi,
+            single_part: p.spec.single_part,
             signature: None,
         })
     }

@@ -106,6 +106,8 @@ pub struct SignOp {
     pub len: usize,
     pub pending: Pending,
     pub multi: bool,
+    /// The mechanism is single-part only: update and final calls are refused.
+    pub single_part: bool,
     /// The key has CKA_ALWAYS_AUTHENTICATE and the user has not re-entered the PIN yet.
     pub auth_pending: bool,
 }
@@ -127,6 +129,8 @@ pub struct VerifyOp {
     pub kind: Option<VerifierKind>,
     pub len: usize,
     pub multi: bool,
+    /// The mechanism is single-part only: update and final calls are refused.
+    pub single_part: bool,
     /// The signature given up front (3.2 `C_VerifySignatureInit`).
     pub signature: Option<Vec<u8>>,
 }

@@ -25,7 +25,8 @@ pub static FAMILY: FamilyDef = FamilyDef {
 static ROWS: &[MechSpec] = &[
     m(CKM_ML_DSA_KEY_PAIR_GEN, "CKM_ML_DSA_KEY_PAIR_GEN", MlDsa, CKF_GENERATE_KEY_PAIR, ML_DSA, None, PQC),
     m(CKM_ML_DSA, "CKM_ML_DSA", MlDsa, SV, ML_DSA, None, PQC),
-    m(CKM_HASH_ML_DSA, "CKM_HASH_ML_DSA", MlDsa, SV, ML_DSA, None, PQC),
+    // Over a caller's digest: single-part only (PKCS#11 3.2 HashML-DSA table, footnote 1).
+    single_part_only(m(CKM_HASH_ML_DSA, "CKM_HASH_ML_DSA", MlDsa, SV, ML_DSA, None, PQC)),
     m(CKM_HASH_ML_DSA_SHA224, "CKM_HASH_ML_DSA_SHA224", MlDsa, SV, ML_DSA, Some(H::Sha224), PQC),
     m(CKM_HASH_ML_DSA_SHA256, "CKM_HASH_ML_DSA_SHA256", MlDsa, SV, ML_DSA, Some(H::Sha256), PQC),
     m(CKM_HASH_ML_DSA_SHA384, "CKM_HASH_ML_DSA_SHA384", MlDsa, SV, ML_DSA, Some(H::Sha384), PQC),
@@ -45,12 +46,6 @@ type HP = CK_HASH_SIGN_ADDITIONAL_CONTEXT;
 /// Whether a mechanism is HashML-DSA (with or without the module's hashing).
 fn is_hash_ml_dsa(mech: CK_MECHANISM_TYPE) -> bool {
     mech != CKM_ML_DSA && mech != CKM_ML_DSA_KEY_PAIR_GEN && ROWS.iter().any(|r| r.mech == mech)
-}
-
-/// `CKM_HASH_ML_DSA` signs a caller's digest in one call (PKCS#11 3.2 HashML-DSA table,
-/// footnote 1): its update calls are refused.
-pub fn single_part(mech: CK_MECHANISM_TYPE) -> bool {
-    mech == CKM_HASH_ML_DSA
 }
 
 fn layout(mech: CK_MECHANISM_TYPE) -> Option<Layout> {
