@@ -57,6 +57,10 @@ interop() {
     cp target/release/libcraton_hsm.so "$fips_lib"
     tests/interop/fips-guide.sh "$fips_lib"
 
+    step "interop: every real client on the AWS-LC release build in default mode, then the TLS handshakes in approved-only mode"
+    tests/interop/run-all.sh "$fips_lib"
+    tests/interop/tls-handshake.sh "$fips_lib" "$(printf '[algorithms]\nfips_approved_only = true')"
+
     step "interop: third-party suites on the AWS-LC release build, its own known failures in tests/suites/*.awslc.allow"
     SUITES_VARIANT=awslc tests/suites/run.sh "$fips_lib"
     rm -rf "$(dirname "$fips_lib")"

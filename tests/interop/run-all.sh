@@ -13,7 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LIB=$(realpath "${1:?usage: $0 path/to/libcraton_hsm.so [extra config TOML]}")
 EXTRA=${2:-}
 
-CLIENTS=(guide-step5 pkcs11-tool python-pkcs11 openssl-engine gnutls-p11tool java-sunpkcs11 vendor-interface)
+CLIENTS=(guide-step5 pkcs11-tool python-pkcs11 openssl-engine gnutls-p11tool java-sunpkcs11 tls-handshake vendor-interface)
 [ -n "${INTEROP_ONLY:-}" ] && read -r -a CLIENTS <<<"$INTEROP_ONLY"
 
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/craton-interop-all.XXXXXX")
