@@ -63,7 +63,8 @@ fn allowed_set() -> BTreeSet<CK_MECHANISM_TYPE> {
         CKM_AES_GCM,
         CKM_AES_KEY_WRAP,
         CKM_AES_KEY_WRAP_KWP,
-        // RSA-2048/3072/4096 with PKCS#1 v1.5, PSS, OAEP
+        // RSA-2048/3072/4096 with PKCS#1 v1.5 and PSS; the guide's OAEP is outside AWS-LC's
+        // FIPS module (docs/fips-mode.md)
         CKM_RSA_PKCS_KEY_PAIR_GEN,
         CKM_SHA256_RSA_PKCS,
         CKM_SHA384_RSA_PKCS,
@@ -71,7 +72,6 @@ fn allowed_set() -> BTreeSet<CK_MECHANISM_TYPE> {
         CKM_SHA256_RSA_PKCS_PSS,
         CKM_SHA384_RSA_PKCS_PSS,
         CKM_SHA512_RSA_PKCS_PSS,
-        CKM_RSA_PKCS_OAEP,
         // ECDSA and ECDH on P-256, P-384
         CKM_EC_KEY_PAIR_GEN,
         CKM_ECDSA_SHA256,
@@ -566,6 +566,17 @@ fn indicator_follows_the_use_not_just_the_mechanism() {
         lib.sign(h, CKM_EDDSA, private.handle(), b"m"),
         Err(CKR_MECHANISM_INVALID)
     );
+    assert!(!approved(&s));
+
+    // RSA-OAEP is outside AWS-LC's FIPS module: refused, as key transport too.
+    use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsOaepParams, PkcsOaepSource};
+    let oaep = Mechanism::RsaPkcsOaep(PkcsOaepParams::new(
+        MechanismType::SHA256,
+        PkcsMgfType::MGF1_SHA256,
+        PkcsOaepSource::empty(),
+    ));
+    assert_rv!(s.encrypt(&oaep, public, b"k"), RvError::MechanismInvalid);
+    assert_rv!(s.wrap_key(&oaep, public, target), RvError::MechanismInvalid);
     assert!(!approved(&s));
 }
 

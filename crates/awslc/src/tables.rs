@@ -162,10 +162,9 @@ static AWSLC: Provider = Provider {
                 HashAlg::Sha3_512,
             ],
             mgf: ParamRule::Any,
-            // Unchanged claim; but AWS-LC keeps OAEP padding outside its FIPS module with no
-            // indicator hook (see `ffi`), so whether OAEP stays approved is the registry's
-            // call (issue 11).
-            fips: true,
+            // AWS-LC keeps OAEP padding outside its FIPS module (rsa_extra), with no indicator
+            // hook and no KTS-IFC in its ACVP tests: not an approved service of the module.
+            fips: false,
         },
         // PKCS#1 v1.5 encryption (SP 800-131A disallows it) and raw RSA: not approved.
         EncryptionScheme {

@@ -37,7 +37,8 @@ static ROWS: &[MechSpec] = &[
     m(CKM_SHA256_RSA_PKCS_PSS, "CKM_SHA256_RSA_PKCS_PSS", Rsa, SV, RSA, Some(H::Sha256), Approved),
     m(CKM_SHA384_RSA_PKCS_PSS, "CKM_SHA384_RSA_PKCS_PSS", Rsa, SV, RSA, Some(H::Sha384), Approved),
     m(CKM_SHA512_RSA_PKCS_PSS, "CKM_SHA512_RSA_PKCS_PSS", Rsa, SV, RSA, Some(H::Sha512), Approved),
-    m(CKM_RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP", Rsa, ED | WU, RSA, None, Approved),
+    m(CKM_RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP", Rsa, ED | WU, RSA, None,
+        No("RSA key transport (SP 800-56B KTS-OAEP) is not a service of the validated AWS-LC module: its OAEP padding sits outside the FIPS boundary")),
 ];
 
 /// The PSS mechanisms: their parameter is `CK_RSA_PKCS_PSS_PARAMS`.
