@@ -1,12 +1,13 @@
 //! The PKCS#11 3.0 message-based functions. Message-based encryption and decryption
-//! (AES-GCM, one call per message) are implemented; the per-message multi-part calls
-//! (`C_EncryptMessageBegin/Next`, `C_DecryptMessageBegin/Next`) and message-based signing
-//! and verification return `CKR_FUNCTION_NOT_SUPPORTED` (listed in docs/pkcs11-coverage.md).
+//! (AES-GCM, a message in one call or in parts with `C_*MessageBegin/Next`) are implemented;
+//! message-based signing and verification return `CKR_FUNCTION_NOT_SUPPORTED` (no mechanism
+//! here has `CKF_MESSAGE_SIGN`; listed in docs/pkcs11-coverage.md).
 
 use super::{guard, m, not_supported, ptr};
 use craton_hsm_core::crypto::Direction;
 use craton_hsm_core::error::{Error, Result};
 use craton_hsm_core::service::{GcmMessage, Sealed};
+use craton_hsm_core::session::operation::Output;
 use cryptoki_sys::*;
 
 /// GCM's IV limit (PKCS#11 3.x `CK_GCM_PARAMS`) and tag limit (128 bits).
@@ -66,19 +67,37 @@ impl CallerParams {
     /// # Safety
     /// The buffers read by `read_params` must still be valid for writes.
     unsafe fn write_back(&self, sealed: &Sealed) -> Result<()> {
-        if sealed.iv.len() != self.params.iv.len()
-            || sealed.tag.len() * 8 != self.params.tag_bits as usize
-        {
+        // SAFETY: passed on from this function's contract.
+        unsafe { self.write_iv(&sealed.iv)? };
+        // SAFETY: passed on from this function's contract.
+        unsafe { self.write_tag(&sealed.tag) }
+    }
+
+    /// Writes the IV used into the caller's IV buffer.
+    ///
+    /// # Safety
+    /// The IV buffer read by `read_params` must still be valid for writes.
+    unsafe fn write_iv(&self, iv: &[u8]) -> Result<()> {
+        if iv.len() != self.params.iv.len() {
             return Err(Error::general("message parameter lengths changed"));
         }
-        if !sealed.iv.is_empty() {
+        if !iv.is_empty() {
             // SAFETY: the IV buffer held ulIvLen bytes when read; the caller keeps it valid.
-            unsafe { ptr::bytes_mut(self.iv, sealed.iv.len() as CK_ULONG)? }
-                .copy_from_slice(&sealed.iv);
+            unsafe { ptr::bytes_mut(self.iv, iv.len() as CK_ULONG)? }.copy_from_slice(iv);
+        }
+        Ok(())
+    }
+
+    /// Writes the tag into the caller's tag buffer.
+    ///
+    /// # Safety
+    /// The tag buffer read by `read_params` must still be valid for writes.
+    unsafe fn write_tag(&self, tag: &[u8]) -> Result<()> {
+        if tag.len() * 8 != self.params.tag_bits as usize {
+            return Err(Error::general("message parameter lengths changed"));
         }
         // SAFETY: the tag buffer holds ulTagBits / 8 bytes by the caller's contract.
-        unsafe { ptr::bytes_mut(self.tag, sealed.tag.len() as CK_ULONG)? }
-            .copy_from_slice(&sealed.tag);
+        unsafe { ptr::bytes_mut(self.tag, tag.len() as CK_ULONG)? }.copy_from_slice(tag);
         Ok(())
     }
 }
@@ -230,59 +249,191 @@ pub(crate) unsafe extern "C" fn C_MessageDecryptFinal(h: CK_SESSION_HANDLE) -> C
     })
 }
 
+/// A `C_*MessageBegin`: the parameter and additional data start a message in parts; the IV it
+/// is sealed under goes back into the parameter (a generated one, for encryption).
+///
 /// # Safety
-/// Not implemented; no pointer is read.
+/// As for the exported callers.
+unsafe fn begin(
+    name: &'static str,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_associated_data: CK_BYTE_PTR,
+    ul_associated_data_len: CK_ULONG,
+    dir: Direction,
+) -> CK_RV {
+    guard(name, || {
+        let module = m()?;
+        // SAFETY: caller's contract, for each buffer.
+        let params = unsafe { read_params(p_parameter, ul_parameter_len, dir)? };
+        // SAFETY: caller's contract.
+        let aad = unsafe { ptr::bytes(p_associated_data, ul_associated_data_len)? };
+        let iv = module.message_begin(h, dir, &params.params, aad)?;
+        // SAFETY: the parameter's IV buffer is still the caller's.
+        unsafe { params.write_iv(&iv) }
+    })
+}
+
+/// A `C_*MessageNext`: one part in, what the cipher releases out; with `CKF_END_OF_MESSAGE`
+/// the message ends (the tag written into the parameter, or checked against it).
+///
+/// # Safety
+/// As for the exported callers.
+#[allow(clippy::too_many_arguments)]
+unsafe fn next(
+    name: &'static str,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_input: CK_BYTE_PTR,
+    ul_input_len: CK_ULONG,
+    p_output: CK_BYTE_PTR,
+    pul_output_len: CK_ULONG_PTR,
+    flags: CK_FLAGS,
+    dir: Direction,
+) -> CK_RV {
+    guard(name, || {
+        let module = m()?;
+        if flags & !CKF_END_OF_MESSAGE != 0 {
+            return Err(Error::ArgumentsBad);
+        }
+        let end = flags & CKF_END_OF_MESSAGE != 0;
+        // SAFETY: caller's contract, for each buffer.
+        let params = unsafe { read_params(p_parameter, ul_parameter_len, dir)? };
+        let too_long = match dir {
+            Direction::Encrypt => Error::DataLenRange,
+            Direction::Decrypt => Error::EncryptedDataLenRange,
+        };
+        // SAFETY: caller's contract.
+        let input = unsafe { ptr::input(p_input, ul_input_len, too_long)? };
+        let mut tag = None;
+        // SAFETY: caller's contract.
+        unsafe {
+            ptr::deliver(p_output, pul_output_len, |out| {
+                let (o, t) = module.message_next(h, dir, input, &params.params.tag, out, end)?;
+                tag = t;
+                Ok::<Output, Error>(o)
+            })?
+        };
+        match tag {
+            // SAFETY: the parameter's tag buffer is still the caller's.
+            Some(t) => unsafe { params.write_tag(&t) },
+            None => Ok(()),
+        }
+    })
+}
+
+/// # Safety
+/// The parameter must be a valid `CK_GCM_MESSAGE_PARAMS` whose IV buffer is writable; the
+/// additional data NULL or valid for its length.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_EncryptMessageBegin(
-    _h: CK_SESSION_HANDLE,
-    _p_parameter: CK_VOID_PTR,
-    _ul_parameter_len: CK_ULONG,
-    _p_associated_data: CK_BYTE_PTR,
-    _ul_associated_data_len: CK_ULONG,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_associated_data: CK_BYTE_PTR,
+    ul_associated_data_len: CK_ULONG,
 ) -> CK_RV {
-    not_supported("C_EncryptMessageBegin")
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        begin(
+            "C_EncryptMessageBegin",
+            h,
+            p_parameter,
+            ul_parameter_len,
+            p_associated_data,
+            ul_associated_data_len,
+            Direction::Encrypt,
+        )
+    }
 }
+
 /// # Safety
-/// Not implemented; no pointer is read.
+/// The parameter must be a valid `CK_GCM_MESSAGE_PARAMS` whose tag buffer is writable; the
+/// other buffers NULL or valid for their stated lengths.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_EncryptMessageNext(
-    _h: CK_SESSION_HANDLE,
-    _p_parameter: CK_VOID_PTR,
-    _ul_parameter_len: CK_ULONG,
-    _p_plaintext_part: CK_BYTE_PTR,
-    _ul_plaintext_part_len: CK_ULONG,
-    _p_ciphertext_part: CK_BYTE_PTR,
-    _pul_ciphertext_part_len: CK_ULONG_PTR,
-    _flags: CK_FLAGS,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_plaintext_part: CK_BYTE_PTR,
+    ul_plaintext_part_len: CK_ULONG,
+    p_ciphertext_part: CK_BYTE_PTR,
+    pul_ciphertext_part_len: CK_ULONG_PTR,
+    flags: CK_FLAGS,
 ) -> CK_RV {
-    not_supported("C_EncryptMessageNext")
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        next(
+            "C_EncryptMessageNext",
+            h,
+            p_parameter,
+            ul_parameter_len,
+            p_plaintext_part,
+            ul_plaintext_part_len,
+            p_ciphertext_part,
+            pul_ciphertext_part_len,
+            flags,
+            Direction::Encrypt,
+        )
+    }
 }
+
 /// # Safety
-/// Not implemented; no pointer is read.
+/// The parameter must be a valid `CK_GCM_MESSAGE_PARAMS`; the additional data NULL or valid
+/// for its length.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_DecryptMessageBegin(
-    _h: CK_SESSION_HANDLE,
-    _p_parameter: CK_VOID_PTR,
-    _ul_parameter_len: CK_ULONG,
-    _p_associated_data: CK_BYTE_PTR,
-    _ul_associated_data_len: CK_ULONG,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_associated_data: CK_BYTE_PTR,
+    ul_associated_data_len: CK_ULONG,
 ) -> CK_RV {
-    not_supported("C_DecryptMessageBegin")
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        begin(
+            "C_DecryptMessageBegin",
+            h,
+            p_parameter,
+            ul_parameter_len,
+            p_associated_data,
+            ul_associated_data_len,
+            Direction::Decrypt,
+        )
+    }
 }
+
 /// # Safety
-/// Not implemented; no pointer is read.
+/// The parameter must be a valid `CK_GCM_MESSAGE_PARAMS` whose tag buffer holds the tag (read
+/// with the last part); the other buffers NULL or valid for their stated lengths.
 #[unsafe(no_mangle)]
 pub(crate) unsafe extern "C" fn C_DecryptMessageNext(
-    _h: CK_SESSION_HANDLE,
-    _p_parameter: CK_VOID_PTR,
-    _ul_parameter_len: CK_ULONG,
-    _p_ciphertext_part: CK_BYTE_PTR,
-    _ul_ciphertext_part_len: CK_ULONG,
-    _p_plaintext_part: CK_BYTE_PTR,
-    _pul_plaintext_part_len: CK_ULONG_PTR,
-    _flags: CK_FLAGS,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_ciphertext_part: CK_BYTE_PTR,
+    ul_ciphertext_part_len: CK_ULONG,
+    p_plaintext_part: CK_BYTE_PTR,
+    pul_plaintext_part_len: CK_ULONG_PTR,
+    flags: CK_FLAGS,
 ) -> CK_RV {
-    not_supported("C_DecryptMessageNext")
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        next(
+            "C_DecryptMessageNext",
+            h,
+            p_parameter,
+            ul_parameter_len,
+            p_ciphertext_part,
+            ul_ciphertext_part_len,
+            p_plaintext_part,
+            pul_plaintext_part_len,
+            flags,
+            Direction::Decrypt,
+        )
+    }
 }
 /// # Safety
 /// Not implemented; no pointer is read.

@@ -129,7 +129,13 @@ pub(crate) unsafe fn deliver(
             Err(Error::BufferTooSmall)
         }
         Output::Data(d) => {
-            // SAFETY: `deliver` only returns data that fits the capacity we passed.
+            // The core sizes its output before it runs; a longer result would be its bug, and
+            // is refused here rather than written past the caller's buffer.
+            if !matches!(request, OutBuf::Capacity(c) if d.len() <= c) {
+                craton_hsm_core::crypto::wipe(d);
+                return Err(Error::general("output longer than the caller's buffer"));
+            }
+            // SAFETY: the data fits the capacity the caller gave (checked above).
             let dst = unsafe { bytes_mut(buf, d.len() as CK_ULONG)? };
             dst.copy_from_slice(&d);
             *len = d.len() as CK_ULONG;

@@ -758,6 +758,30 @@ fn gcm_messages_are_approved_when_the_module_makes_the_iv() {
         );
         assert!(!approved(&s));
     }
+    // A message in parts: approved with a generated IV (decided at C_EncryptMessageBegin,
+    // reported when the last part ends it), refused at Begin with the caller's IV.
+    for (g, ok) in [
+        (GeneratorFunction::GenerateCounter, true),
+        (GeneratorFunction::NoGenerate, false),
+    ] {
+        let (mut iv, mut tag) = ([0x5Au8; 12], [0u8; 16]);
+        let p = GcmMessageParams::new(&mut iv, 32.into(), g, &mut tag).unwrap();
+        s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
+            .unwrap();
+        let begun = s.encrypt_message_begin(MessageParam::AesGcmMessage(p), b"aad");
+        if ok {
+            begun.unwrap();
+            s.encrypt_message_next(MessageParam::AesGcmMessage(p), b"in ", false)
+                .unwrap();
+            s.encrypt_message_next(MessageParam::AesGcmMessage(p), b"parts", true)
+                .unwrap();
+            assert!(approved(&s));
+        } else {
+            assert_rv!(begun, RvError::MechanismParamInvalid);
+            assert!(!approved(&s));
+        }
+        s.message_encrypt_final().unwrap();
+    }
 }
 
 /// ECDH's KDF decides with the curve: the SP 800-56C one-step KDF is approved, the X9.63 KDF

@@ -282,3 +282,125 @@ fn life_cycle_and_flags() {
     assert_eq!(rv, CKR_OK);
     assert_rv!(s.message_encrypt_final(), RvError::OperationNotInitialized);
 }
+
+/// A message in parts (`C_EncryptMessageBegin`, `C_EncryptMessageNext` until
+/// `CKF_END_OF_MESSAGE`): the IV is generated at `Begin` and counted like a single-part
+/// message's, the tag comes with the last part, one message is in progress at a time, and a
+/// decryption in parts releases nothing unless the tag verifies.
+#[test]
+fn a_message_in_parts() {
+    let env = Env::new("");
+    let s = env.user_session();
+    let key = aes_key(&s, &[]);
+    let fixed = [0xC0, 0xFF, 0xEE, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
+    let (mut iv, mut tag) = (fixed, [0u8; 16]);
+    let p = GcmMessageParams::new(
+        &mut iv,
+        32.into(),
+        GeneratorFunction::GenerateCounter,
+        &mut tag,
+    )
+    .unwrap();
+    let mp = || MessageParam::AesGcmMessage(p);
+    s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
+        .unwrap();
+    assert_rv!(
+        s.encrypt_message_next(mp(), b"x", true),
+        RvError::OperationNotInitialized
+    );
+    s.encrypt_message_begin(mp(), b"aad").unwrap();
+    assert_rv!(
+        s.encrypt_message_begin(mp(), b"aad"),
+        RvError::OperationActive
+    );
+    assert_rv!(
+        s.encrypt_message(&mp(), b"aad", b"x"),
+        RvError::OperationActive
+    );
+    let mut ct = s
+        .encrypt_message_next(mp(), b"first part, ", false)
+        .unwrap();
+    // RustCrypto releases each part as it comes; AWS-LC's one-shot GCM holds them to the end.
+    assert!(matches!(ct.len(), 0 | 12), "{}", ct.len());
+    ct.extend(s.encrypt_message_next(mp(), b"", false).unwrap());
+    ct.extend(s.encrypt_message_next(mp(), b"last part", true).unwrap());
+    assert_rv!(
+        s.encrypt_message_next(mp(), b"x", true),
+        RvError::OperationNotInitialized
+    );
+    // The next message, single-part, takes the next counter value.
+    let (second_iv, _, _) = {
+        let (mut iv2, mut tag2) = (fixed, [0u8; 16]);
+        let p2 = GcmMessageParams::new(
+            &mut iv2,
+            32.into(),
+            GeneratorFunction::GenerateCounter,
+            &mut tag2,
+        )
+        .unwrap();
+        let ct2 = s
+            .encrypt_message(&MessageParam::AesGcmMessage(p2), b"aad", b"y")
+            .unwrap();
+        (iv2, ct2, tag2)
+    };
+    s.message_encrypt_final().unwrap();
+    assert_eq!(iv, fixed, "the first message's counter is 0");
+    assert_eq!(second_iv[..4], fixed[..4]);
+    assert_eq!(second_iv[11], 1);
+    assert_eq!(
+        open(&s, key, iv, tag, b"aad", &ct).unwrap(),
+        b"first part, last part"
+    );
+
+    // Decryption in parts: nothing before the tag; a wrong tag ends the message with
+    // CKR_ENCRYPTED_DATA_INVALID, and the next message may begin.
+    let mut bad = tag;
+    bad[0] ^= 1;
+    for (t, want) in [(bad, None), (tag, Some(b"first part, last part".to_vec()))] {
+        let (mut iv, mut t) = (iv, t);
+        let p = GcmMessageParams::new(&mut iv, 96.into(), GeneratorFunction::NoGenerate, &mut t)
+            .unwrap();
+        let mp = || MessageParam::AesGcmMessage(p);
+        s.message_decrypt_init(&Mechanism::AesGcmMessage(p), key)
+            .unwrap();
+        s.decrypt_message_begin(mp(), b"aad").unwrap();
+        assert_rv!(
+            s.decrypt_message(&mp(), b"aad", &ct),
+            RvError::OperationActive
+        );
+        assert!(
+            s.decrypt_message_next(mp(), &ct[..5], false)
+                .unwrap()
+                .is_empty()
+        );
+        let last = s.decrypt_message_next(mp(), &ct[5..], true);
+        match want {
+            Some(pt) => assert_eq!(last.unwrap(), pt),
+            None => assert_rv!(last, RvError::EncryptedDataInvalid),
+        }
+        assert_rv!(
+            s.decrypt_message_next(mp(), b"", true),
+            RvError::OperationNotInitialized
+        );
+        s.message_decrypt_final().unwrap();
+    }
+
+    // C_MessageEncryptFinal in the middle of a message ends both.
+    let (mut iv, mut tag) = (fixed, [0u8; 16]);
+    let p = GcmMessageParams::new(
+        &mut iv,
+        32.into(),
+        GeneratorFunction::GenerateCounter,
+        &mut tag,
+    )
+    .unwrap();
+    s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
+        .unwrap();
+    s.encrypt_message_begin(MessageParam::AesGcmMessage(p), b"")
+        .unwrap();
+    s.message_encrypt_final().unwrap();
+    assert_rv!(
+        s.encrypt_message_next(MessageParam::AesGcmMessage(p), b"x", true),
+        RvError::OperationNotInitialized
+    );
+}

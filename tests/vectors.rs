@@ -339,8 +339,27 @@ fn aes_gcm_wycheproof_and_cavp() {
     t.check(60, 10);
 }
 
+/// A message in parts for `C_*MessageNext`: 7-byte pieces, the last one with
+/// `CKF_END_OF_MESSAGE` (an empty message is one empty last part).
+fn in_parts(
+    data: &[u8],
+    mut next: impl FnMut(&[u8], bool) -> cryptoki::error::Result<Vec<u8>>,
+) -> cryptoki::error::Result<Vec<u8>> {
+    if data.is_empty() {
+        return next(&[], true);
+    }
+    let mut out = Vec::new();
+    let mut parts = data.chunks(7).peekable();
+    while let Some(part) = parts.next() {
+        out.extend(next(part, parts.peek().is_none())?);
+    }
+    Ok(out)
+}
+
 /// The same AES-GCM vectors through the 3.0 message API (`C_EncryptMessage` with the
-/// caller's IV, `C_DecryptMessage` with the tag in `CK_GCM_MESSAGE_PARAMS`).
+/// caller's IV, `C_DecryptMessage` with the tag in `CK_GCM_MESSAGE_PARAMS`), each message
+/// also in parts (`C_*MessageBegin`, `C_*MessageNext`): decryption releases nothing before
+/// the last part's tag verifies.
 #[test]
 fn aes_gcm_vectors_through_the_message_api() {
     use cryptoki::mechanism::MessageParam;
@@ -369,17 +388,46 @@ fn aes_gcm_vectors_through_the_message_api() {
             s.message_encrypt_final().unwrap();
             assert_eq!(got, ct, "case {}", c["id"]);
             assert_eq!(tag, want_tag, "case {}", c["id"]);
+
+            let mut parts_tag = vec![0u8; want_tag.len()];
+            let p = params(&mut iv, &mut parts_tag, fixed);
+            s.message_encrypt_init(&Mechanism::AesGcmMessage(p), k)
+                .unwrap();
+            s.encrypt_message_begin(MessageParam::AesGcmMessage(p), &aad)
+                .unwrap();
+            let got = in_parts(&msg, |part, end| {
+                s.encrypt_message_next(MessageParam::AesGcmMessage(p), part, end)
+            })
+            .unwrap();
+            s.message_encrypt_final().unwrap();
+            assert_eq!(got, ct, "case {} in parts", c["id"]);
+            assert_eq!(parts_tag, want_tag, "case {} in parts", c["id"]);
             t.valid += 1;
         }
         let p = params(&mut iv, &mut tag, fixed);
         s.message_decrypt_init(&Mechanism::AesGcmMessage(p), k)
             .unwrap();
         let r = s.decrypt_message(&MessageParam::AesGcmMessage(p), &aad, &ct);
+        s.decrypt_message_begin(MessageParam::AesGcmMessage(p), &aad)
+            .unwrap();
+        let in_parts = in_parts(&ct, |part, end| {
+            let pt = s.decrypt_message_next(MessageParam::AesGcmMessage(p), part, end)?;
+            assert!(
+                end || pt.is_empty(),
+                "case {}: released before the tag",
+                c["id"]
+            );
+            Ok(pt)
+        });
         s.message_decrypt_final().unwrap();
         match result(&c) {
-            "valid" => assert_eq!(r.unwrap(), msg, "case {}", c["id"]),
+            "valid" => {
+                assert_eq!(r.unwrap(), msg, "case {}", c["id"]);
+                assert_eq!(in_parts.unwrap(), msg, "case {} in parts", c["id"]);
+            }
             _ => {
                 assert_rv!(r, RvError::EncryptedDataInvalid);
+                assert_rv!(in_parts, RvError::EncryptedDataInvalid);
                 t.invalid += 1;
             }
         }

@@ -169,6 +169,16 @@ pub struct MessageOp {
     pub key: Zeroizing<Vec<u8>>,
     /// Messages sealed with a generated IV so far: the counter of `CKG_GENERATE_COUNTER*`.
     pub messages: u64,
+    /// The message being processed in parts, from `C_*MessageBegin` to the `C_*MessageNext`
+    /// with `CKF_END_OF_MESSAGE` (or an error, or `C_Message*Final`).
+    pub part: Option<MessagePart>,
+}
+
+/// One message in parts: its running cipher, its tag length and its indicator.
+pub struct MessagePart {
+    pub ctx: Box<dyn CipherCtx>,
+    pub tag_len: usize,
+    pub approved: bool,
 }
 
 pub struct FindOp {
