@@ -44,7 +44,6 @@ use craton_hsm_core::error::{Error, Result};
 use craton_hsm_core::module::{self, Module};
 use cryptoki_sys::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 
 /// Runs one export: catches panics and maps the result to a `CK_RV`.
 fn guard(name: &'static str, f: impl FnOnce() -> Result<()>) -> CK_RV {
@@ -67,7 +66,7 @@ fn guard(name: &'static str, f: impl FnOnce() -> Result<()>) -> CK_RV {
 }
 
 /// The initialized module.
-fn m() -> Result<Arc<Module>> {
+fn m() -> Result<module::ModuleRef> {
     module::get()
 }
 

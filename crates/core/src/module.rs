@@ -13,10 +13,12 @@ use crate::service::StateKey;
 use crate::session::SessionTable;
 use crate::status::{check_error_state, enter_error_state, in_error_state};
 use crate::token::{PinPolicy, Token};
+use arc_swap::{ArcSwapOption, Guard};
 use cryptoki_sys::CK_SLOT_ID;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex};
 
 /// Everything that exists between `C_Initialize` and `C_Finalize`.
 pub struct Module {
@@ -32,18 +34,30 @@ pub struct Module {
     pub audit: Option<AuditLog>,
     /// Seals `C_GetOperationState` blobs; drawn at `C_Initialize`.
     pub state_key: StateKey,
-}
-
-struct Global {
-    module: Option<Arc<Module>>,
-    /// The fork generation that initialized `module`; another one means we are a forked child.
+    /// The fork generation that initialized it; another one means we are a forked child.
     generation: u64,
 }
 
-static GLOBAL: RwLock<Global> = RwLock::new(Global {
-    module: None,
-    generation: 0,
-});
+/// The initialized module. Every call reads it, from any number of threads: an arc-swap
+/// load takes no lock and leaves the module's reference count alone (a per-thread debt
+/// stands in), so concurrent calls do not fight over one cache line as a `RwLock` read and
+/// an `Arc` clone did.
+static CURRENT: ArcSwapOption<Module> = ArcSwapOption::const_empty();
+
+/// Serializes `C_Initialize` and `C_Finalize` (readers never take it).
+static LIFECYCLE: Mutex<()> = Mutex::new(());
+
+/// The module, held for one call: `C_Finalize` meanwhile lets it go only when the call ends.
+pub struct ModuleRef(Guard<Option<Arc<Module>>>);
+
+impl Deref for ModuleRef {
+    type Target = Module;
+    fn deref(&self) -> &Module {
+        self.0
+            .as_deref()
+            .expect("ModuleRef is made only around a module")
+    }
+}
 
 /// Bumped in every forked child (the C ABI registers `forked` with `pthread_atfork`). Checked
 /// on every call: an atomic load, where asking for the process id is a system call.
@@ -59,11 +73,11 @@ fn generation() -> u64 {
 }
 
 /// The initialized module of this process.
-pub fn get() -> Result<Arc<Module>> {
+pub fn get() -> Result<ModuleRef> {
     check_error_state()?;
-    let g = GLOBAL.read().unwrap_or_else(|p| p.into_inner());
-    match &g.module {
-        Some(m) if g.generation == generation() => Ok(m.clone()),
+    let g = CURRENT.load();
+    match g.as_deref() {
+        Some(m) if m.generation == generation() => Ok(ModuleRef(g)),
         _ => Err(Error::NotInitialized),
     }
 }
@@ -82,14 +96,14 @@ pub fn initialize_with(
     providers: &[ProviderEntry],
 ) -> Result<()> {
     check_error_state()?;
-    let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
-    if g.module.is_some() {
-        if g.generation == generation() {
+    let _one_at_a_time = LIFECYCLE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(m) = CURRENT.load().as_deref() {
+        if m.generation == generation() {
             return Err(Error::AlreadyInitialized);
         }
         // A forked child: the parent's state (its SQLite handles above all) must not be used
         // or dropped here, so it is leaked.
-        std::mem::forget(g.module.take());
+        std::mem::forget(CURRENT.swap(None));
     }
     let module = Module::new(config, library.as_deref(), providers).inspect_err(|e| {
         // Configuration failures were logged where they were found.
@@ -97,19 +111,22 @@ pub fn initialize_with(
             tracing::error!("C_Initialize failed: {e}");
         }
     })?;
-    g.module = Some(Arc::new(module));
-    g.generation = generation();
+    CURRENT.store(Some(Arc::new(module)));
     Ok(())
 }
 
 /// `C_Finalize`.
 pub fn finalize() -> Result<()> {
     check_error_state()?;
-    let mut g = GLOBAL.write().unwrap_or_else(|p| p.into_inner());
-    if g.module.is_none() || g.generation != generation() {
+    let _one_at_a_time = LIFECYCLE.lock().unwrap_or_else(|p| p.into_inner());
+    if CURRENT
+        .load()
+        .as_deref()
+        .is_none_or(|m| m.generation != generation())
+    {
         return Err(Error::NotInitialized);
     }
-    g.module = None;
+    CURRENT.store(None);
     Ok(())
 }
 
@@ -252,6 +269,7 @@ impl Module {
             pins,
             tokens,
             audit,
+            generation: generation(),
         })
     }
 }

@@ -125,7 +125,7 @@ impl Module {
         tpl: &Template,
         base: &Object,
     ) -> Result<(crate::object::Attributes, CK_KEY_TYPE, Option<usize>)> {
-        let login = t.login_state();
+        let login = t.login_state_recent();
         let tpl = template::with_key_template(tpl, base.attrs(), CKA_DERIVE_TEMPLATE)?;
         let key_type = match crate::object::attribute::find(&tpl, CKA_KEY_TYPE) {
             Some(AttrValue::Ulong(k)) => *k as CK_KEY_TYPE,

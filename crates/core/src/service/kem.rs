@@ -134,7 +134,7 @@ impl Module {
             Some(_) => return Err(Error::AttributeValueInvalid),
             None => CKK_GENERIC_SECRET,
         };
-        let login = t.login_state();
+        let login = t.login_state_recent();
         let attrs = template::build(
             tpl,
             Origin::Derive,

@@ -45,7 +45,7 @@ impl Module {
                     Family::Des3 => CKK_DES3,
                     _ => return Err(Error::MechanismInvalid),
                 };
-                let login = t.login_state();
+                let login = t.login_state_recent();
                 let origin = Origin::Generate(mech.mech);
                 let mut attrs = template::build(
                     tpl,
@@ -114,7 +114,7 @@ impl Module {
                     CKM_ML_KEM_KEY_PAIR_GEN => CKK_ML_KEM,
                     _ => return Err(Error::MechanismInvalid),
                 };
-                let login = t.login_state();
+                let login = t.login_state_recent();
                 let so = self.rights(login);
                 let origin = Origin::Generate(mech.mech);
                 let mut public =

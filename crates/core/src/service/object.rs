@@ -24,7 +24,7 @@ impl Module {
     pub fn create_object(&self, h: CK_SESSION_HANDLE, tpl: &Template) -> Result<CK_OBJECT_HANDLE> {
         let (s, t) = self.session(h)?;
         self.audited(&s, Operation::CreateObject, |ev| {
-            let login = t.login_state();
+            let login = t.login_state_recent();
             let mut attrs = template::build(tpl, Origin::Create, None, self.rights(login))?;
             ev.object = self.key_ref(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
@@ -93,7 +93,7 @@ impl Module {
         self.audited(&s, Operation::CopyObject, |ev| {
             let (o, _) = self.object(t, obj)?;
             ev.key = self.key_ref(o.attrs());
-            let login = t.login_state();
+            let login = t.login_state_recent();
             let attrs = template::apply_copy(&o, tpl, self.rights(login))?;
             ev.object = self.key_ref(&attrs);
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;
@@ -169,7 +169,7 @@ impl Module {
             if matches!(loc, Location::Token { .. }) {
                 require_rw(&s)?;
             }
-            let rights = self.rights(t.login_state());
+            let rights = self.rights(t.login_state_recent());
             t.modify(self.backend, &*self.rng, obj, |current| {
                 template::apply_set(current, tpl, rights)
             })

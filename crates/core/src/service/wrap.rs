@@ -222,7 +222,7 @@ impl Module {
             let spec = self.policy.lookup(mech.mech, Op::Unwrap)?;
             let (kek, kek_obj) = self.kek(t, spec, unwrapping, Direction::Decrypt)?;
             used = self.key_ref(kek_obj.attrs());
-            let login = t.login_state();
+            let login = t.login_state_recent();
             let full = template::with_key_template(tpl, kek_obj.attrs(), CKA_UNWRAP_TEMPLATE)?;
             let mut attrs = template::build(&full, Origin::Unwrap, None, self.rights(login))?;
             check_object_access(&s, login, attrs.is_token(), attrs.is_private())?;

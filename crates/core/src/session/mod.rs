@@ -6,11 +6,12 @@ pub mod operation;
 
 use crate::error::{Error, Result};
 use crate::token::Login;
+use arc_swap::ArcSwap;
 use cryptoki_sys::*;
 pub use operation::Operations;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// One session. Its identity is immutable; what changes sits behind its own lock, so
 /// looking sessions up never waits for another session's operation.
@@ -51,58 +52,72 @@ impl Session {
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 /// All open sessions of the application.
+/// The open sessions. Every call looks its session up, so lookups read an immutable map
+/// through arc-swap (no lock, no shared counter touched); opening and closing, which are rare,
+/// copy the map under `writer` and swap it in.
 pub struct SessionTable {
-    map: RwLock<HashMap<CK_SESSION_HANDLE, Arc<Session>>>,
+    map: ArcSwap<HashMap<CK_SESSION_HANDLE, Arc<Session>>>,
+    writer: Mutex<()>,
     max: usize,
 }
 
 impl SessionTable {
     pub fn new(max: usize) -> Self {
         SessionTable {
-            map: RwLock::new(HashMap::new()),
+            map: ArcSwap::from_pointee(HashMap::new()),
+            writer: Mutex::new(()),
             max,
         }
     }
 
+    /// Applies `change` to a copy of the map and publishes it.
+    fn update<T>(
+        &self,
+        change: impl FnOnce(&mut HashMap<CK_SESSION_HANDLE, Arc<Session>>) -> Result<T>,
+    ) -> Result<T> {
+        let _one_writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = HashMap::clone(&self.map.load());
+        let r = change(&mut map)?;
+        self.map.store(Arc::new(map));
+        Ok(r)
+    }
+
     pub fn open(&self, slot: CK_SLOT_ID, rw: bool) -> Result<CK_SESSION_HANDLE> {
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= self.max {
-            return Err(Error::SessionCount);
-        }
-        let handle = NEXT_SESSION.fetch_add(1, Ordering::Relaxed) as CK_SESSION_HANDLE;
-        map.insert(
-            handle,
-            Arc::new(Session {
+        self.update(|map| {
+            if map.len() >= self.max {
+                return Err(Error::SessionCount);
+            }
+            let handle = NEXT_SESSION.fetch_add(1, Ordering::Relaxed) as CK_SESSION_HANDLE;
+            map.insert(
                 handle,
-                slot,
-                rw,
-                state: Mutex::new(SessionState::default()),
-            }),
-        );
-        Ok(handle)
+                Arc::new(Session {
+                    handle,
+                    slot,
+                    rw,
+                    state: Mutex::new(SessionState::default()),
+                }),
+            );
+            Ok(handle)
+        })
     }
 
     pub fn get(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Session>> {
         self.map
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
+            .load()
             .get(&handle)
             .cloned()
             .ok_or(Error::SessionHandleInvalid)
     }
 
     pub fn remove(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Session>> {
-        self.map
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&handle)
-            .ok_or(Error::SessionHandleInvalid)
+        self.update(|map| map.remove(&handle).ok_or(Error::SessionHandleInvalid))
     }
 
     /// Handles of the sessions on `slot`, each with its read/write flag.
     pub fn on_slot(&self, slot: CK_SLOT_ID) -> Vec<(CK_SESSION_HANDLE, bool)> {
-        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-        map.values()
+        self.map
+            .load()
+            .values()
             .filter(|s| s.slot == slot)
             .map(|s| (s.handle, s.rw))
             .collect()

@@ -196,8 +196,21 @@ impl Token {
     /// The login state, after catching up with other processes (a re-initialization
     /// elsewhere ends the login).
     pub fn login_state(&self) -> Login {
+        self.login_within(Duration::ZERO)
+    }
+
+    /// `login_state` for the per-operation checks (templates, object access): the store is
+    /// asked again only when its last answer is older than `KEY_USE_FRESHNESS`, so a
+    /// re-initialization elsewhere is seen within that, and the hot path makes no query.
+    pub fn login_state_recent(&self) -> Login {
+        self.login_within(KEY_USE_FRESHNESS)
+    }
+
+    fn login_within(&self, freshness: Duration) -> Login {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = st.catch_up(self.slot_id) {
+        if st.checked.is_none_or(|t| t.elapsed() >= freshness)
+            && let Err(e) = st.catch_up(self.slot_id)
+        {
             tracing::error!(slot = self.slot_id, "token store: {e}");
         }
         st.login
@@ -214,7 +227,12 @@ fn visible(st: &State, handle: CK_OBJECT_HANDLE) -> Result<&Entry> {
 }
 
 fn new_uid(rng: &dyn Rng) -> Result<String> {
+    use std::fmt::Write;
     let mut raw = [0u8; 16];
     rng.fill(&mut raw)?;
-    Ok(raw.iter().map(|b| format!("{b:02x}")).collect())
+    let mut uid = String::with_capacity(2 * raw.len());
+    for b in raw {
+        write!(uid, "{b:02x}").expect("writing to a String");
+    }
+    Ok(uid)
 }

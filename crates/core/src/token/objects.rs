@@ -67,7 +67,13 @@ impl Token {
         session: CK_SESSION_HANDLE,
         objects: Vec<Attributes>,
     ) -> Result<Vec<CK_OBJECT_HANDLE>> {
-        let mut st = self.lock(be)?;
+        // Session objects are this process's alone: the store's news may be as old as
+        // KEY_USE_FRESHNESS. A token object is written against the store as it is now.
+        let mut st = if objects.iter().any(|a| a.is_token()) {
+            self.lock(be)?
+        } else {
+            self.lock_within(be, super::KEY_USE_FRESHNESS)?
+        };
         let mut rows = Vec::new();
         let mut entries = Vec::new();
         for mut attrs in objects {
@@ -167,6 +173,18 @@ impl Token {
     }
 
     pub fn destroy(&self, be: &Provider, handle: CK_OBJECT_HANDLE) -> Result<()> {
+        // A session object goes without asking the store for other processes' commits.
+        {
+            let mut st = self.lock_within(be, super::KEY_USE_FRESHNESS)?;
+            let session = st
+                .objects
+                .get(&handle)
+                .is_some_and(|e| matches!(e.location, Location::Session(_)));
+            if session {
+                st.objects.remove(&handle);
+                return Ok(());
+            }
+        }
         let mut st = self.lock(be)?;
         let location = st
             .objects
