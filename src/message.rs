@@ -6,6 +6,7 @@
 use super::{guard, m, not_supported, ptr};
 use craton_hsm_core::crypto::Direction;
 use craton_hsm_core::error::{Error, Result};
+use craton_hsm_core::module::Module;
 use craton_hsm_core::service::{GcmMessage, Sealed};
 use craton_hsm_core::session::operation::Output;
 use cryptoki_sys::*;
@@ -73,11 +74,15 @@ impl CallerParams {
         unsafe { self.write_tag(&sealed.tag) }
     }
 
-    /// Writes the IV used into the caller's IV buffer.
+    /// Writes a generated IV into the caller's IV buffer. A caller's own IV (`CKG_NO_GENERATE`,
+    /// and every decryption) is left alone: that buffer may be read-only.
     ///
     /// # Safety
     /// The IV buffer read by `read_params` must still be valid for writes.
     unsafe fn write_iv(&self, iv: &[u8]) -> Result<()> {
+        if self.params.generator == CKG_NO_GENERATE {
+            return Ok(());
+        }
         if iv.len() != self.params.iv.len() {
             return Err(Error::general("message parameter lengths changed"));
         }
@@ -295,6 +300,50 @@ unsafe fn next(
 ) -> CK_RV {
     guard(name, || {
         let module = m()?;
+        // PKCS#11 3.0: any error but a too-small buffer ends the message, including those
+        // found here before the core runs (the core ends it for its own).
+        // SAFETY: the caller's contract, passed on.
+        let r = unsafe {
+            next_part(
+                &module,
+                h,
+                p_parameter,
+                ul_parameter_len,
+                p_input,
+                ul_input_len,
+                p_output,
+                pul_output_len,
+                flags,
+                dir,
+            )
+        };
+        if let Err(e) = &r
+            && *e != Error::BufferTooSmall
+        {
+            module.message_abort(h, dir, e.rv());
+        }
+        r
+    })
+}
+
+/// The body of `next`.
+///
+/// # Safety
+/// As for the exported callers.
+#[allow(clippy::too_many_arguments)]
+unsafe fn next_part(
+    module: &Module,
+    h: CK_SESSION_HANDLE,
+    p_parameter: CK_VOID_PTR,
+    ul_parameter_len: CK_ULONG,
+    p_input: CK_BYTE_PTR,
+    ul_input_len: CK_ULONG,
+    p_output: CK_BYTE_PTR,
+    pul_output_len: CK_ULONG_PTR,
+    flags: CK_FLAGS,
+    dir: Direction,
+) -> Result<()> {
+    {
         if flags & !CKF_END_OF_MESSAGE != 0 {
             return Err(Error::ArgumentsBad);
         }
@@ -311,7 +360,7 @@ unsafe fn next(
         // SAFETY: caller's contract.
         unsafe {
             ptr::deliver(p_output, pul_output_len, |out| {
-                let (o, t) = module.message_next(h, dir, input, &params.params.tag, out, end)?;
+                let (o, t) = module.message_next(h, dir, input, &params.params, out, end)?;
                 tag = t;
                 Ok::<Output, Error>(o)
             })?
@@ -321,7 +370,7 @@ unsafe fn next(
             Some(t) => unsafe { params.write_tag(&t) },
             None => Ok(()),
         }
-    })
+    }
 }
 
 /// # Safety

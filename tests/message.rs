@@ -385,7 +385,8 @@ fn a_message_in_parts() {
         s.message_decrypt_final().unwrap();
     }
 
-    // C_MessageEncryptFinal in the middle of a message ends both.
+    // C_MessageEncryptFinal in the middle of a message ends both. The key's counter goes on
+    // across operations: this third message of the key is sealed under counter 2.
     let (mut iv, mut tag) = (fixed, [0u8; 16]);
     let p = GcmMessageParams::new(
         &mut iv,
@@ -403,4 +404,37 @@ fn a_message_in_parts() {
         s.encrypt_message_next(MessageParam::AesGcmMessage(p), b"x", true),
         RvError::OperationNotInitialized
     );
+    assert_eq!(iv[..4], fixed[..4]);
+    assert_eq!(iv[4..], [0, 0, 0, 0, 0, 0, 0, 2]);
+
+    // A last part whose parameter names another tag length is refused and ends the message.
+    let (mut iv, mut tag) = (fixed, [0u8; 16]);
+    let (mut iv2, mut short_tag) = (fixed, [0u8; 12]);
+    let p = GcmMessageParams::new(
+        &mut iv,
+        32.into(),
+        GeneratorFunction::GenerateCounter,
+        &mut tag,
+    )
+    .unwrap();
+    let short = GcmMessageParams::new(
+        &mut iv2,
+        32.into(),
+        GeneratorFunction::GenerateCounter,
+        &mut short_tag,
+    )
+    .unwrap();
+    s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
+        .unwrap();
+    s.encrypt_message_begin(MessageParam::AesGcmMessage(p), b"")
+        .unwrap();
+    assert_rv!(
+        s.encrypt_message_next(MessageParam::AesGcmMessage(short), b"x", true),
+        RvError::MechanismParamInvalid
+    );
+    assert_rv!(
+        s.encrypt_message_next(MessageParam::AesGcmMessage(p), b"x", true),
+        RvError::OperationNotInitialized
+    );
+    s.message_encrypt_final().unwrap();
 }

@@ -62,7 +62,9 @@ setup() {
     mkdir -p classes
     javac -d classes "$HERE/TokenTlsServer.java"
 }
-check "token with RSA-2048 and P-256 key entries (keytool), TokenTlsServer compiled" setup || interop_finish
+# (Not in an `||` list: bash ignores `set -e` there, even in check's subshell.)
+check "token with RSA-2048 and P-256 key entries (keytool), TokenTlsServer compiled" setup
+[ "$FAILED" -eq 0 ] || interop_finish
 
 # Software CAs issue localhost certificates for the token's public keys (-force_pubkey: the
 # request is signed by a throw-away software key, so no token signature is needed here). Each
@@ -87,7 +89,8 @@ issue() {
         "${KEYTOOL[@]}" -importcert -noprompt -alias $k -file $k.chain.pem
     done
 }
-check "CAs issue localhost certificates for the token's RSA and EC public keys" issue || interop_finish
+check "CAs issue localhost certificates for the token's RSA and EC public keys" issue
+[ "$FAILED" -eq 0 ] || interop_finish
 
 # keytool sets a private key's CKA_ID to its alias's bytes (and leaves its label empty).
 key_uri() { echo "pkcs11:token=$TOKEN;id=$(printf %s "$1" | xxd -p | sed 's/../%&/g');type=private?pin-value=$USER_PIN"; }
@@ -110,7 +113,8 @@ wait_for() {
 client() {
     local port=$1 out=$2
     shift 2
-    printf 'GET / HTTP/1.0\r\n\r\n' | ossl s_client -ign_eof -connect "127.0.0.1:$port" -servername localhost -verify_hostname localhost \
+    printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 env OPENSSL_CONF=/dev/null openssl s_client -ign_eof \
+        -connect "127.0.0.1:$port" -servername localhost -verify_hostname localhost \
         -CAfile ca.crt -verify_return_error -brief "$@" >"$out" 2>&1
 }
 
@@ -133,7 +137,8 @@ engine_handshake() {
     local name=$1 key=$2 args=$3 proto=$4 sigtype=$5 port log
     port=$(free_port)
     log=engine-$name.log
-    OPENSSL_CONF="$WORK/openssl.cnf" openssl s_server -engine pkcs11 -keyform engine \
+    # Every server runs under a time limit, so a client that never connects cannot hang the run.
+    OPENSSL_CONF="$WORK/openssl.cnf" timeout 60 openssl s_server -engine pkcs11 -keyform engine \
         -key "$(key_uri $key)" -cert $key.crt \
         -accept "127.0.0.1:$port" -naccept 1 -www >"$log" 2>&1 </dev/null &
     local pid=$!
@@ -165,7 +170,7 @@ done
 
 # One JSSE server serves the three handshakes in order.
 JPORT=$(free_port)
-java -cp "$WORK/classes" TokenTlsServer "$WORK/sunpkcs11.cfg" "$USER_PIN" "$JPORT" ${#HANDSHAKES[@]} \
+timeout 120 java -cp "$WORK/classes" TokenTlsServer "$WORK/sunpkcs11.cfg" "$USER_PIN" "$JPORT" ${#HANDSHAKES[@]} \
     >jsse.log 2>&1 </dev/null &
 JPID=$!
 jsse_ready() { wait_for jsse.log ready; }
@@ -196,7 +201,7 @@ for h in "${HANDSHAKES[@]}"; do
     fi
     check "$what" jsse_handshake "$name" "$args" "$proto" "$sigtype" "$refused"
 done
-wait $JPID
+wait $JPID || true
 jsse_done() {
     cat jsse.log
     grep_in jsse.log "handshake 2: TLSv1.3"

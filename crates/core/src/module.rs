@@ -34,6 +34,10 @@ pub struct Module {
     pub audit: Option<AuditLog>,
     /// Seals `C_GetOperationState` blobs; drawn at `C_Initialize`.
     pub state_key: StateKey,
+    /// GCM messages sealed under a counter IV, per key (`CKA_UNIQUE_ID`), over every
+    /// message-based operation of this process: a new `C_MessageEncryptInit` with the same
+    /// key and fixed field must not count from 0 again (SP 800-38D 8.2.1).
+    pub gcm_invocations: Mutex<std::collections::HashMap<Vec<u8>, u64>>,
     /// The fork generation that initialized it; another one means we are a forked child.
     generation: u64,
 }
@@ -269,6 +273,7 @@ impl Module {
             pins,
             tokens,
             audit,
+            gcm_invocations: Mutex::new(std::collections::HashMap::new()),
             generation: generation(),
         })
     }

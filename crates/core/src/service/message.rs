@@ -159,7 +159,11 @@ impl Module {
                 key: self.key_ref(obj.attrs()),
             },
             key: value,
-            messages: 0,
+            key_uid: obj
+                .attrs()
+                .bytes(CKA_UNIQUE_ID)
+                .unwrap_or_default()
+                .to_vec(),
             part: None,
         });
         Ok(())
@@ -226,8 +230,18 @@ impl Module {
                     .generate_for_caller(b)
                     .map_err(|_| Error::general("random generator failed"))
             };
-            let iv = generate_iv(random, params, op.messages)?;
-            op.messages += 1;
+            let mut counters = self
+                .gcm_invocations
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let count = counters.entry(op.key_uid.clone()).or_insert(0);
+            let iv = generate_iv(random, params, *count)?;
+            if matches!(
+                params.generator,
+                CKG_GENERATE_COUNTER | CKG_GENERATE_COUNTER_XOR
+            ) {
+                *count += 1;
+            }
             iv
         } else {
             params.iv.clone()
@@ -354,13 +368,14 @@ impl Module {
     /// decryption, which holds the plaintext until the tag verifies); the last part
     /// (`end`) returns the rest and, for encryption, the tag. `tag` is the one to check
     /// (decryption's last part). The message is audited when it ends, done or failed; a
-    /// length query or a too-small buffer changes nothing.
+    /// length query or a too-small buffer changes nothing. The parameter's tag length must be
+    /// the one the message began with.
     pub fn message_next(
         &self,
         h: CK_SESSION_HANDLE,
         dir: Direction,
         input: &[u8],
-        tag: &[u8],
+        params: &GcmMessage,
         out: OutBuf,
         end: bool,
     ) -> Result<(Output, Option<Vec<u8>>)> {
@@ -370,11 +385,15 @@ impl Module {
             .as_mut()
             .ok_or(Error::OperationNotInitialized)?;
         let part = op.part.as_mut().ok_or(Error::OperationNotInitialized)?;
-        if let Some(answer) = length_only(out, part_output_len(part, dir, input.len(), end)) {
-            return Ok((answer, None));
-        }
         let approved = part.approved;
-        let r = if end {
+        let tag = &params.tag;
+        let r = if params.tag_bits != part.tag_len as u64 * 8 {
+            op.part = None;
+            Err(Error::MechanismParamInvalid)
+        } else if let Some(answer) = length_only(out, part_output_len(part, dir, input.len(), end))
+        {
+            return Ok((answer, None));
+        } else if end {
             let MessagePart { ctx, tag_len, .. } = op.part.take().expect("checked above");
             match dir {
                 Direction::Encrypt => {
@@ -412,13 +431,43 @@ impl Module {
         self.record_locked(s, st, e, rv_of(r));
     }
 
-    /// `C_MessageEncryptFinal` / `C_MessageDecryptFinal`.
+    /// `C_MessageEncryptFinal` / `C_MessageDecryptFinal`. A message begun and not ended is
+    /// audited as canceled (its IV was used; encryption may have released ciphertext).
     pub fn message_final(&self, h: CK_SESSION_HANDLE, dir: Direction) -> Result<()> {
         let (s, _) = self.session(h)?;
-        slot(&mut s.lock(), dir)
+        let mut st = s.lock();
+        self.abandon_message(&s, &mut st, dir, CKR_FUNCTION_CANCELED);
+        slot(&mut st, dir)
             .take()
             .map(|_| ())
             .ok_or(Error::OperationNotInitialized)
+    }
+
+    /// Ends the message in parts, if one is in progress, for an error the ABI found before the
+    /// core ran (PKCS#11 3.0: every error but a too-small buffer ends it); audited with `rv`.
+    pub fn message_abort(&self, h: CK_SESSION_HANDLE, dir: Direction, rv: CK_RV) {
+        if let Ok((s, _)) = self.session(h) {
+            let mut st = s.lock();
+            self.abandon_message(&s, &mut st, dir, rv);
+        }
+    }
+
+    /// Drops the message in parts and records it as failed with `rv`; nothing if none.
+    pub(crate) fn abandon_message(
+        &self,
+        s: &Session,
+        st: &mut SessionState,
+        dir: Direction,
+        rv: CK_RV,
+    ) {
+        let Some((info, approved)) = slot(st, dir)
+            .as_mut()
+            .and_then(|op| op.part.take().map(|p| (op.info.clone(), p.approved)))
+        else {
+            return;
+        };
+        let e = Event::new(crypt_event(dir, info.mech as u64, approved)).key(info.key.clone());
+        self.record_locked(s, st, e, rv);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{SessionInfo, rv_of};
 use crate::audit::Operation;
+use crate::crypto::Direction;
 use crate::error::{Error, Result};
 use crate::module::Module;
 use crate::token::{Login, Role};
@@ -33,10 +34,8 @@ impl Module {
 
     pub fn close_all_sessions(&self, slot: CK_SLOT_ID) -> Result<()> {
         let t = self.token(slot)?;
-        for (h, _) in self.sessions.on_slot(slot) {
-            if self.sessions.remove(h).is_ok() {
-                t.drop_session_objects(h);
-            }
+        for h in self.sessions.remove_on_slot(slot) {
+            t.drop_session_objects(h);
         }
         t.reset_login(self.backend)
     }
@@ -96,7 +95,16 @@ impl Module {
     /// `C_SessionCancel`: ends the operations named by `flags`.
     pub fn session_cancel(&self, h: CK_SESSION_HANDLE, flags: CK_FLAGS) -> Result<()> {
         let (s, _) = self.session(h)?;
-        s.lock().ops.cancel(flags);
+        let mut st = s.lock();
+        for (flag, dir) in [
+            (CKF_MESSAGE_ENCRYPT, Direction::Encrypt),
+            (CKF_MESSAGE_DECRYPT, Direction::Decrypt),
+        ] {
+            if flags & flag != 0 {
+                self.abandon_message(&s, &mut st, dir, CKR_FUNCTION_CANCELED);
+            }
+        }
+        st.ops.cancel(flags);
         Ok(())
     }
 }

@@ -51,8 +51,7 @@ impl Session {
 /// `C_Initialize`, so a stale handle cannot reach a new session.
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
-/// All open sessions of the application.
-/// The open sessions. Every call looks its session up, so lookups read an immutable map
+/// All open sessions of the application. Every call looks its session up, so lookups read an immutable map
 /// through arc-swap (no lock, no shared counter touched); opening and closing, which are rare,
 /// copy the map under `writer` and swap it in.
 pub struct SessionTable {
@@ -111,6 +110,22 @@ impl SessionTable {
 
     pub fn remove(&self, handle: CK_SESSION_HANDLE) -> Result<Arc<Session>> {
         self.update(|map| map.remove(&handle).ok_or(Error::SessionHandleInvalid))
+    }
+
+    /// Removes every session on `slot` in one copy of the map (`C_CloseAllSessions`).
+    pub fn remove_on_slot(&self, slot: CK_SLOT_ID) -> Vec<CK_SESSION_HANDLE> {
+        self.update(|map| {
+            let gone: Vec<CK_SESSION_HANDLE> = map
+                .values()
+                .filter(|s| s.slot == slot)
+                .map(|s| s.handle)
+                .collect();
+            for h in &gone {
+                map.remove(h);
+            }
+            Ok(gone)
+        })
+        .unwrap_or_default()
     }
 
     /// Handles of the sessions on `slot`, each with its read/write flag.

@@ -167,8 +167,8 @@ pub struct CryptOp {
 pub struct MessageOp {
     pub info: OpInfo,
     pub key: Zeroizing<Vec<u8>>,
-    /// Messages sealed with a generated IV so far: the counter of `CKG_GENERATE_COUNTER*`.
-    pub messages: u64,
+    /// The key's `CKA_UNIQUE_ID`: its counter in `Module::gcm_invocations`.
+    pub key_uid: Vec<u8>,
     /// The message being processed in parts, from `C_*MessageBegin` to the `C_*MessageNext`
     /// with `CKF_END_OF_MESSAGE` (or an error, or `C_Message*Final`).
     pub part: Option<MessagePart>,

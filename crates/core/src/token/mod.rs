@@ -46,9 +46,10 @@ struct Entry {
     complete: bool,
 }
 
-/// How old this process's view of other processes' commits may be when a key is used by
-/// handle in a cryptographic `C_*Init`. Object management, login and token calls always ask
-/// the store first; the keys of a busy caller do not pay a store query per operation.
+/// How old this process's view of other processes' commits may be on the hot paths: a key
+/// used by handle in a cryptographic `C_*Init`, the login state behind template and access
+/// checks, and making or destroying a session object. Token objects, login and token calls
+/// always ask the store first; a busy caller does not pay a store query per operation.
 pub(crate) const KEY_USE_FRESHNESS: Duration = Duration::from_millis(20);
 
 /// Object handles are never reused within a process, so a stale handle cannot alias.
