@@ -199,7 +199,7 @@ impl Module {
 
     fn seal_message(
         &self,
-        op: &mut MessageOp,
+        op: &MessageOp,
         params: &GcmMessage,
         aad: &[u8],
         pt: &[u8],
@@ -214,7 +214,7 @@ impl Module {
     /// if the parameter asks) and the running cipher, with the tag length.
     fn start_seal(
         &self,
-        op: &mut MessageOp,
+        op: &MessageOp,
         params: &GcmMessage,
         aad: &[u8],
         approved: bool,
@@ -366,8 +366,8 @@ impl Module {
     /// `C_EncryptMessageNext` / `C_DecryptMessageNext`: one part of the message begun. A
     /// middle part returns what the cipher releases (all of it for encryption, nothing for
     /// decryption, which holds the plaintext until the tag verifies); the last part
-    /// (`end`) returns the rest and, for encryption, the tag. `tag` is the one to check
-    /// (decryption's last part). The message is audited when it ends, done or failed; a
+    /// (`end`) returns the rest and, for encryption, the tag; decryption's last part checks
+    /// the parameter's tag. The message is audited when it ends, done or failed; a
     /// length query or a too-small buffer changes nothing. The parameter's tag length must be
     /// the one the message began with.
     pub fn message_next(
