@@ -6,7 +6,6 @@
 use super::{guard, m, not_supported, ptr};
 use craton_hsm_core::crypto::Direction;
 use craton_hsm_core::error::{Error, Result};
-use craton_hsm_core::module::Module;
 use craton_hsm_core::service::{GcmMessage, Sealed};
 use craton_hsm_core::session::operation::Output;
 use cryptoki_sys::*;
@@ -300,23 +299,37 @@ unsafe fn next(
 ) -> CK_RV {
     guard(name, || {
         let module = m()?;
+        let part = || -> Result<()> {
+            if flags & !CKF_END_OF_MESSAGE != 0 {
+                return Err(Error::ArgumentsBad);
+            }
+            let end = flags & CKF_END_OF_MESSAGE != 0;
+            // SAFETY: caller's contract, for each buffer.
+            let params = unsafe { read_params(p_parameter, ul_parameter_len, dir)? };
+            let too_long = match dir {
+                Direction::Encrypt => Error::DataLenRange,
+                Direction::Decrypt => Error::EncryptedDataLenRange,
+            };
+            // SAFETY: caller's contract.
+            let input = unsafe { ptr::input(p_input, ul_input_len, too_long)? };
+            let mut tag = None;
+            // SAFETY: caller's contract.
+            unsafe {
+                ptr::deliver(p_output, pul_output_len, |out| {
+                    let (o, t) = module.message_next(h, dir, input, &params.params, out, end)?;
+                    tag = t;
+                    Ok::<Output, Error>(o)
+                })?
+            };
+            match tag {
+                // SAFETY: the parameter's tag buffer is still the caller's.
+                Some(t) => unsafe { params.write_tag(&t) },
+                None => Ok(()),
+            }
+        };
         // PKCS#11 3.0: any error but a too-small buffer ends the message, including those
         // found here before the core runs (the core ends it for its own).
-        // SAFETY: the caller's contract, passed on.
-        let r = unsafe {
-            next_part(
-                &module,
-                h,
-                p_parameter,
-                ul_parameter_len,
-                p_input,
-                ul_input_len,
-                p_output,
-                pul_output_len,
-                flags,
-                dir,
-            )
-        };
+        let r = part();
         if let Err(e) = &r
             && *e != Error::BufferTooSmall
         {
@@ -324,53 +337,6 @@ unsafe fn next(
         }
         r
     })
-}
-
-/// The body of `next`.
-///
-/// # Safety
-/// As for the exported callers.
-#[allow(clippy::too_many_arguments)]
-unsafe fn next_part(
-    module: &Module,
-    h: CK_SESSION_HANDLE,
-    p_parameter: CK_VOID_PTR,
-    ul_parameter_len: CK_ULONG,
-    p_input: CK_BYTE_PTR,
-    ul_input_len: CK_ULONG,
-    p_output: CK_BYTE_PTR,
-    pul_output_len: CK_ULONG_PTR,
-    flags: CK_FLAGS,
-    dir: Direction,
-) -> Result<()> {
-    {
-        if flags & !CKF_END_OF_MESSAGE != 0 {
-            return Err(Error::ArgumentsBad);
-        }
-        let end = flags & CKF_END_OF_MESSAGE != 0;
-        // SAFETY: caller's contract, for each buffer.
-        let params = unsafe { read_params(p_parameter, ul_parameter_len, dir)? };
-        let too_long = match dir {
-            Direction::Encrypt => Error::DataLenRange,
-            Direction::Decrypt => Error::EncryptedDataLenRange,
-        };
-        // SAFETY: caller's contract.
-        let input = unsafe { ptr::input(p_input, ul_input_len, too_long)? };
-        let mut tag = None;
-        // SAFETY: caller's contract.
-        unsafe {
-            ptr::deliver(p_output, pul_output_len, |out| {
-                let (o, t) = module.message_next(h, dir, input, &params.params, out, end)?;
-                tag = t;
-                Ok::<Output, Error>(o)
-            })?
-        };
-        match tag {
-            // SAFETY: the parameter's tag buffer is still the caller's.
-            Some(t) => unsafe { params.write_tag(&t) },
-            None => Ok(()),
-        }
-    }
 }
 
 /// # Safety

@@ -34,6 +34,14 @@ fn seal(
     Ok((iv, ct?, tag))
 }
 
+/// An IV whose first 32 bits are the fixed field of counter IVs.
+const FIXED: [u8; 12] = [0xC0, 0xFF, 0xEE, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// A `CK_GCM_MESSAGE_PARAMS` asking for counter IVs after a 32-bit fixed field.
+fn counter_params<'a>(iv: &'a mut [u8; 12], tag: &'a mut [u8]) -> GcmMessageParams<'a> {
+    GcmMessageParams::new(iv, 32.into(), GeneratorFunction::GenerateCounter, tag).unwrap()
+}
+
 fn open(
     s: &Session,
     key: ObjectHandle,
@@ -54,15 +62,9 @@ fn counter_ivs_keep_the_fixed_field_and_count_messages() {
     let env = Env::new("");
     let s = env.user_session();
     let key = aes_key(&s, &[]);
-    let fixed = [0xC0, 0xFF, 0xEE, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
+    let fixed = FIXED;
     let (mut iv, mut tag) = (fixed, [0u8; 16]);
-    let p = GcmMessageParams::new(
-        &mut iv,
-        32.into(),
-        GeneratorFunction::GenerateCounter,
-        &mut tag,
-    )
-    .unwrap();
+    let p = counter_params(&mut iv, &mut tag);
     s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
         .unwrap();
     let mut sealed = Vec::new();
@@ -292,15 +294,9 @@ fn a_message_in_parts() {
     let env = Env::new("");
     let s = env.user_session();
     let key = aes_key(&s, &[]);
-    let fixed = [0xC0, 0xFF, 0xEE, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
+    let fixed = FIXED;
     let (mut iv, mut tag) = (fixed, [0u8; 16]);
-    let p = GcmMessageParams::new(
-        &mut iv,
-        32.into(),
-        GeneratorFunction::GenerateCounter,
-        &mut tag,
-    )
-    .unwrap();
+    let p = counter_params(&mut iv, &mut tag);
     let mp = || MessageParam::AesGcmMessage(p);
     s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
         .unwrap();
@@ -331,13 +327,7 @@ fn a_message_in_parts() {
     // The next message, single-part, takes the next counter value.
     let (second_iv, _, _) = {
         let (mut iv2, mut tag2) = (fixed, [0u8; 16]);
-        let p2 = GcmMessageParams::new(
-            &mut iv2,
-            32.into(),
-            GeneratorFunction::GenerateCounter,
-            &mut tag2,
-        )
-        .unwrap();
+        let p2 = counter_params(&mut iv2, &mut tag2);
         let ct2 = s
             .encrypt_message(&MessageParam::AesGcmMessage(p2), b"aad", b"y")
             .unwrap();
@@ -388,13 +378,7 @@ fn a_message_in_parts() {
     // C_MessageEncryptFinal in the middle of a message ends both. The key's counter goes on
     // across operations: this third message of the key is sealed under counter 2.
     let (mut iv, mut tag) = (fixed, [0u8; 16]);
-    let p = GcmMessageParams::new(
-        &mut iv,
-        32.into(),
-        GeneratorFunction::GenerateCounter,
-        &mut tag,
-    )
-    .unwrap();
+    let p = counter_params(&mut iv, &mut tag);
     s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
         .unwrap();
     s.encrypt_message_begin(MessageParam::AesGcmMessage(p), b"")
@@ -410,20 +394,8 @@ fn a_message_in_parts() {
     // A last part whose parameter names another tag length is refused and ends the message.
     let (mut iv, mut tag) = (fixed, [0u8; 16]);
     let (mut iv2, mut short_tag) = (fixed, [0u8; 12]);
-    let p = GcmMessageParams::new(
-        &mut iv,
-        32.into(),
-        GeneratorFunction::GenerateCounter,
-        &mut tag,
-    )
-    .unwrap();
-    let short = GcmMessageParams::new(
-        &mut iv2,
-        32.into(),
-        GeneratorFunction::GenerateCounter,
-        &mut short_tag,
-    )
-    .unwrap();
+    let p = counter_params(&mut iv, &mut tag);
+    let short = counter_params(&mut iv2, &mut short_tag);
     s.message_encrypt_init(&Mechanism::AesGcmMessage(p), key)
         .unwrap();
     s.encrypt_message_begin(MessageParam::AesGcmMessage(p), b"")

@@ -44,6 +44,24 @@ new_config() {
         "$2" "$EXTRA_CONFIG" "${3:-}" >"$1"
 }
 
+# The libp11 pkcs11 engine (Debian: libengine-pkcs11-openssl) and an OpenSSL config that
+# loads it with this module: engine_config FILE.
+ENGINE_SO="$(openssl version -e | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')/pkcs11.so"
+engine_config() {
+    cat >"$1" <<EOF
+openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+pkcs11 = pkcs11_section
+[pkcs11_section]
+engine_id = pkcs11
+dynamic_path = $ENGINE_SO
+MODULE_PATH = $LIB
+init = 0
+EOF
+}
+
 P11() { pkcs11-tool --module "$LIB" "$@"; }
 P11U() { pkcs11-tool --module "$LIB" --login --pin "$USER_PIN" "$@"; }
 

@@ -9,25 +9,13 @@
 source "$(dirname "$0")/common.sh"
 interop_init openssl-engine "$@"
 
-ENGINE_SO="$(openssl version -e | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')/pkcs11.so"
 if [ ! -f "$ENGINE_SO" ]; then
     echo "no pkcs11 engine at $ENGINE_SO" >"$WORK/engine.txt"
     fail "libp11 pkcs11 engine installed (apt-get install libengine-pkcs11-openssl)" "$WORK/engine.txt"
     interop_finish
 fi
 
-cat >"$WORK/openssl.cnf" <<EOF
-openssl_conf = openssl_init
-[openssl_init]
-engines = engine_section
-[engine_section]
-pkcs11 = pkcs11_section
-[pkcs11_section]
-engine_id = pkcs11
-dynamic_path = $ENGINE_SO
-MODULE_PATH = $LIB
-init = 0
-EOF
+engine_config "$WORK/openssl.cnf"
 # Engine runs use this config; the plain-openssl checks run with none (ossl below).
 ENGINE_CNF="$WORK/openssl.cnf"
 eng() {

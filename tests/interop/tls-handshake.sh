@@ -30,19 +30,7 @@ if [ $APPROVED_ONLY = 1 ]; then
     "$HERE/../../tools/compute-integrity-hmac.sh" "$LIB" >/dev/null || exit 2
 fi
 
-ENGINE_SO="$(openssl version -e | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')/pkcs11.so"
-cat >"$WORK/openssl.cnf" <<EOF
-openssl_conf = openssl_init
-[openssl_init]
-engines = engine_section
-[engine_section]
-pkcs11 = pkcs11_section
-[pkcs11_section]
-engine_id = pkcs11
-dynamic_path = $ENGINE_SO
-MODULE_PATH = $LIB
-init = 0
-EOF
+engine_config "$WORK/openssl.cnf"
 ossl() { OPENSSL_CONF=/dev/null openssl "$@"; }
 
 # The token's keys and their self-signed entries, made by keytool through SunPKCS11 (hashed
