@@ -51,9 +51,9 @@ impl Session {
 /// `C_Initialize`, so a stale handle cannot reach a new session.
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
-/// All open sessions of the application. Every call looks its session up, so lookups read an immutable map
-/// through arc-swap (no lock, no shared counter touched); opening and closing, which are rare,
-/// copy the map under `writer` and swap it in.
+/// All open sessions of the application. Every call looks its session up, so lookups read an
+/// immutable map through arc-swap (no lock, no shared counter touched); opening and closing,
+/// which are rare, copy the map under `writer` and swap it in.
 pub struct SessionTable {
     map: ArcSwap<HashMap<CK_SESSION_HANDLE, Arc<Session>>>,
     writer: Mutex<()>,
