@@ -410,3 +410,40 @@ fn a_message_in_parts() {
     );
     s.message_encrypt_final().unwrap();
 }
+
+/// A token key's counter values are reserved in the store, a block at a time: after
+/// `C_Finalize` and `C_Initialize` (a new module, as another process would have) the counter
+/// goes on after the block the first one reserved, instead of starting at 0 again.
+#[test]
+fn a_token_keys_counter_outlives_the_module() {
+    use cryptoki::object::Attribute;
+    let mut env = Env::new("");
+    let label = Attribute::Label(b"gcm token key".to_vec());
+    let s = env.user_session();
+    let key = aes_key(&s, &[Attribute::Token(true), label.clone()]);
+    let seal_one = |s: &Session, key| {
+        seal(
+            s,
+            key,
+            FIXED,
+            32,
+            GeneratorFunction::GenerateCounter,
+            b"",
+            b"m",
+        )
+        .unwrap()
+        .0
+    };
+    assert_eq!(seal_one(&s, key), FIXED);
+    assert_eq!(seal_one(&s, key)[4..], [0, 0, 0, 0, 0, 0, 0, 1]);
+    drop(s);
+    env.reload();
+    let s = env.p11().open_rw_session(env.slot()).unwrap();
+    s.login(cryptoki::session::UserType::User, Some(&pin(USER_PIN)))
+        .unwrap();
+    let key = s.find_objects(&[label]).unwrap()[0];
+    // The first module reserved 0..4096; this one's block starts at 4096.
+    let iv = seal_one(&s, key);
+    assert_eq!(iv[..4], FIXED[..4]);
+    assert_eq!(iv[4..], [0, 0, 0, 0, 0, 0, 0x10, 0]);
+}

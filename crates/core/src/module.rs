@@ -34,10 +34,12 @@ pub struct Module {
     pub audit: Option<AuditLog>,
     /// Seals `C_GetOperationState` blobs; drawn at `C_Initialize`.
     pub state_key: StateKey,
-    /// GCM messages sealed under a counter IV, per key (`CKA_UNIQUE_ID`), over every
-    /// message-based operation of this process: a new `C_MessageEncryptInit` with the same
-    /// key and fixed field must not count from 0 again (SP 800-38D 8.2.1).
-    pub gcm_invocations: Mutex<std::collections::HashMap<Vec<u8>, u64>>,
+    /// The GCM invocation counter of each key (`CKA_UNIQUE_ID`) that sealed a message under a
+    /// counter IV: the values this process may still use. It outlives message-based
+    /// operations, so a new `C_MessageEncryptInit` does not count from 0 again (SP 800-38D
+    /// 8.2.1); a token key's values are reserved in the store, so other processes and later
+    /// runs never reuse them.
+    pub gcm_invocations: Mutex<std::collections::HashMap<Vec<u8>, std::ops::Range<u64>>>,
     /// The fork generation that initialized it; another one means we are a forked child.
     generation: u64,
 }

@@ -164,6 +164,7 @@ impl Module {
                 .bytes(CKA_UNIQUE_ID)
                 .unwrap_or_default()
                 .to_vec(),
+            key_slot: obj.attrs().is_token().then_some(s.slot),
             part: None,
         });
         Ok(())
@@ -230,19 +231,14 @@ impl Module {
                     .generate_for_caller(b)
                     .map_err(|_| Error::general("random generator failed"))
             };
-            let mut counters = self
-                .gcm_invocations
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            let count = counters.entry(op.key_uid.clone()).or_insert(0);
-            let iv = generate_iv(random, params, *count)?;
             if matches!(
                 params.generator,
                 CKG_GENERATE_COUNTER | CKG_GENERATE_COUNTER_XOR
             ) {
-                *count += 1;
+                self.next_invocation(op, |n| generate_iv(random, params, n))?
+            } else {
+                generate_iv(random, params, 0)?
             }
-            iv
         } else {
             params.iv.clone()
         };
@@ -295,6 +291,38 @@ impl Module {
             return Err(Error::MechanismParamInvalid);
         }
         open_rest(c, ct, &params.tag)
+    }
+
+    /// Makes a counter IV with the key's next invocation value (`make`), and counts it used
+    /// only if the IV was made. A token key's values come from the store in reserved blocks.
+    fn next_invocation(
+        &self,
+        op: &MessageOp,
+        make: impl FnOnce(u64) -> Result<Vec<u8>>,
+    ) -> Result<Vec<u8>> {
+        // Held until the value is used, so two threads never take the same one.
+        let mut counters = self
+            .gcm_invocations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let values = counters
+            .entry(op.key_uid.clone())
+            .or_insert(match op.key_slot {
+                Some(_) => 0..0,
+                None => 0..u64::MAX,
+            });
+        if values.is_empty()
+            && let Some(slot) = op.key_slot
+        {
+            let uid = String::from_utf8_lossy(&op.key_uid);
+            let start =
+                self.token(slot)?
+                    .reserve_invocations(self.backend, &uid, INVOCATIONS_RESERVED)?;
+            *values = start..start + INVOCATIONS_RESERVED;
+        }
+        let iv = make(values.start)?;
+        values.start += 1;
+        Ok(iv)
     }
 
     /// One message's GCM decryption, started (its tag comes with the last part).
@@ -470,6 +498,11 @@ impl Module {
         self.record_locked(s, st, e, rv);
     }
 }
+
+/// How many counter values a token key reserves in the store at a time: one store write per
+/// this many counter-IV messages, and at most this many values left unused when a process
+/// ends.
+const INVOCATIONS_RESERVED: u64 = 4096;
 
 /// Whether sealing a message under this parameter is an approved service: on an approved key,
 /// with an IV the module generates as SP 800-38D 8.2 says.

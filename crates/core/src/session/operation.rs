@@ -169,6 +169,8 @@ pub struct MessageOp {
     pub key: Zeroizing<Vec<u8>>,
     /// The key's `CKA_UNIQUE_ID`: its counter in `Module::gcm_invocations`.
     pub key_uid: Vec<u8>,
+    /// The slot of a token key, whose counter values are reserved in the store.
+    pub key_slot: Option<CK_SLOT_ID>,
     /// The message being processed in parts, from `C_*MessageBegin` to the `C_*MessageNext`
     /// with `CKF_END_OF_MESSAGE` (or an error, or `C_Message*Final`).
     pub part: Option<MessagePart>,

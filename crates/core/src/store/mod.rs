@@ -292,6 +292,32 @@ impl Store {
         Ok(rec)
     }
 
+    /// Reserves `n` values of a token key's GCM invocation counter (SP 800-38D 8.2.1) and
+    /// returns the first: the next reservation, by this or any other process, starts after
+    /// them, so no two messages under the key share a counter value. One immediate
+    /// transaction on the meta table.
+    pub(crate) fn reserve_invocations(&mut self, uid: &str, n: u64) -> Result<u64> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let key = format!("gcm-invocations:{uid}");
+        let start = match read_meta(&tx, &key)? {
+            None => 0,
+            Some(v) => u64::from_be_bytes(
+                v.as_slice()
+                    .try_into()
+                    .map_err(|_| Error::device("GCM invocation counter record damaged"))?,
+            ),
+        };
+        let next = start
+            .checked_add(n)
+            .ok_or_else(|| Error::FunctionFailed("IV counter exhausted".into()))?;
+        write_meta(&tx, &key, &next.to_be_bytes())?;
+        tx.commit().db()?;
+        Ok(start)
+    }
+
     /// The token key's generation: changes with every `C_InitToken` (empty before the first).
     pub(crate) fn epoch(&self) -> Result<Vec<u8>> {
         Ok(self

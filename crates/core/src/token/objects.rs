@@ -200,6 +200,12 @@ impl Token {
         Ok(())
     }
 
+    /// Reserves `n` values of a token key's GCM invocation counter (`Store::reserve_invocations`).
+    pub fn reserve_invocations(&self, be: &Provider, uid: &str, n: u64) -> Result<u64> {
+        let mut st = self.lock(be)?;
+        st.store.reserve_invocations(uid, n)
+    }
+
     /// Session objects die with their session.
     pub fn drop_session_objects(&self, session: CK_SESSION_HANDLE) {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
