@@ -65,7 +65,7 @@ pub trait CipherCtx: Send {
     /// A single-part call (`C_Encrypt`/`C_Decrypt`): `update` then `finish`, unless the mode
     /// can do it in one pass without holding the input.
     fn one_shot(mut self: Box<Self>, input: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let out = Zeroizing::new(self.update(input)?);
+        let mut out = Zeroizing::new(self.update(input)?);
         let tail = self.finish()?;
         // A mode that holds its input returns it all at the end: no copy.
         if out.is_empty() {
@@ -74,7 +74,14 @@ pub trait CipherCtx: Send {
         if tail.is_empty() {
             return Ok(out);
         }
-        // Joined in a buffer of the final size, so no reallocation leaves a copy unwiped.
+        // Room left for the tail (GCM's update leaves room for its tag): appended in place.
+        if out.capacity() - out.len() >= tail.len() {
+            out.extend_from_slice(&tail);
+            crate::wipe(tail);
+            return Ok(out);
+        }
+        // Otherwise joined in a buffer of the final size, so no reallocation leaves a copy
+        // unwiped.
         let mut all = Zeroizing::new(Vec::with_capacity(out.len() + tail.len()));
         all.extend_from_slice(&out);
         all.extend_from_slice(&tail);

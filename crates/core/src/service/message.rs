@@ -207,7 +207,8 @@ impl Module {
         approved: bool,
     ) -> Result<(Zeroizing<Vec<u8>>, Sealed)> {
         let (c, iv, tag_len) = self.start_seal(op, params, aad, approved)?;
-        let (ct, tag) = seal_rest(c, pt, tag_len)?;
+        // One pass where the provider can (AWS-LC seals the caller's data without a held copy).
+        let (ct, tag) = split_tag(c.one_shot(pt)?, tag_len)?;
         Ok((ct, Sealed { iv, tag }))
     }
 
@@ -537,6 +538,11 @@ fn seal_rest(
 ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>)> {
     let mut ct = Zeroizing::new(c.update(pt)?);
     ct.extend_from_slice(&c.finish()?);
+    split_tag(ct, tag_len)
+}
+
+/// GCM's output, ciphertext then tag, as the two.
+fn split_tag(mut ct: Zeroizing<Vec<u8>>, tag_len: usize) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>)> {
     let at = ct
         .len()
         .checked_sub(tag_len)
